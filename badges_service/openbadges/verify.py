@@ -1,0 +1,262 @@
+"""Verification of an Open Badges 3.0 credential as a report of named checks.
+
+Each check is a separate step: parse -> context -> type -> schema -> key -> proof -> validity -> status.
+A failed structural step skips the steps that depend on it, so a report always lists every check
+and says why one did not run. Key resolution and credential status are passed in by the caller
+(the service knows its own issuers and status lists); nothing here touches the network.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from . import contexts
+from .eddsa_rdfc_2022 import proof_inspect, proof_verify, proofs_of
+from .errors import OpenBadgesError
+
+PASSED, FAILED, SKIPPED = "passed", "failed", "skipped"
+CHECK_ORDER = ("json", "context", "type", "schema", "key", "proof", "validity", "status")
+OB_TYPES = {"OpenBadgeCredential", "AchievementCredential"}
+OB_CONTEXT_PREFIX = "https://purl.imsglobal.org/spec/ob/v3p0/"
+
+
+class KeyResolutionError(OpenBadgesError):
+    code = "key_unresolvable"
+
+
+@dataclass(frozen=True)
+class ResolvedKey:
+    public_key: bytes  # raw Ed25519 public key
+    controller: str  # the DID or URL that controls the key; must be the credential's issuer
+    # Credentials whose proof was created after this instant no longer verify (compromised key).
+    revoked_after: datetime | None = None
+
+
+@dataclass
+class Check:
+    name: str
+    result: str
+    code: str
+    message: str
+
+
+@dataclass
+class Report:
+    checks: list[Check] = field(default_factory=list)
+    summary: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def valid(self) -> bool:
+        return all(c.result != FAILED for c in self.checks) and self.check("proof").result == PASSED
+
+    def check(self, name: str) -> Check:
+        return next(c for c in self.checks if c.name == name)
+
+    @property
+    def status(self) -> str:
+        """One word for people: valid, revoked, suspended, expired, not_yet_valid, unverifiable, invalid."""
+        if self.valid:
+            return "valid"
+        for name in ("status", "validity"):
+            check = self.check(name)
+            if check.result == FAILED and self.check("proof").result == PASSED:
+                return check.code
+        if self.check("key").result == FAILED and self.check("key").code == KeyResolutionError.code:
+            return "unverifiable"
+        return "invalid"
+
+    def as_json(self) -> dict:
+        return {"valid": self.valid, "status": self.status, "checks": [asdict(c) for c in self.checks],
+                "credential": self.summary}
+
+
+KeyResolver = Callable[[str], ResolvedKey]
+StatusChecker = Callable[[dict], Check | None]
+
+
+def parse_document(raw: bytes | str, *, max_bytes: int) -> dict:
+    """Decode a JSON credential, refusing oversized or non-object input with a precise message."""
+    size = len(raw.encode("utf-8") if isinstance(raw, str) else raw)
+    if size > max_bytes:
+        raise OpenBadgesError(f"The document is {size} bytes; the limit is {max_bytes}.", code="too_large")
+    try:
+        document = json.loads(raw)
+    except (ValueError, RecursionError) as exc:
+        raise OpenBadgesError(f"Not JSON: {exc}", code="not_json") from exc
+    if not isinstance(document, dict):
+        raise OpenBadgesError("A credential is a JSON object.", code="not_object")
+    return document
+
+
+def _as_list(value: Any) -> list:
+    return value if isinstance(value, list) else [value]
+
+
+def _issuer_id(document: dict) -> str | None:
+    issuer = document.get("issuer")
+    value = issuer.get("id") if isinstance(issuer, dict) else issuer
+    return value if isinstance(value, str) else None
+
+
+def _parse_datetime(value: Any) -> datetime | None:
+    if not isinstance(value, str):
+        return None
+    try:
+        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return parsed if parsed.tzinfo else None
+
+
+def summarise(document: dict) -> dict:
+    subject = document.get("credentialSubject")
+    subject = subject[0] if isinstance(subject, list) and subject else subject
+    achievement = subject.get("achievement") if isinstance(subject, dict) else None
+    issuer = document.get("issuer")
+    return {
+        "id": document.get("id"),
+        "name": document.get("name"),
+        "issuer": {"id": _issuer_id(document), "name": issuer.get("name") if isinstance(issuer, dict) else None},
+        "achievement": {"id": achievement.get("id"), "name": achievement.get("name")}
+        if isinstance(achievement, dict) else None,
+        "validFrom": document.get("validFrom") or document.get("issuanceDate"),
+        "validUntil": document.get("validUntil") or document.get("expirationDate"),
+    }
+
+
+class _Run:
+    def __init__(self) -> None:
+        self.report = Report()
+
+    def add(self, name: str, result: str, code: str, message: str) -> None:
+        self.report.checks.append(Check(name, result, code, message))
+
+    def skip_rest(self, reason: str) -> Report:
+        done = {c.name for c in self.report.checks}
+        for name in CHECK_ORDER:
+            if name not in done:
+                self.add(name, SKIPPED, "skipped", reason)
+        return self.report
+
+
+def report_unreadable(error: OpenBadgesError) -> Report:
+    """The report for input that is not a JSON credential at all."""
+    run = _Run()
+    run.add("json", FAILED, error.code, str(error))
+    return run.skip_rest("The input is not a JSON credential.")
+
+
+def check_context(document: dict) -> tuple[str, str]:
+    ctx = document.get("@context")
+    if not isinstance(ctx, list) or not ctx:
+        return "missing_context", "@context must be a non-empty list."
+    if ctx[0] not in (contexts.VC_V2, contexts.VC_V1):
+        return "bad_context", f"The first @context must be {contexts.VC_V2} (or the VC 1.1 context)."
+    for item in ctx:
+        if not isinstance(item, str):
+            return "inline_context", "Inline @context objects are not accepted in credentials."
+        if not contexts.is_bundled(item):
+            return "unknown_context", f"@context {item!r} is not a known context; remote contexts are not loaded."
+    if not any(item.startswith(OB_CONTEXT_PREFIX) and "extensions" not in item for item in ctx):
+        return "missing_ob_context", "No Open Badges 3.0 context in @context."
+    return "", ""
+
+
+def verify_credential(document: dict, *, resolve_key: KeyResolver, now: datetime | None = None,
+                      check_status: StatusChecker | None = None,
+                      schema_errors: Callable[[dict], list[str]] | None = None) -> Report:
+    """Verify ``document`` (already parsed). Never raises for bad input: problems become failed checks."""
+    now = now or datetime.now(UTC)
+    run = _Run()
+    run.report.summary = summarise(document)
+    run.add("json", PASSED, "ok", "The document is a JSON object.")
+
+    code, message = check_context(document)
+    if code:
+        run.add("context", FAILED, code, message)
+        return run.skip_rest("The JSON-LD context is not acceptable.")
+    run.add("context", PASSED, "ok", "Known, bundled JSON-LD contexts.")
+
+    types = _as_list(document.get("type"))
+    if "VerifiableCredential" not in types or not OB_TYPES & set(types):
+        run.add("type", FAILED, "bad_type", "type must include VerifiableCredential and OpenBadgeCredential.")
+        return run.skip_rest("Not an Open Badges credential.")
+    run.add("type", PASSED, "ok", "An Open Badges 3.0 credential.")
+
+    errors = schema_errors(document) if schema_errors else []
+    if errors:
+        run.add("schema", FAILED, "schema_invalid", "; ".join(errors))
+    else:
+        run.add("schema", PASSED if schema_errors else SKIPPED, "ok" if schema_errors else "skipped",
+                "Conforms to the Open Badges 3.0 data model." if schema_errors else "No schema given.")
+
+    _check_key_and_proof(run, document, resolve_key)
+    _check_validity(run, document, now)
+    status = check_status(document) if check_status else None
+    if status is None:
+        run.add("status", SKIPPED, "no_status", "The credential declares no status to check.")
+    else:
+        run.report.checks.append(status)
+    return run.report
+
+
+def _check_key_and_proof(run: _Run, document: dict, resolve_key: KeyResolver) -> None:
+    try:
+        proofs = proofs_of(document)
+        if len(proofs) != 1:
+            raise OpenBadgesError("Exactly one proof is expected.", code="multiple_proofs")
+        proof = proofs[0]
+        info = proof_inspect(proof)
+    except OpenBadgesError as exc:
+        run.add("key", SKIPPED, "skipped", "No usable proof.")
+        run.add("proof", FAILED, exc.code, str(exc))
+        return
+    if info.proof_purpose != "assertionMethod":
+        run.add("key", SKIPPED, "skipped", "Wrong proof purpose.")
+        run.add("proof", FAILED, "wrong_purpose", "proofPurpose must be assertionMethod.")
+        return
+    try:
+        key = resolve_key(info.verification_method)
+    except OpenBadgesError as exc:
+        run.add("key", FAILED, exc.code, str(exc))
+        run.add("proof", SKIPPED, "skipped", "The signing key could not be resolved, so the signature "
+                "was not checked (this does not mean it is forged).")
+        return
+    issuer_id = _issuer_id(document)
+    if key.controller != issuer_id:
+        run.add("key", FAILED, "issuer_mismatch",
+                f"The key is controlled by {key.controller!r}, not by the issuer {issuer_id!r}.")
+        run.add("proof", SKIPPED, "skipped", "The key does not belong to the issuer.")
+        return
+    created = _parse_datetime(info.created)
+    if key.revoked_after and (created is None or created > key.revoked_after):
+        run.add("key", FAILED, "key_revoked",
+                f"The signing key was revoked: signatures made after {key.revoked_after.isoformat()} are refused.")
+        run.add("proof", SKIPPED, "skipped", "The key is revoked.")
+        return
+    run.add("key", PASSED, "ok", f"Key {info.verification_method} belongs to the issuer.")
+    try:
+        proof_verify(document, proof, public_key=key.public_key)
+    except OpenBadgesError as exc:
+        run.add("proof", FAILED, exc.code, str(exc))
+        return
+    suite = info.cryptosuite or info.type
+    run.add("proof", PASSED, "ok", f"Valid {suite} signature.")
+
+
+def _check_validity(run: _Run, document: dict, now: datetime) -> None:
+    start_raw = document.get("validFrom", document.get("issuanceDate"))
+    end_raw = document.get("validUntil", document.get("expirationDate"))
+    start, end = _parse_datetime(start_raw), _parse_datetime(end_raw)
+    if (start_raw is not None and start is None) or (end_raw is not None and end is None):
+        run.add("validity", FAILED, "bad_date", "validFrom/validUntil must be dates with a time zone.")
+    elif start and start > now:
+        run.add("validity", FAILED, "not_yet_valid", f"Valid from {start_raw}.")
+    elif end and end <= now:
+        run.add("validity", FAILED, "expired", f"Expired on {end_raw}.")
+    else:
+        run.add("validity", PASSED, "ok", "Within its validity period.")

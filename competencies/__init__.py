@@ -1,0 +1,1 @@
+"""The référentiel métiers-compétences (frameworks, jobs, competencies, levels). Built in its own issue."""

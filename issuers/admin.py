@@ -1,0 +1,91 @@
+"""Admin: the same services as the API. Private keys are never displayed."""
+
+from django.contrib import admin, messages
+from django.utils import timezone
+
+from badges_service.errors import ApplicationError
+
+from . import services
+from .models import Achievement, Credential, Issuer, IssuerMembership, SigningKey
+
+
+class MembershipInline(admin.TabularInline):
+    model = IssuerMembership
+    extra = 0
+
+
+@admin.register(Issuer)
+class IssuerAdmin(admin.ModelAdmin):
+    list_display = ["name", "slug", "kind", "parent"]
+    search_fields = ["name", "slug"]
+    inlines = [MembershipInline]
+    actions = ["rotate_keys"]
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            services.issuer_update(issuer=obj, actor=request.user,
+                                   **{f: form.cleaned_data[f] for f in ("name", "url", "email", "description")})
+        else:
+            created = services.issuer_create(slug=obj.slug, name=obj.name, kind=obj.kind, parent=obj.parent,
+                                             url=obj.url, email=obj.email, description=obj.description)
+            obj.pk = created.pk
+
+    @admin.action(description="Faire tourner la clé de signature")
+    def rotate_keys(self, request, queryset):
+        for issuer in queryset:
+            services.key_rotate(issuer=issuer, actor=request.user)
+        self.message_user(request, f"{queryset.count()} clé(s) renouvelée(s).")
+
+
+@admin.register(SigningKey)
+class SigningKeyAdmin(admin.ModelAdmin):
+    list_display = ["issuer", "public_key_multibase", "status", "created_at", "revoked_after"]
+    list_filter = ["status"]
+    exclude = ["private_key_encrypted"]
+    readonly_fields = ["issuer", "algorithm", "public_key_multibase", "status", "created_at", "retired_at",
+                       "revoked_at", "revoked_after"]
+    actions = ["revoke_now"]
+
+    def has_add_permission(self, request):
+        return False
+
+    @admin.action(description="Révoquer (clé compromise à partir de maintenant)")
+    def revoke_now(self, request, queryset):
+        for key in queryset:
+            services.key_revoke(key=key, compromised_since=timezone.now(), actor=request.user)
+
+
+@admin.register(Achievement)
+class AchievementAdmin(admin.ModelAdmin):
+    list_display = ["name", "slug", "issuer", "achievement_type"]
+    list_filter = ["issuer", "achievement_type"]
+    search_fields = ["name", "slug"]
+
+    def save_model(self, request, obj, form, change):
+        fields = {f: form.cleaned_data[f] for f in services.ACHIEVEMENT_EDITABLE if f in form.cleaned_data}
+        try:
+            if change:
+                services.achievement_update(achievement=obj, actor=request.user, **fields)
+            else:
+                created = services.achievement_create(issuer=obj.issuer, slug=obj.slug, actor=request.user, **fields)
+                obj.pk = created.pk
+        except ApplicationError as exc:
+            messages.error(request, exc.message)
+
+
+@admin.register(Credential)
+class CredentialAdmin(admin.ModelAdmin):
+    list_display = ["public_id", "achievement", "issuer", "issued_at", "revoked_at"]
+    list_filter = ["issuer", "achievement"]
+    search_fields = ["public_id", "recipient_email"]
+    readonly_fields = [f.name for f in Credential._meta.fields]
+    actions = ["revoke"]
+
+    def has_add_permission(self, request):
+        return False
+
+    @admin.action(description="Révoquer les badges sélectionnés")
+    def revoke(self, request, queryset):
+        for credential in queryset.filter(revoked_at__isnull=True):
+            services.credential_revoke(credential=credential, reason="Révoqué par l'administration",
+                                       actor=request.user)

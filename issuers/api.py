@@ -1,0 +1,113 @@
+"""Issuer staff API: achievements, issuance, revocation, key rotation. Permissions are checked by the
+services (``actor=request.user``), so the API, the admin and the commands share one rule."""
+
+from __future__ import annotations
+
+import json
+
+from rest_framework import serializers, status
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from badges_service.openbadges import ob3
+
+from . import identifiers, selectors, services
+from .models import Achievement
+
+
+class AchievementOutputSerializer(serializers.ModelSerializer):
+    issuer = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    id = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Achievement
+        fields = ["id", "slug", "issuer", "name", "description", "criteria_narrative", "criteria_url",
+                  "achievement_type", "tags", "version"]
+
+    def get_id(self, obj: Achievement) -> str:
+        return identifiers.achievement_url(obj)
+
+
+class AchievementListApi(APIView):
+    def get(self, request: Request) -> Response:
+        return Response(AchievementOutputSerializer(selectors.achievement_list(), many=True).data)
+
+
+class AchievementCreateApi(APIView):
+    class InputSerializer(serializers.Serializer):
+        slug = serializers.SlugField(max_length=100)
+        name = serializers.CharField(max_length=200)
+        description = serializers.CharField(max_length=5000)
+        criteria_narrative = serializers.CharField(max_length=5000, required=False, default="")
+        criteria_url = serializers.URLField(required=False, default="")
+        achievement_type = serializers.CharField(max_length=60, required=False, default="Badge")
+        tags = serializers.ListField(child=serializers.CharField(max_length=60), required=False, max_length=30)
+        version = serializers.CharField(max_length=20, required=False, default="")
+
+    def post(self, request: Request, issuer_slug: str) -> Response:
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        issuer = selectors.issuer_get(slug=issuer_slug)
+        achievement = services.achievement_create(issuer=issuer, actor=request.user, **data.validated_data)
+        return Response(AchievementOutputSerializer(achievement).data, status=status.HTTP_201_CREATED)
+
+
+class AchievementUpdateApi(APIView):
+    class InputSerializer(serializers.Serializer):
+        name = serializers.CharField(max_length=200, required=False)
+        description = serializers.CharField(max_length=5000, required=False)
+        criteria_narrative = serializers.CharField(max_length=5000, required=False, allow_blank=True)
+        criteria_url = serializers.URLField(required=False, allow_blank=True)
+        achievement_type = serializers.CharField(max_length=60, required=False)
+        tags = serializers.ListField(child=serializers.CharField(max_length=60), required=False, max_length=30)
+        version = serializers.CharField(max_length=20, required=False, allow_blank=True)
+
+    def patch(self, request: Request, slug: str) -> Response:
+        data = self.InputSerializer(data=request.data, partial=True)
+        data.is_valid(raise_exception=True)
+        achievement = selectors.achievement_get(slug=slug)
+        achievement = services.achievement_update(achievement=achievement, actor=request.user, **data.validated_data)
+        return Response(AchievementOutputSerializer(achievement).data)
+
+
+class CredentialIssueApi(APIView):
+    class InputSerializer(serializers.Serializer):
+        achievement = serializers.SlugField(max_length=100)
+        recipient_email = serializers.EmailField()
+        recipient_name = serializers.CharField(max_length=200, required=False, default="")
+        valid_until = serializers.DateTimeField(required=False)
+        evidence_narrative = serializers.CharField(max_length=5000, required=False)
+
+    def post(self, request: Request) -> Response:
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = dict(data.validated_data)
+        achievement = selectors.achievement_get(slug=values.pop("achievement"))
+        narrative = values.pop("evidence_narrative", None)
+        credential = services.credential_issue(
+            achievement=achievement, actor=request.user,
+            evidence=[ob3.Evidence(narrative=narrative)] if narrative else None, **values)
+        return Response({"id": identifiers.credential_url(credential.public_id),
+                         "credential": json.loads(credential.document)}, status=status.HTTP_201_CREATED)
+
+
+class CredentialRevokeApi(APIView):
+    class InputSerializer(serializers.Serializer):
+        reason = serializers.CharField(max_length=500)
+
+    def post(self, request: Request, public_id: str) -> Response:
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        credential = selectors.credential_get_public(public_id=public_id)
+        credential = services.credential_revoke(credential=credential, actor=request.user, **data.validated_data)
+        return Response({"id": identifiers.credential_url(credential.public_id),
+                         "revoked_at": credential.revoked_at, "reason": credential.revocation_reason})
+
+
+class KeyRotateApi(APIView):
+    def post(self, request: Request, issuer_slug: str) -> Response:
+        issuer = selectors.issuer_get(slug=issuer_slug)
+        key = services.key_rotate(issuer=issuer, actor=request.user)
+        return Response({"issuer": issuer.slug, "verification_method": identifiers.verification_method_id(issuer, key)},
+                        status=status.HTTP_201_CREATED)

@@ -1,0 +1,131 @@
+"""Issuers (an organisation tree), their staff and signing keys, achievements and issued credentials.
+
+Rows are written only through ``issuers.services``.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Issuer(models.Model):
+    class Kind(models.TextChoices):
+        CITY = "city", _("Ville")
+        DIRECTION = "direction", _("Direction")
+        OPERATOR = "operator", _("Opérateur")
+
+    slug = models.SlugField(max_length=80, unique=True)
+    name = models.CharField(max_length=200)
+    kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.DIRECTION)
+    parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="children")
+    url = models.URLField(blank=True)
+    email = models.EmailField(blank=True)
+    description = models.TextField(blank=True)
+    image = models.FileField(upload_to="issuers/", blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class IssuerMembership(models.Model):
+    """A person's role at one issuer. Roles never carry over to other issuers, parent or child."""
+
+    class Role(models.TextChoices):
+        ADMIN = "admin", _("Administrateur")
+        STAFF = "staff", _("Gestionnaire")
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="issuer_memberships")
+    issuer = models.ForeignKey(Issuer, on_delete=models.CASCADE, related_name="memberships")
+    role = models.CharField(max_length=10, choices=Role.choices, default=Role.STAFF)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "issuer"], name="unique_membership")]
+
+    def __str__(self) -> str:
+        return f"{self.user} ({self.role}) @ {self.issuer}"
+
+
+class SigningKey(models.Model):
+    """An issuer's Ed25519 key. The private key is stored encrypted with the key-encryption key."""
+
+    class Status(models.TextChoices):
+        ACTIVE = "active", _("Active")
+        RETIRED = "retired", _("Retirée")  # no longer signs; what it signed still verifies
+        REVOKED = "revoked", _("Révoquée")  # compromised: its signatures after revoked_after fail
+
+    issuer = models.ForeignKey(Issuer, on_delete=models.PROTECT, related_name="signing_keys")
+    algorithm = models.CharField(max_length=20, default="Ed25519")
+    public_key_multibase = models.CharField(max_length=100, unique=True)
+    private_key_encrypted = models.BinaryField()
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.ACTIVE)
+    created_at = models.DateTimeField(auto_now_add=True)
+    retired_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    revoked_after = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["issuer"], condition=models.Q(status="active"),
+                                    name="one_active_key_per_issuer"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.issuer.slug} {self.public_key_multibase[:16]}… ({self.status})"
+
+
+class Achievement(models.Model):
+    """A badge definition (OB 3.0 Achievement / OB 2.0 BadgeClass)."""
+
+    issuer = models.ForeignKey(Issuer, on_delete=models.PROTECT, related_name="achievements")
+    slug = models.SlugField(max_length=100, unique=True)
+    name = models.CharField(max_length=200)
+    description = models.TextField()
+    criteria_narrative = models.TextField(blank=True)
+    criteria_url = models.URLField(blank=True)
+    achievement_type = models.CharField(max_length=60, default="Badge")
+    image = models.FileField(upload_to="achievements/", blank=True)
+    image_caption = models.CharField(max_length=200, blank=True)
+    tags = models.JSONField(default=list, blank=True)
+    version = models.CharField(max_length=20, blank=True)
+    language = models.CharField(max_length=10, default="fr")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Credential(models.Model):
+    """An issued credential. ``document`` holds the signed JSON exactly as signed, byte for byte."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    achievement = models.ForeignKey(Achievement, on_delete=models.PROTECT, related_name="credentials")
+    issuer = models.ForeignKey(Issuer, on_delete=models.PROTECT, related_name="credentials")
+    signing_key = models.ForeignKey(SigningKey, on_delete=models.PROTECT, related_name="credentials")
+    recipient_email = models.EmailField()
+    recipient_name = models.CharField(max_length=200, blank=True)
+    document = models.TextField()
+    issued_at = models.DateTimeField()
+    valid_from = models.DateTimeField()
+    valid_until = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    revocation_reason = models.CharField(max_length=500, blank=True)
+
+    class Meta:
+        ordering = ["-issued_at", "-id"]
+        indexes = [models.Index(fields=["recipient_email"])]
+
+    def __str__(self) -> str:
+        return f"{self.achievement} → {self.public_id}"

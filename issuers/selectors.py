@@ -1,0 +1,60 @@
+"""Reads for issuers, keys, achievements and credentials."""
+
+from __future__ import annotations
+
+import uuid
+
+from django.db.models import QuerySet
+
+from badges_service.errors import NotFound
+from badges_service.openbadges import did_web
+
+from . import identifiers
+from .models import Achievement, Credential, Issuer, SigningKey
+
+
+def issuer_get(*, slug: str) -> Issuer:
+    try:
+        return Issuer.objects.get(slug=slug)
+    except Issuer.DoesNotExist:
+        raise NotFound(f"No issuer '{slug}'.") from None
+
+
+def achievement_get(*, slug: str) -> Achievement:
+    try:
+        return Achievement.objects.select_related("issuer").get(slug=slug)
+    except Achievement.DoesNotExist:
+        raise NotFound(f"No achievement '{slug}'.") from None
+
+
+def achievement_list(*, issuer: Issuer | None = None) -> QuerySet[Achievement]:
+    qs = Achievement.objects.select_related("issuer").order_by("slug")
+    return qs.filter(issuer=issuer) if issuer else qs
+
+
+def credential_get_public(*, public_id: str | uuid.UUID) -> Credential:
+    try:
+        return Credential.objects.select_related("achievement", "issuer", "signing_key").get(
+            public_id=uuid.UUID(str(public_id)))
+    except (ValueError, Credential.DoesNotExist):
+        raise NotFound("No such credential.") from None
+
+
+def credential_find_by_url(*, url_or_id: str) -> Credential:
+    """A credential by its public URL or its UUID."""
+    return credential_get_public(public_id=url_or_id.rstrip("/").rsplit("/", 1)[-1])
+
+
+def published_keys(*, issuer: Issuer) -> QuerySet[SigningKey]:
+    """Keys listed in the issuer's DID document: active and retired. A revoked (compromised) key is
+    withdrawn, so verifiers that only read the DID document refuse everything it signed; this
+    service's own verifier still accepts what it signed before the compromise date."""
+    return issuer.signing_keys.exclude(status=SigningKey.Status.REVOKED).order_by("created_at", "id")
+
+
+def issuer_did_document(*, issuer: Issuer) -> dict:
+    did = identifiers.issuer_did_web(issuer)
+    return did_web.did_document(did, [
+        did_web.PublishedKey(f"{did}#{k.public_key_multibase}", k.public_key_multibase)
+        for k in published_keys(issuer=issuer)
+    ])

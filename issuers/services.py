@@ -1,0 +1,201 @@
+"""Writes for issuers, keys, achievements and credentials. One entry point per write.
+
+``actor`` is the person acting (API, admin); ``None`` means the system itself (management
+commands, the completion pipeline), which is trusted.
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+import uuid
+from datetime import datetime
+
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from django.db import transaction
+from django.utils import timezone
+
+from badges_service.errors import ApplicationError, Conflict
+from badges_service.openbadges import eddsa_rdfc_2022, ob3
+from badges_service.openbadges.multibase import ed25519_public_key_to_multibase
+
+from . import identifiers, keys
+from .documents import achievement_definition, issuer_profile
+from .models import Achievement, Credential, Issuer, IssuerMembership, SigningKey
+from .permissions import EDIT, ISSUE, MANAGE, ensure_can_act
+
+
+def _check(actor, issuer: Issuer, action: str) -> None:
+    if actor is not None:
+        ensure_can_act(actor, issuer, action)
+
+
+# --- issuers ---------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def issuer_create(*, slug: str, name: str, kind: str = Issuer.Kind.DIRECTION, parent: Issuer | None = None,
+                  url: str = "", email: str = "", description: str = "") -> Issuer:
+    """Create an issuer with its first signing key."""
+    issuer = Issuer(slug=slug, name=name, kind=kind, parent=parent, url=url, email=email,
+                    description=description)
+    issuer.full_clean()
+    issuer.save()
+    signing_key_create(issuer=issuer)
+    return issuer
+
+
+def issuer_update(*, issuer: Issuer, actor=None, **fields) -> Issuer:
+    _check(actor, issuer, EDIT)
+    allowed = {"name", "url", "email", "description"}
+    unknown = set(fields) - allowed
+    if unknown:
+        raise ApplicationError(f"Cannot change {', '.join(sorted(unknown))}.", code="read_only")
+    for name, value in fields.items():
+        setattr(issuer, name, value)
+    issuer.full_clean()
+    issuer.save(update_fields=list(fields))
+    return issuer
+
+
+def membership_set(*, issuer: Issuer, user, role: str, actor=None) -> IssuerMembership:
+    _check(actor, issuer, MANAGE)
+    membership, _ = IssuerMembership.objects.update_or_create(user=user, issuer=issuer, defaults={"role": role})
+    return membership
+
+
+# --- signing keys ------------------------------------------------------------------------------
+
+
+def signing_key_create(*, issuer: Issuer) -> SigningKey:
+    private = Ed25519PrivateKey.generate()
+    public = private.public_key().public_bytes_raw()
+    return SigningKey.objects.create(
+        issuer=issuer, public_key_multibase=ed25519_public_key_to_multibase(public),
+        private_key_encrypted=keys.encrypt_private_key(private),
+    )
+
+
+@transaction.atomic
+def key_rotate(*, issuer: Issuer, actor=None) -> SigningKey:
+    """Retire the active key (what it signed keeps verifying) and make a new one active."""
+    _check(actor, issuer, MANAGE)
+    now = timezone.now()
+    Issuer.objects.select_for_update().get(pk=issuer.pk)  # serialise rotations of one issuer
+    SigningKey.objects.filter(issuer=issuer, status=SigningKey.Status.ACTIVE).update(
+        status=SigningKey.Status.RETIRED, retired_at=now)
+    return signing_key_create(issuer=issuer)
+
+
+@transaction.atomic
+def key_revoke(*, key: SigningKey, compromised_since: datetime, actor=None) -> SigningKey:
+    """Mark a key compromised: proofs it made after ``compromised_since`` fail verification.
+    If it was the active key, a new one replaces it."""
+    _check(actor, key.issuer, MANAGE)
+    if timezone.is_naive(compromised_since):
+        raise ApplicationError("compromised_since needs a time zone.", code="naive_datetime")
+    was_active = key.status == SigningKey.Status.ACTIVE
+    key.status = SigningKey.Status.REVOKED
+    key.revoked_at = timezone.now()
+    key.revoked_after = compromised_since
+    key.save(update_fields=["status", "revoked_at", "revoked_after"])
+    if was_active:
+        signing_key_create(issuer=key.issuer)
+    return key
+
+
+def signing_key_active(*, issuer: Issuer) -> SigningKey:
+    key = SigningKey.objects.filter(issuer=issuer, status=SigningKey.Status.ACTIVE).first()
+    if key is None:
+        raise ApplicationError(f"Issuer '{issuer.slug}' has no active signing key.", code="no_active_key")
+    return key
+
+
+# --- achievements ------------------------------------------------------------------------------
+
+
+def achievement_create(*, issuer: Issuer, slug: str, name: str, description: str, criteria_narrative: str = "",
+                       criteria_url: str = "", achievement_type: str = "Badge", tags: list[str] | None = None,
+                       version: str = "", image_caption: str = "", actor=None) -> Achievement:
+    _check(actor, issuer, EDIT)
+    _validate_achievement_type(achievement_type)
+    if not (criteria_narrative or criteria_url):
+        raise ApplicationError("An achievement needs criteria: a narrative or a URL.", code="no_criteria")
+    achievement = Achievement(issuer=issuer, slug=slug, name=name, description=description,
+                              criteria_narrative=criteria_narrative, criteria_url=criteria_url,
+                              achievement_type=achievement_type, tags=list(tags or []), version=version,
+                              image_caption=image_caption)
+    achievement.full_clean()
+    achievement.save()
+    return achievement
+
+
+ACHIEVEMENT_EDITABLE = {"name", "description", "criteria_narrative", "criteria_url", "achievement_type", "tags",
+                        "version", "image_caption"}
+
+
+def achievement_update(*, achievement: Achievement, actor=None, **fields) -> Achievement:
+    """Edit an achievement. Credentials already issued keep the definition they were signed with."""
+    _check(actor, achievement.issuer, EDIT)
+    unknown = set(fields) - ACHIEVEMENT_EDITABLE
+    if unknown:
+        raise ApplicationError(f"Cannot change {', '.join(sorted(unknown))}.", code="read_only")
+    if "achievement_type" in fields:
+        _validate_achievement_type(fields["achievement_type"])
+    for name, value in fields.items():
+        setattr(achievement, name, value)
+    achievement.full_clean()
+    achievement.save(update_fields=[*fields, "updated_at"])
+    return achievement
+
+
+def _validate_achievement_type(value: str) -> None:
+    if value not in ob3.ACHIEVEMENT_TYPES and not value.startswith("ext:"):
+        raise ApplicationError(f"Unknown achievement type {value!r}.", code="bad_achievement_type")
+
+
+# --- credentials -------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def credential_issue(*, achievement: Achievement, recipient_email: str, recipient_name: str = "",
+                     evidence: list[ob3.Evidence] | None = None, valid_until: datetime | None = None,
+                     actor=None, now: datetime | None = None) -> Credential:
+    """Build, sign and store an OB 3.0 OpenBadgeCredential. The stored JSON is the signed bytes."""
+    issuer = achievement.issuer
+    _check(actor, issuer, ISSUE)
+    email = recipient_email.strip().lower()
+    if "@" not in email:
+        raise ApplicationError("The recipient email is not valid.", code="bad_email")
+    now = now or timezone.now()
+    if valid_until is not None and valid_until <= now:
+        raise ApplicationError("validUntil must be in the future.", code="bad_validity")
+    key = signing_key_active(issuer=issuer)
+    issuer_id = identifiers.issuer_id_for_key(issuer, key)
+    profile = issuer_profile(issuer, issuer_id=issuer_id)
+    public_id = uuid.uuid4()
+    unsigned = ob3.open_badge_credential(
+        credential_id=identifiers.credential_url(public_id), issuer=profile,
+        achievement=achievement_definition(achievement, creator=profile),
+        identity=ob3.email_identity(email, secrets.token_hex(16)),
+        valid_from=now, valid_until=valid_until, awarded=now, evidence=evidence or (),
+    )
+    signed = eddsa_rdfc_2022.proof_create(
+        unsigned, private_key=keys.decrypt_private_key(key.private_key_encrypted),
+        verification_method=identifiers.verification_method_id(issuer, key), created=now,
+    )
+    return Credential.objects.create(
+        public_id=public_id, achievement=achievement, issuer=issuer, signing_key=key, recipient_email=email,
+        recipient_name=recipient_name, document=json.dumps(signed, ensure_ascii=False, separators=(",", ":")),
+        issued_at=now, valid_from=now, valid_until=valid_until,
+    )
+
+
+def credential_revoke(*, credential: Credential, reason: str, actor=None) -> Credential:
+    _check(actor, credential.issuer, ISSUE)
+    if credential.revoked_at:
+        raise Conflict("The credential is already revoked.", code="already_revoked")
+    credential.revoked_at = timezone.now()
+    credential.revocation_reason = reason[:500]
+    credential.save(update_fields=["revoked_at", "revocation_reason"])
+    return credential

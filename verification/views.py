@@ -1,0 +1,141 @@
+"""Public pages and documents: credentials, achievements, issuers, DID documents.
+
+Thin views: reads come from selectors, verification from ``verification.services``.
+"""
+
+from __future__ import annotations
+
+import json
+
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.views.decorators.http import require_GET
+from django.views.decorators.vary import vary_on_headers
+
+from badges_service.errors import NotFound
+from issuers import documents, identifiers, selectors
+from issuers.images import badge_svg
+
+from .negotiation import json_content_type, wants_json
+from .services import credential_verify
+
+SVG = "image/svg+xml"
+
+
+def _json(request: HttpRequest, data: dict | str) -> HttpResponse:
+    body = data if isinstance(data, str) else json.dumps(data, ensure_ascii=False, indent=2)
+    response = HttpResponse(body, content_type=json_content_type(request))
+    response["Access-Control-Allow-Origin"] = "*"
+    return response
+
+
+def _not_found(request: HttpRequest, exc: NotFound) -> HttpResponse:
+    if wants_json(request):
+        return JsonResponse({"error": {"code": exc.code, "message": exc.message}}, status=404)
+    return render(request, "verification/not_found.html", {"message": exc.message}, status=404)
+
+
+@require_GET
+@vary_on_headers("Accept")
+def credential_detail(request: HttpRequest, public_id: str) -> HttpResponse:
+    try:
+        credential = selectors.credential_get_public(public_id=public_id)
+    except NotFound as exc:
+        return _not_found(request, exc)
+    if wants_json(request):
+        return _json(request, credential.document)  # the stored bytes, exactly as signed
+    document = json.loads(credential.document)
+    report = credential_verify(document=document)
+    context = {
+        "credential": credential,
+        "document": document,
+        "achievement": document["credentialSubject"]["achievement"],
+        "issuer": document["issuer"],
+        "report": report,
+        "checks": report.checks,
+        "status": report.status,
+        "page_url": identifiers.credential_url(credential.public_id),
+    }
+    return render(request, "verification/credential.html", context)
+
+
+@require_GET
+def credential_download(request: HttpRequest, public_id: str) -> HttpResponse:
+    try:
+        credential = selectors.credential_get_public(public_id=public_id)
+    except NotFound as exc:
+        return _not_found(request, exc)
+    response = HttpResponse(credential.document, content_type="application/ld+json; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="badge-{credential.public_id}.json"'
+    return response
+
+
+@require_GET
+@vary_on_headers("Accept")
+def achievement_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    try:
+        achievement = selectors.achievement_get(slug=slug)
+    except NotFound as exc:
+        return _not_found(request, exc)
+    document = documents.achievement_document(achievement)
+    if wants_json(request):
+        return _json(request, document)
+    return render(request, "verification/achievement.html", {"achievement": achievement, "document": document})
+
+
+@require_GET
+def achievement_image(request: HttpRequest, slug: str) -> HttpResponse:
+    try:
+        achievement = selectors.achievement_get(slug=slug)
+    except NotFound as exc:
+        return _not_found(request, exc)
+    return _image(achievement.image, achievement.name, achievement.slug)
+
+
+@require_GET
+@vary_on_headers("Accept")
+def issuer_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    try:
+        issuer = selectors.issuer_get(slug=slug)
+    except NotFound as exc:
+        return _not_found(request, exc)
+    document = documents.issuer_document(issuer)
+    if wants_json(request):
+        return _json(request, document)
+    achievements = selectors.achievement_list(issuer=issuer)
+    return render(request, "verification/issuer.html",
+                  {"issuer": issuer, "document": document, "achievements": achievements})
+
+
+@require_GET
+def issuer_image(request: HttpRequest, slug: str) -> HttpResponse:
+    try:
+        issuer = selectors.issuer_get(slug=slug)
+    except NotFound as exc:
+        return _not_found(request, exc)
+    return _image(issuer.image, issuer.name, issuer.slug)
+
+
+@require_GET
+def issuer_did_document(request: HttpRequest, slug: str) -> HttpResponse:
+    try:
+        issuer = selectors.issuer_get(slug=slug)
+    except NotFound as exc:
+        return JsonResponse({"error": {"code": exc.code, "message": exc.message}}, status=404)
+    response = HttpResponse(json.dumps(selectors.issuer_did_document(issuer=issuer), indent=2),
+                            content_type="application/did+json")
+    response["Access-Control-Allow-Origin"] = "*"
+    return response
+
+
+def _image(file_field, name: str, seed: str) -> HttpResponse:
+    if file_field:
+        content_type = SVG if file_field.name.lower().endswith(".svg") else "image/png"
+        with file_field.open("rb") as handle:
+            response = HttpResponse(handle.read(), content_type=content_type)
+    else:
+        response = HttpResponse(badge_svg(name=name, seed=seed), content_type=SVG)
+    # SVG served as a document must not run anything, whatever it contains.
+    response["Content-Security-Policy"] = "default-src 'none'; style-src 'unsafe-inline'; sandbox"
+    response["Cache-Control"] = "public, max-age=3600"
+    return response
