@@ -94,6 +94,7 @@ def key_revoke(*, key: SigningKey, compromised_since: datetime, actor=None) -> S
     _check(actor, key.issuer, MANAGE)
     if timezone.is_naive(compromised_since):
         raise ApplicationError("compromised_since needs a time zone.", code="naive_datetime")
+    key = SigningKey.objects.select_for_update().get(pk=key.pk)  # the row's status, not a stale copy
     was_active = key.status == SigningKey.Status.ACTIVE
     key.status = SigningKey.Status.REVOKED
     key.revoked_at = timezone.now()

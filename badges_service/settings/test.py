@@ -7,7 +7,7 @@ from .base import env
 
 DEBUG = False
 SECRET_KEY = "test-only-" + Fernet.generate_key().decode()  # random per run
-BADGES_KEY_ENCRYPTION_KEYS = [Fernet.generate_key().decode()]
+BADGES_KEY_ENCRYPTION_KEYS = env.list("BADGES_KEY_ENCRYPTION_KEYS", default=[Fernet.generate_key().decode()])
 ALLOWED_HOSTS = ["testserver", "127.0.0.1", "localhost"]
 BADGES_PUBLIC_URL = "https://badges.example.test"
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -12,11 +12,10 @@ from issuers.models import Achievement, Credential, Issuer
 class UserFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = get_user_model()
-        skip_postgeneration_save = True
 
     username = factory.Sequence(lambda n: f"agent{n}")
     email = factory.LazyAttribute(lambda o: f"{o.username}@ville-exemple.fr")
-    password = factory.PostGenerationMethodCall("set_password", "motdepasse-solide-42")
+    password = factory.django.Password("motdepasse-solide-42")
 
 
 class IssuerFactory(factory.Factory):
