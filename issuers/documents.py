@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from badges_service.openbadges import contexts, ob3
+from competencies import documents as competency_documents
+from competencies import selectors as competency_selectors
 
 from . import identifiers
 from .models import Achievement, Issuer
@@ -16,15 +18,25 @@ def issuer_profile(issuer: Issuer, *, issuer_id: str) -> ob3.IssuerProfile:
     )
 
 
-def achievement_definition(achievement: Achievement, *, creator: ob3.IssuerProfile) -> ob3.AchievementDefinition:
+def achievement_definition(achievement: Achievement, *,
+                           creator: ob3.IssuerProfile | None) -> ob3.AchievementDefinition:
+    """The OB 3.0 Achievement, with its competency alignments and the proficiency scales they use.
+
+    Credentials embed it without ``creator``: the issuer is already embedded, and a second copy of the
+    same Profile node would let fields be removed from one copy without changing the signed graph.
+    """
+    url = identifiers.achievement_url(achievement)
+    alignments = competency_selectors.alignments_of(achievement_id=achievement.pk)
     return ob3.AchievementDefinition(
-        id=identifiers.achievement_url(achievement), name=achievement.name, description=achievement.description,
+        id=url, name=achievement.name, description=achievement.description,
         criteria_narrative=achievement.criteria_narrative or None, criteria_url=achievement.criteria_url or None,
         achievement_type=achievement.achievement_type, tags=tuple(achievement.tags),
         version=achievement.version or None, language=achievement.language or None,
         image=ob3.Image(identifiers.public_url(f"/achievements/{achievement.slug}/image"),
                         achievement.image_caption or achievement.name),
         creator=creator,
+        alignments=tuple(competency_documents.ob3_alignments(alignments)),
+        result_descriptions=tuple(competency_documents.ob3_result_descriptions(url, alignments)),
     )
 
 

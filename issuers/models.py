@@ -120,6 +120,9 @@ class Credential(models.Model):
     issued_at = models.DateTimeField()
     valid_from = models.DateTimeField()
     valid_until = models.DateTimeField(null=True, blank=True)
+    # The proficiency level the credential's ``result`` states (score ranges, positioning tests).
+    achieved_level = models.ForeignKey("competencies.ProficiencyLevel", null=True, blank=True,
+                                       on_delete=models.PROTECT, related_name="credentials")
     revoked_at = models.DateTimeField(null=True, blank=True)
     revocation_reason = models.CharField(max_length=500, blank=True)
 

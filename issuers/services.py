@@ -18,6 +18,8 @@ from django.utils import timezone
 from badges_service.errors import ApplicationError, Conflict
 from badges_service.openbadges import eddsa_rdfc_2022, ob3
 from badges_service.openbadges.multibase import ed25519_public_key_to_multibase
+from competencies import documents as competency_documents
+from competencies.models import AchievementAlignment, ProficiencyLevel
 
 from . import identifiers, keys
 from .documents import achievement_definition, issuer_profile
@@ -161,8 +163,12 @@ def _validate_achievement_type(value: str) -> None:
 @transaction.atomic
 def credential_issue(*, achievement: Achievement, recipient_email: str, recipient_name: str = "",
                      evidence: list[ob3.Evidence] | None = None, valid_until: datetime | None = None,
-                     actor=None, now: datetime | None = None) -> Credential:
-    """Build, sign and store an OB 3.0 OpenBadgeCredential. The stored JSON is the signed bytes."""
+                     level: ProficiencyLevel | None = None, actor=None, now: datetime | None = None) -> Credential:
+    """Build, sign and store an OB 3.0 OpenBadgeCredential. The stored JSON is the signed bytes.
+
+    ``level`` is the proficiency level reached (from a score or a positioning test): it becomes the
+    credential's ``result.achievedLevel`` and must belong to a scale the achievement is aligned to.
+    """
     issuer = achievement.issuer
     _check(actor, issuer, ISSUE)
     email = recipient_email.strip().lower()
@@ -175,11 +181,18 @@ def credential_issue(*, achievement: Achievement, recipient_email: str, recipien
     issuer_id = identifiers.issuer_id_for_key(issuer, key)
     profile = issuer_profile(issuer, issuer_id=issuer_id)
     public_id = uuid.uuid4()
+    definition = achievement_definition(achievement, creator=None)
+    results = []
+    if level is not None:
+        if not AchievementAlignment.objects.filter(achievement=achievement,
+                                                   competency__framework_id=level.framework_id).exists():
+            raise ApplicationError("The level is not on a scale this achievement is aligned to.",
+                                   code="level_not_aligned")
+        results.append(competency_documents.ob3_result(definition.id, level))
     unsigned = ob3.open_badge_credential(
-        credential_id=identifiers.credential_url(public_id), issuer=profile,
-        achievement=achievement_definition(achievement, creator=profile),
+        credential_id=identifiers.credential_url(public_id), issuer=profile, achievement=definition,
         identity=ob3.email_identity(email, secrets.token_hex(16)),
-        valid_from=now, valid_until=valid_until, awarded=now, evidence=evidence or (),
+        valid_from=now, valid_until=valid_until, awarded=now, evidence=evidence or (), results=results,
     )
     signed = eddsa_rdfc_2022.proof_create(
         unsigned, private_key=keys.decrypt_private_key(key.private_key_encrypted),
@@ -188,7 +201,7 @@ def credential_issue(*, achievement: Achievement, recipient_email: str, recipien
     return Credential.objects.create(
         public_id=public_id, achievement=achievement, issuer=issuer, signing_key=key, recipient_email=email,
         recipient_name=recipient_name, document=json.dumps(signed, ensure_ascii=False, separators=(",", ":")),
-        issued_at=now, valid_from=now, valid_until=valid_until,
+        issued_at=now, valid_from=now, valid_until=valid_until, achieved_level=level,
     )
 
 

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
-from django.http import HttpRequest
+import json
+
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
+
+from badges_service.errors import NotFound
 
 JSON_TYPES = ("application/ld+json", "application/json")
 
@@ -20,3 +25,16 @@ def wants_json(request: HttpRequest) -> bool:
 def json_content_type(request: HttpRequest) -> str:
     preferred = request.get_preferred_type(list(JSON_TYPES))
     return f"{preferred or JSON_TYPES[0]}; charset=utf-8"
+
+
+def json_response(request: HttpRequest, data: dict | str) -> HttpResponse:
+    body = data if isinstance(data, str) else json.dumps(data, ensure_ascii=False, indent=2)
+    response = HttpResponse(body, content_type=json_content_type(request))
+    response["Access-Control-Allow-Origin"] = "*"
+    return response
+
+
+def not_found(request: HttpRequest, exc: NotFound) -> HttpResponse:
+    if wants_json(request):
+        return JsonResponse({"error": {"code": exc.code, "message": exc.message}}, status=404)
+    return render(request, "verification/not_found.html", {"message": exc.message}, status=404)

@@ -3,6 +3,7 @@ API and the command line."""
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
 
 from django.conf import settings
@@ -24,6 +25,12 @@ from issuers.models import Credential
 from .keys import resolve_key
 
 
+def _proof_values(document: dict) -> list:
+    proof = document.get("proof")
+    proofs = proof if isinstance(proof, list) else [proof]
+    return [p.get("proofValue") if isinstance(p, dict) else None for p in proofs]
+
+
 def _status_check(document: dict) -> Check | None:
     """Revocation as this service knows it, for credentials it issued."""
     credential_id = document.get("id")
@@ -34,9 +41,14 @@ def _status_check(document: dict) -> Check | None:
                          "The credential's status list is hosted elsewhere and is not fetched.")
         return None
     credential = Credential.objects.filter(public_id__iexact=credential_id[len(prefix):]).only(
-        "revoked_at", "revocation_reason").first()
+        "document", "revoked_at", "revocation_reason").first()
     if credential is None:
         return Check("status", FAILED, "unknown_credential", "This service has no record of this credential.")
+    # A valid signature with one of our keys is not enough: a stolen key could sign an altered copy
+    # (back-dated before its revocation). What this service issued is on record; anything else is not it.
+    if _proof_values(document) != _proof_values(json.loads(credential.document)):
+        return Check("status", FAILED, "not_as_issued",
+                     "This document differs from the credential this service issued under this id.")
     if credential.revoked_at:
         reason = f": {credential.revocation_reason}" if credential.revocation_reason else ""
         return Check("status", FAILED, "revoked", f"Revoked on {credential.revoked_at.date().isoformat()}{reason}")

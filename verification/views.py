@@ -15,24 +15,17 @@ from django.views.decorators.vary import vary_on_headers
 from badges_service.errors import NotFound
 from issuers import documents, identifiers, selectors
 from issuers.images import badge_svg
+from issuers.models import Issuer
 
-from .negotiation import json_content_type, wants_json
+from .negotiation import json_response, not_found, wants_json
 from .services import credential_verify
 
 SVG = "image/svg+xml"
 
 
-def _json(request: HttpRequest, data: dict | str) -> HttpResponse:
-    body = data if isinstance(data, str) else json.dumps(data, ensure_ascii=False, indent=2)
-    response = HttpResponse(body, content_type=json_content_type(request))
-    response["Access-Control-Allow-Origin"] = "*"
-    return response
-
-
-def _not_found(request: HttpRequest, exc: NotFound) -> HttpResponse:
-    if wants_json(request):
-        return JsonResponse({"error": {"code": exc.code, "message": exc.message}}, status=404)
-    return render(request, "verification/not_found.html", {"message": exc.message}, status=404)
+@require_GET
+def home(request: HttpRequest) -> HttpResponse:
+    return render(request, "home.html", {"issuers": Issuer.objects.order_by("name")})
 
 
 @require_GET
@@ -41,9 +34,9 @@ def credential_detail(request: HttpRequest, public_id: str) -> HttpResponse:
     try:
         credential = selectors.credential_get_public(public_id=public_id)
     except NotFound as exc:
-        return _not_found(request, exc)
+        return not_found(request, exc)
     if wants_json(request):
-        return _json(request, credential.document)  # the stored bytes, exactly as signed
+        return json_response(request, credential.document)  # the stored bytes, exactly as signed
     document = json.loads(credential.document)
     report = credential_verify(document=document)
     context = {
@@ -64,7 +57,7 @@ def credential_download(request: HttpRequest, public_id: str) -> HttpResponse:
     try:
         credential = selectors.credential_get_public(public_id=public_id)
     except NotFound as exc:
-        return _not_found(request, exc)
+        return not_found(request, exc)
     response = HttpResponse(credential.document, content_type="application/ld+json; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="badge-{credential.public_id}.json"'
     return response
@@ -76,10 +69,10 @@ def achievement_detail(request: HttpRequest, slug: str) -> HttpResponse:
     try:
         achievement = selectors.achievement_get(slug=slug)
     except NotFound as exc:
-        return _not_found(request, exc)
+        return not_found(request, exc)
     document = documents.achievement_document(achievement)
     if wants_json(request):
-        return _json(request, document)
+        return json_response(request, document)
     return render(request, "verification/achievement.html", {"achievement": achievement, "document": document})
 
 
@@ -88,7 +81,7 @@ def achievement_image(request: HttpRequest, slug: str) -> HttpResponse:
     try:
         achievement = selectors.achievement_get(slug=slug)
     except NotFound as exc:
-        return _not_found(request, exc)
+        return not_found(request, exc)
     return _image(achievement.image, achievement.name, achievement.slug)
 
 
@@ -98,10 +91,10 @@ def issuer_detail(request: HttpRequest, slug: str) -> HttpResponse:
     try:
         issuer = selectors.issuer_get(slug=slug)
     except NotFound as exc:
-        return _not_found(request, exc)
+        return not_found(request, exc)
     document = documents.issuer_document(issuer)
     if wants_json(request):
-        return _json(request, document)
+        return json_response(request, document)
     achievements = selectors.achievement_list(issuer=issuer)
     return render(request, "verification/issuer.html",
                   {"issuer": issuer, "document": document, "achievements": achievements})
@@ -112,7 +105,7 @@ def issuer_image(request: HttpRequest, slug: str) -> HttpResponse:
     try:
         issuer = selectors.issuer_get(slug=slug)
     except NotFound as exc:
-        return _not_found(request, exc)
+        return not_found(request, exc)
     return _image(issuer.image, issuer.name, issuer.slug)
 
 

@@ -170,3 +170,25 @@ def test_the_verify_api_returns_the_report_for_any_body(client, issued):
     assert ok.status_code == 200 and ok.json()["valid"] is True and ok.json()["status"] == "valid"
     bad = client.post("/api/v1/verify", data=b"{oops", content_type="application/json")
     assert bad.status_code == 200 and bad.json()["checks"][0]["code"] == "not_json"
+
+
+def test_an_altered_copy_signed_with_a_stolen_key_is_not_what_was_issued(issued):
+    """A compromised key can sign an altered copy back-dated before the revocation: the key check passes,
+    but the service's record of what it issued under that id does not match."""
+    from datetime import timedelta
+
+    from issuers import keys, services
+
+    credential, document = issued
+    stolen = keys.decrypt_private_key(credential.signing_key.private_key_encrypted)
+    services.key_revoke(key=credential.signing_key, compromised_since=credential.issued_at + timedelta(minutes=1))
+    forged = {k: v for k, v in copy.deepcopy(document).items() if k != "proof"}
+    forged["credentialSubject"]["achievement"]["name"] = "Directeur général"
+    forged = eddsa_rdfc_2022.proof_create(forged, private_key=stolen,
+                                          verification_method=document["proof"]["verificationMethod"],
+                                          created=document["proof"]["created"])
+    report = credential_verify(document=forged)
+    assert _codes(report)["proof"] == ("passed", "ok")
+    assert _codes(report)["status"] == ("failed", "not_as_issued")
+    assert not report.valid
+    assert credential_verify(document=document).valid  # the genuine one, signed before the compromise

@@ -1,0 +1,73 @@
+"""Rows -> documents: CASE JSON of frameworks and items, and OB 3.0 alignments and result descriptions."""
+
+from __future__ import annotations
+
+from badges_service.openbadges import ob3
+
+from . import identifiers
+from .interchange.bundle import FrameworkBundle
+from .interchange.case import case_id, write_case
+from .models import AchievementAlignment, Competency, Framework, Job, ProficiencyLevel
+from .selectors import framework_bundle
+
+
+def case_package(framework: Framework, *, bundle: FrameworkBundle | None = None) -> dict:
+    bundle = bundle or framework_bundle(framework=framework)
+    changed = framework.created_at.replace(microsecond=0).isoformat().replace("+00:00", "Z")
+    return write_case(bundle, base_url=identifiers.framework_url(framework), changed=changed)
+
+
+def case_item(item: Job | Competency) -> dict:
+    """One CFItem (as in the framework's package), for content negotiation on the item's URL."""
+    package = case_package(item.framework)
+    kind = "job" if isinstance(item, Job) else "competency"
+    wanted = case_id(item.framework.code, kind, item.code)
+    return next(i for i in package["CFItems"] if i["identifier"] == wanted)
+
+
+def ob3_alignments(alignments: list[AchievementAlignment]) -> list[ob3.Alignment]:
+    """``targetType`` CFItem to our public URL, plus ESCO (and ROME, via jobs elsewhere) where known."""
+    out: list[ob3.Alignment] = []
+    for a in alignments:
+        c = a.competency
+        out.append(ob3.Alignment(target_name=c.label, target_url=identifiers.competency_url(c), target_type="CFItem",
+                                 target_code=c.code, target_framework=c.framework.title,
+                                 target_description=c.description or None))
+        if c.esco_uri:
+            out.append(ob3.Alignment(target_name=c.label, target_url=c.esco_uri, target_type="ext:ESCOSkill",
+                                     target_framework="ESCO"))
+        if c.pix_code:
+            out.append(ob3.Alignment(target_name=c.label, target_url=identifiers.competency_url(c),
+                                     target_type="ext:PixCompetence", target_code=c.pix_code,
+                                     target_framework="Pix (CRCN)"))
+    return out
+
+
+def result_description_id(achievement_url: str, framework: Framework) -> str:
+    return f"{achievement_url}#niveaux-{framework.code}"
+
+
+def ob3_result_descriptions(achievement_url: str, alignments: list[AchievementAlignment]) -> list[dict]:
+    """OB 3.0 §B.1.20: one ``RubricCriterionLevel`` result description per framework scale used."""
+    frameworks = {a.competency.framework_id: a for a in alignments}
+    out = []
+    for alignment in frameworks.values():
+        framework = alignment.competency.framework
+        levels = list(framework.levels.all())
+        out.append(ob3.compact({
+            "id": result_description_id(achievement_url, framework),
+            "type": ["ResultDescription"],
+            "name": f"Niveau de maîtrise ({framework.title})",
+            "resultType": "RubricCriterionLevel",
+            "requiredLevel": identifiers.level_url(alignment.level) if alignment.level else None,
+            "rubricCriterionLevel": [ob3.compact({
+                "id": identifiers.level_url(lv), "type": ["RubricCriterionLevel"], "name": lv.label,
+                "description": lv.description, "level": str(lv.rank),
+            }) for lv in levels],
+        }))
+    return out
+
+
+def ob3_result(achievement_url: str, level: ProficiencyLevel) -> dict:
+    return {"type": ["Result"], "resultDescription": result_description_id(achievement_url, level.framework),
+            "achievedLevel": identifiers.level_url(level)}

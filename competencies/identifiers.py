@@ -1,0 +1,25 @@
+"""Stable public URLs of frameworks and their items: the alignment targets inside credentials."""
+
+from __future__ import annotations
+
+from urllib.parse import quote
+
+from issuers.identifiers import public_url
+
+from .models import Competency, Framework, Job, ProficiencyLevel
+
+
+def framework_url(framework: Framework) -> str:
+    return public_url(f"/frameworks/{quote(framework.code)}/{quote(framework.version)}")
+
+
+def job_url(job: Job) -> str:
+    return f"{framework_url(job.framework)}/jobs/{quote(job.code)}"
+
+
+def competency_url(competency: Competency) -> str:
+    return f"{framework_url(competency.framework)}/competencies/{quote(competency.code)}"
+
+
+def level_url(level: ProficiencyLevel) -> str:
+    return f"{framework_url(level.framework)}/levels#{quote(level.code)}"

@@ -1,0 +1,163 @@
+"""Competency profiles, job fit and skills search (reads).
+
+A credential proves each competency its achievement is aligned to, at the level its ``result`` states
+(``Credential.achieved_level``, when on that competency's scale) or else at the alignment's level, or
+else at the first level of the scale. Only currently valid credentials count: not revoked, not
+expired. A credential for an obsolete competency also proves the competency that replaced it.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from django.db.models import Q
+from django.utils import timezone
+
+from issuers.models import Credential
+from learners.models import Learner
+
+from .models import AchievementAlignment, Competency, Framework, Job, JobRequirement, ProficiencyLevel
+
+MET, PARTIAL, MISSING = "met", "partial", "missing"
+
+
+@dataclass
+class ProvenCompetency:
+    competency_id: int
+    level_id: int
+    rank: int
+    credential_ids: list[int] = field(default_factory=list)
+
+
+Profile = dict[int, ProvenCompetency]  # competency id -> the highest level proven
+
+
+def valid_credentials(*, emails: Iterable[str], now: datetime | None = None):
+    now = now or timezone.now()
+    return (Credential.objects.filter(recipient_email__in=list(emails), revoked_at__isnull=True, valid_from__lte=now)
+            .filter(Q(valid_until__isnull=True) | Q(valid_until__gt=now)))
+
+
+def profiles_for(*, emails: Iterable[str], now: datetime | None = None,
+                 competency_ids: set[int] | None = None) -> dict[str, Profile]:
+    """email -> profile, for several learners in a fixed number of queries."""
+    credentials = list(valid_credentials(emails=emails, now=now).values_list(
+        "id", "recipient_email", "achievement_id", "achieved_level_id"))
+    achievement_ids = {c[2] for c in credentials}
+    alignments = defaultdict(list)
+    for a in AchievementAlignment.objects.filter(achievement_id__in=achievement_ids).values_list(
+            "achievement_id", "competency_id", "competency__framework_id", "level_id", "competency__replaced_by_id"):
+        alignments[a[0]].append(a)
+    level_ids = {c[3] for c in credentials if c[3]} | {a[3] for rows in alignments.values() for a in rows if a[3]}
+    frameworks = {a[2] for rows in alignments.values() for a in rows}
+    levels = {lv.id: lv for lv in ProficiencyLevel.objects.filter(Q(id__in=level_ids) | Q(framework_id__in=frameworks))}
+    first_level = {}
+    for lv in sorted(levels.values(), key=lambda lv: lv.rank):
+        first_level.setdefault(lv.framework_id, lv)
+
+    out: dict[str, Profile] = defaultdict(dict)
+    for credential_id, email, achievement_id, achieved_level_id in credentials:
+        achieved = levels.get(achieved_level_id)
+        for _, competency_id, framework_id, level_id, replaced_by_id in alignments[achievement_id]:
+            if achieved is not None and achieved.framework_id == framework_id:
+                level = achieved
+            else:
+                level = levels.get(level_id) or first_level.get(framework_id)
+            if level is None:
+                continue
+            for target in (competency_id, replaced_by_id):
+                if target is None or (competency_ids is not None and target not in competency_ids):
+                    continue
+                proven = out[email].get(target)
+                if proven is None or level.rank > proven.rank:
+                    out[email][target] = ProvenCompetency(target, level.id, level.rank, [credential_id])
+                elif level.rank == proven.rank and credential_id not in proven.credential_ids:
+                    proven.credential_ids.append(credential_id)  # evidence: the credentials proving that level
+    return dict(out)
+
+
+def learner_profile(*, email: str, now: datetime | None = None) -> Profile:
+    return profiles_for(emails=[email.strip().lower()], now=now).get(email.strip().lower(), {})
+
+
+@dataclass
+class RequirementFit:
+    competency_id: int
+    required_rank: int
+    required_level_id: int
+    essential: bool
+    status: str
+    proven_rank: int | None
+
+
+@dataclass
+class JobFit:
+    job_id: int
+    score: float  # 0..1: essential requirements weigh 2, optional 1; a partly met one counts half
+    requirements: list[RequirementFit]
+
+    def count(self, status: str) -> int:
+        return sum(1 for r in self.requirements if r.status == status)
+
+
+def _fit(job_id: int, rows: list[tuple], profile: Profile) -> JobFit:
+    fits, total, earned = [], 0.0, 0.0
+    for competency_id, level_id, rank, essential in rows:
+        proven = profile.get(competency_id)
+        if proven is None:
+            status = MISSING
+        elif proven.rank >= rank:
+            status = MET
+        else:
+            status = PARTIAL
+        weight = 2.0 if essential else 1.0
+        total += weight
+        earned += weight if status == MET else weight / 2 if status == PARTIAL else 0.0
+        fits.append(RequirementFit(competency_id, rank, level_id, essential, status,
+                                   proven.rank if proven else None))
+    return JobFit(job_id, earned / total if total else 0.0, fits)
+
+
+def _requirement_rows(jobs_filter: Q) -> dict[int, list[tuple]]:
+    rows: dict[int, list[tuple]] = defaultdict(list)
+    for job_id, competency_id, level_id, rank, essential in JobRequirement.objects.filter(jobs_filter).values_list(
+            "job_id", "competency_id", "level_id", "level__rank", "essential"):
+        rows[job_id].append((competency_id, level_id, rank, essential))
+    return rows
+
+
+def job_fit(*, profile: Profile, job: Job) -> JobFit:
+    return _fit(job.id, _requirement_rows(Q(job=job)).get(job.id, []), profile)
+
+
+def jobs_ranked(*, profile: Profile, framework: Framework) -> list[JobFit]:
+    """Every job of the framework, best fit first (then by job code), in two queries."""
+    rows = _requirement_rows(Q(job__framework=framework))
+    codes = dict(Job.objects.filter(framework=framework).values_list("id", "code"))
+    fits = [_fit(job_id, rows.get(job_id, []), profile) for job_id in codes]
+    return sorted(fits, key=lambda f: (-f.score, codes[f.job_id]))
+
+
+def visible_learners(*, user) -> Q:
+    """Which agents a manager may see: those of the directions the manager manages, or who opened their profile."""
+    if user is None or not user.is_authenticated:
+        return Q(pk__in=[])
+    if user.is_superuser:
+        return Q()
+    return Q(direction__manager_scopes__user=user) | Q(profile_visible=True)
+
+
+def agents_with_competency(*, user, competency: Competency, min_level: ProficiencyLevel,
+                           now: datetime | None = None) -> list[tuple[Learner, ProvenCompetency]]:
+    """Agents the user may see who hold ``competency`` at ``min_level`` or above (best first)."""
+    learners = {lv.email: lv for lv in Learner.objects.filter(visible_learners(user=user)).distinct()
+                .select_related("direction", "job")}
+    if not learners:
+        return []
+    profiles = profiles_for(emails=learners, now=now, competency_ids={competency.id})
+    found = [(learners[email], profile[competency.id]) for email, profile in profiles.items()
+             if competency.id in profile and profile[competency.id].rank >= min_level.rank]
+    return sorted(found, key=lambda pair: (-pair[1].rank, pair[0].email))
