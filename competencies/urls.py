@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import api, views
 
 app_name = "competencies"
 
@@ -12,4 +12,8 @@ urlpatterns = [
     path("frameworks/<str:code>/<str:version>/jobs/<str:job_code>", views.job_detail, name="job"),
     path("frameworks/<str:code>/<str:version>/competencies/<str:competency_code>", views.competency_detail,
          name="competency"),
+    path("api/v1/me/profile", api.MyProfileApi.as_view(), name="api-my-profile"),
+    path("api/v1/me/jobs", api.MyJobsApi.as_view(), name="api-my-jobs"),
+    path("api/v1/me/jobs/<str:code>/<str:version>/<str:job_code>", api.MyJobFitApi.as_view(), name="api-my-job-fit"),
+    path("api/v1/agents", api.AgentSearchApi.as_view(), name="api-agent-search"),
 ]
