@@ -16,7 +16,8 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--format", choices=["csv", "json", "case", "moodle"], required=True)
         parser.add_argument("--framework", required=True, help="framework code")
-        parser.add_argument("--version", dest="framework_version", help="framework version (default: latest)")
+        parser.add_argument("--framework-version", dest="framework_version",
+                            help="framework version (default: the latest)")
         parser.add_argument("--output", default="-", help="a folder for csv; a file or - (stdout) otherwise")
 
     def handle(self, *args, **options):
