@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test install interop lint bench clean
+.PHONY: run test install interop lint bench clean messages
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -22,11 +22,13 @@ interop/node_modules/.package-lock.json: interop/package.json interop/package-lo
 
 interop: interop/node_modules/.package-lock.json
 
+# Identifiers inside signed credentials derive from BADGES_PUBLIC_URL: seed and serve with the same one.
+run: export BADGES_PUBLIC_URL ?= http://$(HOST):$(PORT)
 run: install
 	mkdir -p var
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py seed_demo
-	BADGES_PUBLIC_URL=$${BADGES_PUBLIC_URL:-http://$(HOST):$(PORT)} $(PY) manage.py runserver $(HOST):$(PORT)
+	$(PY) manage.py runserver $(HOST):$(PORT)
 
 test: install interop
 	$(PY) -m ruff check .
@@ -40,3 +42,9 @@ bench: install interop
 
 clean:
 	rm -rf $(VENV) interop/node_modules var
+
+# Refresh the translation catalogues after changing user-facing strings, then translate and run it again.
+messages: install
+	$(PY) manage.py makemessages -l fr -l en --no-location --no-obsolete --ignore=.venv --ignore=interop \
+		--ignore=var --ignore=tests --ignore=bench
+	for lang in fr en; do msgfmt --check -o locale/$$lang/LC_MESSAGES/django.mo locale/$$lang/LC_MESSAGES/django.po; done

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_GET
 from django.views.decorators.vary import vary_on_headers
 
 from badges_service.errors import NotFound
+from badges_service.openbadges import ob3
 from issuers import documents, identifiers, selectors
 from issuers.images import badge_svg
 from issuers.models import Issuer
@@ -43,6 +44,8 @@ def credential_detail(request: HttpRequest, public_id: str) -> HttpResponse:
         "credential": credential,
         "document": document,
         "achievement": document["credentialSubject"]["achievement"],
+        "competencies": ob3.competencies_of(document["credentialSubject"]["achievement"],
+                                            document["credentialSubject"].get("result", [])),
         "issuer": document["issuer"],
         "report": report,
         "checks": report.checks,
@@ -73,7 +76,8 @@ def achievement_detail(request: HttpRequest, slug: str) -> HttpResponse:
     document = documents.achievement_document(achievement)
     if wants_json(request):
         return json_response(request, document)
-    return render(request, "verification/achievement.html", {"achievement": achievement, "document": document})
+    return render(request, "verification/achievement.html", {"achievement": achievement, "document": document,
+                                                             "competencies": ob3.competencies_of(document)})
 
 
 @require_GET

@@ -172,3 +172,29 @@ def open_badge_credential(*, credential_id: str, issuer: IssuerProfile, achievem
         "credentialStatus": credential_status,
     }
     return compact(document)
+
+
+def competencies_of(achievement: dict, results: Sequence[dict] = ()) -> list[dict]:
+    """What an OB 3.0 achievement attests, read back for display: its ``CFItem`` alignments, each with the
+    level reached (the credential's ``result``) or else required (the result description). A level
+    belongs to an alignment when both live under the same framework URL (``…/levels#N2`` and
+    ``…/competencies/CODE``), which is how this service publishes them."""
+    names: dict[str, str] = {}
+    chosen: list[str] = []
+    achieved = {r.get("resultDescription"): r.get("achievedLevel") for r in results if r.get("achievedLevel")}
+    for description in achievement.get("resultDescription") or []:
+        for level in description.get("rubricCriterionLevel") or []:
+            names[level.get("id")] = level.get("name")
+        level_id = achieved.get(description.get("id")) or description.get("requiredLevel")
+        if level_id:
+            chosen.append(level_id)
+    out = []
+    for alignment in achievement.get("alignment") or []:
+        if alignment.get("targetType") != "CFItem":
+            continue
+        url = alignment.get("targetUrl", "")
+        framework_url = url.rsplit("/competencies/", 1)[0]
+        level = next((names.get(lv) for lv in chosen if lv.startswith(framework_url + "/levels#")), None)
+        out.append({"name": alignment.get("targetName"), "url": url, "code": alignment.get("targetCode"),
+                    "framework": alignment.get("targetFramework"), "level": level})
+    return out

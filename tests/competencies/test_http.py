@@ -107,3 +107,17 @@ def test_agent_search_needs_its_parameters_and_sign_in(client, fw):
     client.force_login(UserFactory())
     response = client.get("/api/v1/agents?framework=x")
     assert response.status_code == 400 and "competency" in response.json()["error"]["details"]["fields"]
+
+
+def test_credential_and_achievement_pages_name_the_attested_skills_and_level(client, fw):
+    achievement = AchievementFactory()
+    alignment_set(achievement=achievement, competency=Competency.objects.get(code="CMP-REL-01"),
+                  level=ProficiencyLevel.objects.get(framework=fw, code="N2"))
+    credential = services.credential_issue(achievement=achievement, recipient_email="a@ville-exemple.fr",
+                                           level=ProficiencyLevel.objects.get(framework=fw, code="N4"))
+    page = client.get(f"/credentials/{credential.public_id}", HTTP_ACCEPT="text/html",
+                      HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+    assert "Compétences attestées par ce badge" in page
+    assert "Accueillir le public" in page and "Expertise" in page  # the achieved level, not the required one
+    page = client.get(f"/achievements/{achievement.slug}", HTTP_ACCEPT="text/html").content.decode()
+    assert "Accueillir le public" in page and "Pratique" in page  # the required level

@@ -1,12 +1,26 @@
 from django.core.management.base import BaseCommand
+from django.db import transaction
 
+from competencies.demo.seed import seed_alignments, seed_frameworks
 from issuers.demo.seed import seed_issuers_and_achievements
+from issuers.identifiers import credential_url
+from issuers.models import Credential
+from learners.demo.seed import seed_agents
 
 
 class Command(BaseCommand):
-    help = "Load the demo issuers and achievements (idempotent: existing rows are left as they are)."
+    help = ("Load the demo data: issuers, achievements, the city's and Pix's frameworks, alignments, and a few "
+            "agents with badges. Idempotent: what exists is left as it is.")
 
+    @transaction.atomic
     def handle(self, *args, **options):
         created = seed_issuers_and_achievements()
-        self.stdout.write(f"Demo data: {created['issuers']} issuers and "
-                          f"{created['achievements']} achievements created.")
+        frameworks = seed_frameworks()
+        alignments = seed_alignments()
+        agents = seed_agents()
+        self.stdout.write(f"Demo data: {created['issuers']} issuers and {created['achievements']} achievements "
+                          f"created, {frameworks} frameworks imported, {alignments} alignments set, "
+                          f"{agents['agents']} agents and {agents['credentials']} credentials created.")
+        example = Credential.objects.order_by("issued_at").first()
+        if example:
+            self.stdout.write(f"Example credential page: {credential_url(example.public_id)}")
