@@ -7,7 +7,7 @@ from badges_service.openbadges import ob3
 from . import identifiers
 from .interchange.bundle import FrameworkBundle
 from .interchange.case import case_id, write_case
-from .models import AchievementAlignment, Competency, Framework, Job, ProficiencyLevel
+from .models import AchievementAlignment, AchievementJobAlignment, Competency, Framework, Job, ProficiencyLevel
 from .selectors import framework_bundle
 
 
@@ -40,6 +40,25 @@ def ob3_alignments(alignments: list[AchievementAlignment]) -> list[ob3.Alignment
             out.append(ob3.Alignment(target_name=c.label, target_url=identifiers.competency_url(c),
                                      target_type="ext:PixCompetence", target_code=c.pix_code,
                                      target_framework="Pix (CRCN)"))
+    return out
+
+
+ROME_FICHE_URL = "https://candidat.francetravail.fr/metierscope/fiche-metier/{code}"
+
+
+def ob3_job_alignments(alignments: list[AchievementJobAlignment]) -> list[ob3.Alignment]:
+    """The job as a CFItem, then each of its ROME codes (France Travail's job classification)."""
+    out: list[ob3.Alignment] = []
+    for a in alignments:
+        job = a.job
+        out.append(ob3.Alignment(target_name=job.title, target_url=identifiers.job_url(job), target_type="CFItem",
+                                 target_code=job.code, target_framework=job.framework.title))
+        out.extend(ob3.Alignment(target_name=job.title, target_url=ROME_FICHE_URL.format(code=code),
+                                 target_type="ext:ROME", target_code=code, target_framework="ROME (France Travail)")
+                   for code in job.rome_codes)
+        if job.esco_uri:
+            out.append(ob3.Alignment(target_name=job.title, target_url=job.esco_uri, target_type="ext:ESCOOccupation",
+                                     target_framework="ESCO"))
     return out
 
 

@@ -153,3 +153,18 @@ class AchievementAlignment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.achievement_id} → {self.competency.code}"
+
+
+class AchievementJobAlignment(models.Model):
+    """An achievement prepares for or certifies a job (métier): its credentials point to the job and to the
+    job's ROME codes."""
+
+    achievement = models.ForeignKey("issuers.Achievement", on_delete=models.CASCADE, related_name="job_alignments")
+    job = models.ForeignKey(Job, on_delete=models.PROTECT, related_name="achievement_alignments")
+
+    class Meta:
+        ordering = ["achievement", "job"]
+        constraints = [models.UniqueConstraint(fields=["achievement", "job"], name="unique_job_alignment")]
+
+    def __str__(self) -> str:
+        return f"{self.achievement_id} → {self.job.code}"

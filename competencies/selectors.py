@@ -15,7 +15,7 @@ from .interchange.bundle import (
     LevelRow,
     RequirementRow,
 )
-from .models import AchievementAlignment, Competency, Framework, Job, JobRequirement
+from .models import AchievementAlignment, AchievementJobAlignment, Competency, Framework, Job, JobRequirement
 
 
 def framework_get(*, code: str, version: str | None = None) -> Framework:
@@ -51,6 +51,11 @@ def competency_get(*, framework: Framework, code: str) -> Competency:
 def alignments_of(*, achievement_id: int) -> list[AchievementAlignment]:
     return list(AchievementAlignment.objects.filter(achievement_id=achievement_id)
                 .select_related("competency__framework", "level").order_by("competency__code"))
+
+
+def job_alignments_of(*, achievement_id: int) -> list[AchievementJobAlignment]:
+    return list(AchievementJobAlignment.objects.filter(achievement_id=achievement_id)
+                .select_related("job__framework").order_by("job__code"))
 
 
 def framework_bundle(*, framework: Framework) -> FrameworkBundle:

@@ -12,6 +12,7 @@ from issuers.permissions import EDIT, ensure_can_act
 from .interchange.bundle import BundleInvalid, FrameworkBundle, validate
 from .models import (
     AchievementAlignment,
+    AchievementJobAlignment,
     Competency,
     Framework,
     Job,
@@ -119,3 +120,11 @@ def alignment_remove(*, achievement: Achievement, competency: Competency, actor=
     if actor is not None:
         ensure_can_act(actor, achievement.issuer, EDIT)
     AchievementAlignment.objects.filter(achievement=achievement, competency=competency).delete()
+
+
+def job_alignment_set(*, achievement: Achievement, job: Job, actor=None) -> AchievementJobAlignment:
+    """Say that an achievement prepares for or certifies a job."""
+    if actor is not None:
+        ensure_can_act(actor, achievement.issuer, EDIT)
+    alignment, _ = AchievementJobAlignment.objects.get_or_create(achievement=achievement, job=job)
+    return alignment

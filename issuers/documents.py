@@ -35,7 +35,9 @@ def achievement_definition(achievement: Achievement, *,
         image=ob3.Image(identifiers.public_url(f"/achievements/{achievement.slug}/image"),
                         achievement.image_caption or achievement.name),
         creator=creator,
-        alignments=tuple(competency_documents.ob3_alignments(alignments)),
+        alignments=(*competency_documents.ob3_alignments(alignments),
+                    *competency_documents.ob3_job_alignments(
+                        competency_selectors.job_alignments_of(achievement_id=achievement.pk))),
         result_descriptions=tuple(competency_documents.ob3_result_descriptions(url, alignments)),
     )
 

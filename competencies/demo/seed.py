@@ -28,15 +28,20 @@ def seed_alignments() -> int:
     """Align the demo achievements to competencies (idempotent: alignment_set updates in place)."""
     import json
 
-    from competencies.models import Competency, ProficiencyLevel
-    from competencies.services import alignment_set
+    from competencies.models import Competency, Job, ProficiencyLevel
+    from competencies.services import alignment_set, job_alignment_set
     from issuers.models import Achievement
 
-    rows = json.loads((DEMO / "alignments.json").read_text(encoding="utf-8"))
+    data = json.loads((DEMO / "alignments.json").read_text(encoding="utf-8"))
+    for row in data["jobs"]:
+        framework = Framework.objects.filter(code=row["framework"]).order_by("-created_at").first()
+        job_alignment_set(achievement=Achievement.objects.get(slug=row["achievement"]),
+                          job=Job.objects.get(framework=framework, code=row["job"]))
+    rows = data["competencies"]
     for row in rows:
         framework = Framework.objects.filter(code=row["framework"]).order_by("-created_at").first()
         alignment_set(
             achievement=Achievement.objects.get(slug=row["achievement"]),
             competency=Competency.objects.get(framework=framework, code=row["competency"]),
             level=ProficiencyLevel.objects.get(framework=framework, code=row["level"]) if row["level"] else None)
-    return len(rows)
+    return len(rows) + len(data["jobs"])

@@ -84,3 +84,20 @@ def test_aligned_credentials_with_results_verify_in_digital_bazaar(aligned):
     did_document = issuer_did_document(issuer=achievement.issuer)
     (result,) = dbz_verify([json.loads(credential.document)], {did_document["id"]: did_document})
     assert result["verified"], result
+
+
+def test_a_badge_aligned_to_a_job_points_to_the_job_and_its_rome_codes(achievement):
+    from competencies.models import Job
+    from competencies.services import job_alignment_set
+
+    small_framework()
+    job = Job.objects.get(code="MET-ACC-01")
+    job_alignment_set(achievement=achievement, job=job)
+    credential = services.credential_issue(achievement=achievement, recipient_email="a@ville-exemple.fr")
+    alignments = _subject(credential)["achievement"]["alignment"]
+    assert {"targetType": "CFItem", "targetCode": "MET-ACC-01", "targetUrl": identifiers.job_url(job)}.items() <= \
+        next(a for a in alignments if a.get("targetCode") == "MET-ACC-01").items()
+    rome = [a for a in alignments if a["targetType"] == "ext:ROME"]
+    assert [a["targetCode"] for a in rome] == ["K1602", "M1601"]
+    assert all(a["targetUrl"].endswith("/" + a["targetCode"]) for a in rome)
+    assert credential_verify(document=json.loads(credential.document)).valid

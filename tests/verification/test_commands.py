@@ -32,7 +32,7 @@ def test_seed_demo_is_idempotent(manage):
     first = manage("seed_demo")
     second = manage("seed_demo")
     assert first.returncode == second.returncode == 0
-    assert b"0 issuers and 0 achievements created, 0 frameworks imported" in second.stdout
+    assert b"0 issuers and 0 achievements created, 0 frameworks imported, 11 alignments set" in second.stdout
     assert b"0 agents and 0 credentials created" in second.stdout
     rows = json.loads(manage("list_achievements", "--json").stdout)
     assert len(rows) == len({r["slug"] for r in rows}) >= 5
