@@ -7,24 +7,22 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 from django.views.decorators.vary import vary_on_headers
 
-from badges_service.errors import NotFound
-from verification.negotiation import json_response, not_found, wants_json
+from verification.negotiation import json_response, public_view, wants_json
 
 from . import documents, identifiers, selectors
 
 
 @require_GET
+@public_view
 def framework_list(request: HttpRequest) -> HttpResponse:
     return render(request, "competencies/framework_list.html", {"frameworks": selectors.framework_list()})
 
 
 @require_GET
+@public_view
 @vary_on_headers("Accept")
 def framework_detail(request: HttpRequest, code: str, version: str | None = None) -> HttpResponse:
-    try:
-        framework = selectors.framework_get(code=code, version=version)
-    except NotFound as exc:
-        return not_found(request, exc)
+    framework = selectors.framework_get(code=code, version=version)
     if wants_json(request) or request.GET.get("format") == "case":
         return json_response(request, documents.case_package(framework))
     return render(request, "competencies/framework.html", {
@@ -36,13 +34,11 @@ def framework_detail(request: HttpRequest, code: str, version: str | None = None
 
 
 @require_GET
+@public_view
 @vary_on_headers("Accept")
 def job_detail(request: HttpRequest, code: str, version: str, job_code: str) -> HttpResponse:
-    try:
-        framework = selectors.framework_get(code=code, version=version)
-        job = selectors.job_get(framework=framework, code=job_code)
-    except NotFound as exc:
-        return not_found(request, exc)
+    framework = selectors.framework_get(code=code, version=version)
+    job = selectors.job_get(framework=framework, code=job_code)
     if wants_json(request):
         return json_response(request, documents.case_item(job))
     return render(request, "competencies/job.html", {"framework": framework, "job": job,
@@ -50,13 +46,11 @@ def job_detail(request: HttpRequest, code: str, version: str, job_code: str) -> 
 
 
 @require_GET
+@public_view
 @vary_on_headers("Accept")
 def competency_detail(request: HttpRequest, code: str, version: str, competency_code: str) -> HttpResponse:
-    try:
-        framework = selectors.framework_get(code=code, version=version)
-        competency = selectors.competency_get(framework=framework, code=competency_code)
-    except NotFound as exc:
-        return not_found(request, exc)
+    framework = selectors.framework_get(code=code, version=version)
+    competency = selectors.competency_get(framework=framework, code=competency_code)
     if wants_json(request):
         return json_response(request, documents.case_item(competency))
     jobs = competency.requirements.select_related("job", "level").order_by("job__title")
@@ -66,9 +60,7 @@ def competency_detail(request: HttpRequest, code: str, version: str, competency_
 
 
 @require_GET
+@public_view
 def levels(request: HttpRequest, code: str, version: str) -> HttpResponse:
-    try:
-        framework = selectors.framework_get(code=code, version=version)
-    except NotFound as exc:
-        return not_found(request, exc)
+    framework = selectors.framework_get(code=code, version=version)
     return render(request, "competencies/levels.html", {"framework": framework, "levels": framework.levels.all()})

@@ -20,6 +20,10 @@ def issuer_get(*, slug: str) -> Issuer:
         raise NotFound(f"No issuer '{slug}'.") from None
 
 
+def issuer_list() -> QuerySet[Issuer]:
+    return Issuer.objects.order_by("name")
+
+
 def achievement_get(*, slug: str) -> Achievement:
     try:
         return Achievement.objects.select_related("issuer").get(slug=slug)

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
+from functools import wraps
 
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
@@ -38,3 +40,16 @@ def not_found(request: HttpRequest, exc: NotFound) -> HttpResponse:
     if wants_json(request):
         return JsonResponse({"error": {"code": exc.code, "message": exc.message}}, status=404)
     return render(request, "verification/not_found.html", {"message": exc.message}, status=404)
+
+
+def public_view(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """A public page or document: a ``NotFound`` from a selector becomes the 404 page (or JSON error)."""
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        try:
+            return view(request, *args, **kwargs)
+        except NotFound as exc:
+            return not_found(request, exc)
+
+    return wrapper

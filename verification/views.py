@@ -16,9 +16,8 @@ from badges_service.errors import NotFound
 from badges_service.openbadges import ob3
 from issuers import documents, identifiers, selectors
 from issuers.images import badge_svg
-from issuers.models import Issuer
 
-from .negotiation import json_response, not_found, wants_json
+from .negotiation import json_response, public_view, wants_json
 from .services import credential_verify
 
 SVG = "image/svg+xml"
@@ -26,16 +25,14 @@ SVG = "image/svg+xml"
 
 @require_GET
 def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "home.html", {"issuers": Issuer.objects.order_by("name")})
+    return render(request, "home.html", {"issuers": selectors.issuer_list()})
 
 
 @require_GET
+@public_view
 @vary_on_headers("Accept")
 def credential_detail(request: HttpRequest, public_id: str) -> HttpResponse:
-    try:
-        credential = selectors.credential_get_public(public_id=public_id)
-    except NotFound as exc:
-        return not_found(request, exc)
+    credential = selectors.credential_get_public(public_id=public_id)
     if wants_json(request):
         return json_response(request, credential.document)  # the stored bytes, exactly as signed
     document = json.loads(credential.document)
@@ -56,23 +53,19 @@ def credential_detail(request: HttpRequest, public_id: str) -> HttpResponse:
 
 
 @require_GET
+@public_view
 def credential_download(request: HttpRequest, public_id: str) -> HttpResponse:
-    try:
-        credential = selectors.credential_get_public(public_id=public_id)
-    except NotFound as exc:
-        return not_found(request, exc)
+    credential = selectors.credential_get_public(public_id=public_id)
     response = HttpResponse(credential.document, content_type="application/ld+json; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="badge-{credential.public_id}.json"'
     return response
 
 
 @require_GET
+@public_view
 @vary_on_headers("Accept")
 def achievement_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    try:
-        achievement = selectors.achievement_get(slug=slug)
-    except NotFound as exc:
-        return not_found(request, exc)
+    achievement = selectors.achievement_get(slug=slug)
     document = documents.achievement_document(achievement)
     if wants_json(request):
         return json_response(request, document)
@@ -81,21 +74,17 @@ def achievement_detail(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @require_GET
+@public_view
 def achievement_image(request: HttpRequest, slug: str) -> HttpResponse:
-    try:
-        achievement = selectors.achievement_get(slug=slug)
-    except NotFound as exc:
-        return not_found(request, exc)
+    achievement = selectors.achievement_get(slug=slug)
     return _image(achievement.image, achievement.name, achievement.slug)
 
 
 @require_GET
+@public_view
 @vary_on_headers("Accept")
 def issuer_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    try:
-        issuer = selectors.issuer_get(slug=slug)
-    except NotFound as exc:
-        return not_found(request, exc)
+    issuer = selectors.issuer_get(slug=slug)
     document = documents.issuer_document(issuer)
     if wants_json(request):
         return json_response(request, document)
@@ -105,11 +94,9 @@ def issuer_detail(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @require_GET
+@public_view
 def issuer_image(request: HttpRequest, slug: str) -> HttpResponse:
-    try:
-        issuer = selectors.issuer_get(slug=slug)
-    except NotFound as exc:
-        return not_found(request, exc)
+    issuer = selectors.issuer_get(slug=slug)
     return _image(issuer.image, issuer.name, issuer.slug)
 
 
