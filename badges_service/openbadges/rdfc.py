@@ -15,6 +15,7 @@ and parsed once, so their inline contexts get their keys computed once, by objec
 
 from __future__ import annotations
 
+import threading
 import uuid
 from functools import cache
 from typing import Any
@@ -68,8 +69,28 @@ class _BundleAwareResolver(ContextResolver):
         return [resolved]
 
 
+class _LockedLRU(LRUCache):
+    """cachetools caches are not thread-safe; a web server's threads share these."""
+
+    def __init__(self, maxsize: int):
+        super().__init__(maxsize=maxsize)
+        self._lock = threading.RLock()
+
+    def __getitem__(self, key):
+        with self._lock:
+            return super().__getitem__(key)
+
+    def __setitem__(self, key, value):
+        with self._lock:
+            super().__setitem__(key, value)
+
+    def get(self, key, default=None):
+        with self._lock:
+            return super().get(key, default)
+
+
 # Resolved contexts shared across operations (bounded: foreign documents bring inline contexts).
-_SHARED_CACHE: LRUCache = LRUCache(maxsize=512)
+_SHARED_CACHE = _LockedLRU(maxsize=512)
 
 
 def _bundled_key(local_ctx: Any) -> str | None:
@@ -85,7 +106,7 @@ def _bundled_key(local_ctx: Any) -> str | None:
 
 # (active context uuid, local context key, flags) -> processed active context. Active contexts are
 # never mutated once built (pyld only adds their "_uuid"), so they can be shared across operations.
-_PROCESSED: LRUCache = LRUCache(maxsize=4096)
+_PROCESSED = _LockedLRU(maxsize=4096)
 
 
 class _SafeProcessor(jsonld.JsonLdProcessor):
