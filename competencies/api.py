@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -108,3 +110,45 @@ class AgentSearchApi(APIView):
             {"email": learner.email, "name": learner.display_name,
              "direction": learner.direction.slug if learner.direction else None,
              "level": ranks[proven.rank].code} for learner, proven in found]})
+
+
+class FrameworkListApi(APIView):
+    """Public: the published frameworks, for partners who align their own badges."""
+
+    permission_classes: list = []
+    authentication_classes: list = []
+
+    def get(self, request: Request) -> Response:
+        return Response([{"code": f.code, "version": f.version, "title": f.title, "language": f.language,
+                          "url": identifiers.framework_url(f)} for f in selectors.framework_list()])
+
+
+class FrameworkDetailApi(APIView):
+    """Public: one framework as our JSON bundle (default) or, with ``?format=case``, its CASE 1.0 package."""
+
+    permission_classes: list = []
+    authentication_classes: list = []
+
+    def get(self, request: Request, code: str, version: str) -> Response:
+        from .documents import case_package
+        from .interchange.json_bundle import write_json
+
+        framework = selectors.framework_get(code=code, version=version)
+        if request.query_params.get("format") == "case":
+            return Response(case_package(framework))
+        return Response(json.loads(write_json(selectors.framework_bundle(framework=framework))))
+
+
+class CompetencySearchApi(APIView):
+    """Public: competencies of a framework, filtered by ``q`` (label or code), ``kind`` and ``domain``."""
+
+    permission_classes: list = []
+    authentication_classes: list = []
+
+    def get(self, request: Request, code: str, version: str) -> Response:
+        framework = selectors.framework_get(code=code, version=version)
+        rows = selectors.competency_search(framework=framework, text=request.query_params.get("q", ""),
+                                           kind=request.query_params.get("kind", ""),
+                                           domain=request.query_params.get("domain", ""))
+        return Response([{"code": c.code, "label": c.label, "kind": c.kind, "domain": c.domain, "status": c.status,
+                          "url": identifiers.competency_url(c)} for c in rows[:200]])

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import unicodedata
+
 from django.db.models import Prefetch, QuerySet
 
 from badges_service.errors import NotFound
@@ -46,6 +48,23 @@ def competency_get(*, framework: Framework, code: str) -> Competency:
     if competency is None:
         raise NotFound(f"No competency {code!r} in {framework.code}.")
     return competency
+
+
+def _fold(text: str) -> str:
+    """Case- and accent-insensitive form ("Écoute" and "ecoute" match), the same on SQLite and PostgreSQL."""
+    return "".join(c for c in unicodedata.normalize("NFKD", text.casefold()) if not unicodedata.combining(c))
+
+
+def competency_search(*, framework: Framework, text: str = "", kind: str = "", domain: str = "") -> list[Competency]:
+    """Competencies whose label contains ``text`` or whose code is ``text``, optionally of a kind and domain.
+    Filtered in Python: a framework holds a few thousand competencies at most."""
+    qs = framework.competencies.order_by("code")
+    if kind:
+        qs = qs.filter(kind=kind)
+    wanted, wanted_domain = _fold(text), _fold(domain)
+    return [c for c in qs
+            if (not wanted or wanted in _fold(c.label) or wanted == _fold(c.code))
+            and (not wanted_domain or wanted_domain == _fold(c.domain))]
 
 
 def alignments_of(*, achievement_id: int) -> list[AchievementAlignment]:

@@ -16,4 +16,8 @@ urlpatterns = [
     path("api/v1/me/jobs", api.MyJobsApi.as_view(), name="api-my-jobs"),
     path("api/v1/me/jobs/<str:code>/<str:version>/<str:job_code>", api.MyJobFitApi.as_view(), name="api-my-job-fit"),
     path("api/v1/agents", api.AgentSearchApi.as_view(), name="api-agent-search"),
+    path("api/v1/frameworks", api.FrameworkListApi.as_view(), name="api-framework-list"),
+    path("api/v1/frameworks/<str:code>/<str:version>", api.FrameworkDetailApi.as_view(), name="api-framework"),
+    path("api/v1/frameworks/<str:code>/<str:version>/competencies", api.CompetencySearchApi.as_view(),
+         name="api-competency-search"),
 ]

@@ -92,6 +92,8 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    # "format" is a query parameter of our own public resources (format=json, format=case).
+    "URL_FORMAT_OVERRIDE": None,
 }
 
 # Requests larger than this are refused before any parsing (Django raises RequestDataTooBig -> 413).

@@ -121,3 +121,21 @@ def test_credential_and_achievement_pages_name_the_attested_skills_and_level(cli
     assert "Accueillir le public" in page and "Expertise" in page  # the achieved level, not the required one
     page = client.get(f"/achievements/{achievement.slug}", HTTP_ACCEPT="text/html").content.decode()
     assert "Accueillir le public" in page and "Pratique" in page  # the required level
+
+
+def test_partners_read_frameworks_without_signing_in(client, fw):
+    listing = client.get("/api/v1/frameworks").json()
+    assert listing == [{"code": "test-metiers", "version": "1.0", "title": fw.title, "language": "fr",
+                        "url": identifiers.framework_url(fw)}]
+    bundle = client.get("/api/v1/frameworks/test-metiers/1.0").json()
+    assert bundle["format"] == "villeapp-framework-bundle/1" and len(bundle["requirements"]) == 5
+    case = client.get("/api/v1/frameworks/test-metiers/1.0?format=case").json()
+    assert "CFDocument" in case
+
+
+def test_partners_search_competencies_by_text_kind_and_domain(client, fw):
+    url = "/api/v1/frameworks/test-metiers/1.0/competencies"
+    assert [c["code"] for c in client.get(url + "?q=écoute").json()] == ["CMP-ETR-01", "CMP-ETR-02"]
+    assert [c["code"] for c in client.get(url + "?q=écoute&domain=management").json()] == ["CMP-ETR-02"]
+    assert {c["kind"] for c in client.get(url + "?kind=savoir").json()} == {"savoir"}
+    assert client.get("/api/v1/frameworks/nope/1.0/competencies").status_code == 404
