@@ -8,6 +8,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("api/v1/", include("issuers.urls")),
+    path("api/v1/", include("pipeline.urls")),
     path("", include("competencies.urls")),
     path("", include("verification.urls")),
 ]

@@ -122,10 +122,13 @@ def _fit(job_id: int, rows: list[tuple], profile: Profile) -> JobFit:
 
 
 def _requirement_rows(jobs_filter: Q) -> dict[int, list[tuple]]:
+    """job id -> [(competency id, level id, level rank, essential)]. Values only, no model instances:
+    ranking every job of a framework reads thousands of rows."""
+    ranks = dict(ProficiencyLevel.objects.values_list("id", "rank"))
     rows: dict[int, list[tuple]] = defaultdict(list)
-    for job_id, competency_id, level_id, rank, essential in JobRequirement.objects.filter(jobs_filter).values_list(
-            "job_id", "competency_id", "level_id", "level__rank", "essential"):
-        rows[job_id].append((competency_id, level_id, rank, essential))
+    for job_id, competency_id, level_id, essential in JobRequirement.objects.filter(jobs_filter).values_list(
+            "job_id", "competency_id", "level_id", "essential").iterator(chunk_size=5000):
+        rows[job_id].append((competency_id, level_id, ranks[level_id], essential))
     return rows
 
 

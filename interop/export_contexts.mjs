@@ -3,12 +3,15 @@
 // contexts, which their package ships as JS objects, are serialised as JSON. Run once when a context is
 // added; the test suite then checks every bundled file against its checksum and against these packages.
 import {createHash} from 'node:crypto';
-import {writeFileSync, mkdirSync} from 'node:fs';
+import {existsSync, readFileSync, writeFileSync, mkdirSync} from 'node:fs';
 import {allContexts, sourceBytes} from './contexts.mjs';
 
 const out = new URL('../badges_service/openbadges/data/contexts/', import.meta.url);
 mkdirSync(out, {recursive: true});
-const index = {};
+// Contexts that no npm package ships (their entry names a "source", e.g. the OB 2.0 context) are kept as they are.
+const indexUrl = new URL('index.json', out);
+const previous = existsSync(indexUrl) ? JSON.parse(readFileSync(indexUrl, 'utf8')) : {};
+const index = Object.fromEntries(Object.entries(previous).filter(([, entry]) => entry.source));
 for (const [url, doc] of allContexts()) {
   const name = url.replace(/^https?:\/\//, '').replace(/[^A-Za-z0-9.-]+/g, '_').replace(/\.json(ld)?$/, '') + '.jsonld';
   const bytes = sourceBytes(url) ?? Buffer.from(JSON.stringify(doc, null, 2) + '\n');

@@ -1,11 +1,14 @@
 """Admin: the same services as the API. Private keys are never displayed."""
 
+from django import forms
 from django.contrib import admin, messages
 from django.utils import timezone
 
 from badges_service.errors import ApplicationError
+from badges_service.openbadges.images import image_clean
+from badges_service.openbadges.svg_sanitize import UnsafeImageError
 
-from . import services
+from . import badge_images, services
 from .models import Achievement, Credential, Issuer, IssuerMembership, SigningKey
 
 
@@ -55,8 +58,22 @@ class SigningKeyAdmin(admin.ModelAdmin):
             services.key_revoke(key=key, compromised_since=timezone.now(), actor=request.user)
 
 
+class AchievementAdminForm(forms.ModelForm):
+    def clean_image(self):
+        """PNG or SVG only, within the size and pixel limits; an SVG is sanitised when stored."""
+        upload = self.cleaned_data.get("image")
+        if upload and "image" in self.changed_data:
+            try:
+                image_clean(upload.read())
+            except UnsafeImageError as exc:
+                raise forms.ValidationError(str(exc), code=exc.code) from exc
+            upload.seek(0)
+        return upload
+
+
 @admin.register(Achievement)
 class AchievementAdmin(admin.ModelAdmin):
+    form = AchievementAdminForm
     list_display = ["name", "slug", "issuer", "achievement_type"]
     list_filter = ["issuer", "achievement_type"]
     search_fields = ["name", "slug"]
@@ -65,21 +82,26 @@ class AchievementAdmin(admin.ModelAdmin):
         fields = {f: form.cleaned_data[f] for f in services.ACHIEVEMENT_EDITABLE if f in form.cleaned_data}
         try:
             if change:
-                services.achievement_update(achievement=obj, actor=request.user, **fields)
+                achievement = services.achievement_update(achievement=obj, actor=request.user, **fields)
             else:
-                created = services.achievement_create(issuer=obj.issuer, slug=obj.slug, actor=request.user, **fields)
-                obj.pk = created.pk
+                achievement = services.achievement_create(issuer=obj.issuer, slug=obj.slug, actor=request.user,
+                                                          **fields)
+                obj.pk = achievement.pk
+            upload = form.cleaned_data.get("image")
+            if upload and "image" in form.changed_data:
+                upload.seek(0)
+                badge_images.achievement_image_set(achievement=achievement, data=upload.read(), actor=request.user)
         except ApplicationError as exc:
             messages.error(request, exc.message)
 
 
 @admin.register(Credential)
 class CredentialAdmin(admin.ModelAdmin):
-    list_display = ["public_id", "achievement", "issuer", "issued_at", "revoked_at"]
+    list_display = ["public_id", "achievement", "issuer", "issued_at", "valid_until", "revoked_at", "suspended_at"]
     list_filter = ["issuer", "achievement"]
     search_fields = ["public_id", "recipient_email"]
     readonly_fields = [f.name for f in Credential._meta.fields]
-    actions = ["revoke"]
+    actions = ["revoke", "suspend", "reinstate"]
 
     def has_add_permission(self, request):
         return False
@@ -89,3 +111,14 @@ class CredentialAdmin(admin.ModelAdmin):
         for credential in queryset.filter(revoked_at__isnull=True):
             services.credential_revoke(credential=credential, reason="Révoqué par l'administration",
                                        actor=request.user)
+
+    @admin.action(description="Suspendre les badges sélectionnés")
+    def suspend(self, request, queryset):
+        for credential in queryset.filter(revoked_at__isnull=True, suspended_at__isnull=True):
+            services.credential_suspend(credential=credential, reason="Suspendu par l'administration",
+                                        actor=request.user)
+
+    @admin.action(description="Rétablir les badges suspendus sélectionnés")
+    def reinstate(self, request, queryset):
+        for credential in queryset.filter(revoked_at__isnull=True, suspended_at__isnull=False):
+            services.credential_reinstate(credential=credential, actor=request.user)

@@ -6,13 +6,15 @@ from __future__ import annotations
 import json
 
 from rest_framework import serializers, status
+from rest_framework.parsers import BaseParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from badges_service.openbadges import ob3
+from badges_service.openbadges.images import MAX_IMAGE_BYTES
 
-from . import identifiers, selectors, services
+from . import badge_images, identifiers, selectors, services
 from .models import Achievement
 
 
@@ -23,7 +25,7 @@ class AchievementOutputSerializer(serializers.ModelSerializer):
     class Meta:
         model = Achievement
         fields = ["id", "slug", "issuer", "name", "description", "criteria_narrative", "criteria_url",
-                  "achievement_type", "tags", "version"]
+                  "achievement_type", "tags", "version", "validity_days"]
 
     def get_id(self, obj: Achievement) -> str:
         return identifiers.achievement_url(obj)
@@ -44,6 +46,7 @@ class AchievementCreateApi(APIView):
         achievement_type = serializers.CharField(max_length=60, required=False, default="Badge")
         tags = serializers.ListField(child=serializers.CharField(max_length=60), required=False, max_length=30)
         version = serializers.CharField(max_length=20, required=False, default="")
+        validity_days = serializers.IntegerField(min_value=1, max_value=36500, required=False, allow_null=True)
 
     def post(self, request: Request, issuer_slug: str) -> Response:
         data = self.InputSerializer(data=request.data)
@@ -62,6 +65,7 @@ class AchievementUpdateApi(APIView):
         achievement_type = serializers.CharField(max_length=60, required=False)
         tags = serializers.ListField(child=serializers.CharField(max_length=60), required=False, max_length=30)
         version = serializers.CharField(max_length=20, required=False, allow_blank=True)
+        validity_days = serializers.IntegerField(min_value=1, max_value=36500, required=False, allow_null=True)
 
     def patch(self, request: Request, slug: str) -> Response:
         data = self.InputSerializer(data=request.data, partial=True)
@@ -103,6 +107,48 @@ class CredentialRevokeApi(APIView):
         credential = services.credential_revoke(credential=credential, actor=request.user, **data.validated_data)
         return Response({"id": identifiers.credential_url(credential.public_id),
                          "revoked_at": credential.revoked_at, "reason": credential.revocation_reason})
+
+
+class CredentialSuspendApi(APIView):
+    class InputSerializer(serializers.Serializer):
+        reason = serializers.CharField(max_length=500)
+
+    def post(self, request: Request, public_id: str) -> Response:
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        credential = selectors.credential_get_public(public_id=public_id)
+        credential = services.credential_suspend(credential=credential, actor=request.user, **data.validated_data)
+        return Response({"id": identifiers.credential_url(credential.public_id),
+                         "suspended_at": credential.suspended_at, "reason": credential.suspension_reason})
+
+
+class CredentialReinstateApi(APIView):
+    def post(self, request: Request, public_id: str) -> Response:
+        credential = selectors.credential_get_public(public_id=public_id)
+        credential = services.credential_reinstate(credential=credential, actor=request.user)
+        return Response({"id": identifiers.credential_url(credential.public_id), "suspended_at": None})
+
+
+class _ImageParser(BaseParser):
+    """The image as bytes; ``badge_images`` decides what it is from its content."""
+
+    media_type = "image/*"
+
+    def parse(self, stream, media_type=None, parser_context=None):
+        return stream.read(MAX_IMAGE_BYTES + 1) if stream is not None else b""
+
+
+class AchievementImageApi(APIView):
+    """PUT the badge image (body: a PNG or SVG file, ``Content-Type: image/png`` or ``image/svg+xml``)."""
+
+    parser_classes = [_ImageParser]
+
+    def put(self, request: Request, slug: str) -> Response:
+        achievement = selectors.achievement_get(slug=slug)
+        achievement = badge_images.achievement_image_set(achievement=achievement, data=request.data or b"",
+                                                         actor=request.user)
+        return Response({"id": identifiers.achievement_url(achievement),
+                         "image": badge_images.achievement_image_url(achievement)})
 
 
 class KeyRotateApi(APIView):

@@ -7,7 +7,7 @@ decrypts, so a KEK is rotated by putting a new one in front and re-encrypting
 
 from __future__ import annotations
 
-from functools import cache
+from functools import cache, lru_cache
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from cryptography.hazmat.primitives import serialization
@@ -37,8 +37,15 @@ def encrypt_private_key(key: Ed25519PrivateKey) -> bytes:
 
 
 def decrypt_private_key(token: bytes) -> Ed25519PrivateKey:
+    """Kept per process once decrypted (bounded), keyed by the encrypted bytes and the KEKs: a rotated key
+    or a new KEK is a new entry, so nothing needs invalidating."""
+    return _private_key(tuple(settings.BADGES_KEY_ENCRYPTION_KEYS), bytes(token))
+
+
+@lru_cache(maxsize=64)
+def _private_key(keks: tuple[str, ...], token: bytes) -> Ed25519PrivateKey:
     try:
-        return Ed25519PrivateKey.from_private_bytes(kek().decrypt(bytes(token)))
+        return Ed25519PrivateKey.from_private_bytes(_fernet(keks).decrypt(token))
     except InvalidToken as exc:
         raise ImproperlyConfigured("A signing key cannot be decrypted with the configured "
                                    "BADGES_KEY_ENCRYPTION_KEYS.") from exc
@@ -46,3 +53,16 @@ def decrypt_private_key(token: bytes) -> Ed25519PrivateKey:
 
 def reencrypt(token: bytes) -> bytes:
     return kek().rotate(bytes(token))
+
+
+def encrypt_secret(secret: bytes) -> bytes:
+    """Any other secret kept at rest (e.g. an LMS source's HMAC secret), under the same KEK."""
+    return kek().encrypt(secret)
+
+
+def decrypt_secret(token: bytes) -> bytes:
+    try:
+        return kek().decrypt(bytes(token))
+    except InvalidToken as exc:
+        raise ImproperlyConfigured("A secret cannot be decrypted with the configured "
+                                   "BADGES_KEY_ENCRYPTION_KEYS.") from exc

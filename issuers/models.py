@@ -54,7 +54,12 @@ class IssuerMembership(models.Model):
 
 
 class SigningKey(models.Model):
-    """An issuer's Ed25519 key. The private key is stored encrypted with the key-encryption key."""
+    """An issuer's signing key: Ed25519 (OB 3.0 proofs, status lists) or RS256 (OB 2.0 signed assertions),
+    one active key per algorithm. The private key is stored encrypted with the key-encryption key.
+    For an RS256 key, ``public_key_multibase`` is its fingerprint (multibase SHA-256 of the public key,
+    see ``issuers.rsa_keys``) and ``public_key_pem`` the key itself."""
+
+    ED25519, RS256 = "Ed25519", "RS256"
 
     class Status(models.TextChoices):
         ACTIVE = "active", _("Active")
@@ -64,6 +69,7 @@ class SigningKey(models.Model):
     issuer = models.ForeignKey(Issuer, on_delete=models.PROTECT, related_name="signing_keys")
     algorithm = models.CharField(max_length=20, default="Ed25519")
     public_key_multibase = models.CharField(max_length=100, unique=True)
+    public_key_pem = models.TextField(blank=True)
     private_key_encrypted = models.BinaryField()
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.ACTIVE)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -74,8 +80,8 @@ class SigningKey(models.Model):
     class Meta:
         ordering = ["-created_at", "-id"]
         constraints = [
-            models.UniqueConstraint(fields=["issuer"], condition=models.Q(status="active"),
-                                    name="one_active_key_per_issuer"),
+            models.UniqueConstraint(fields=["issuer", "algorithm"], condition=models.Q(status="active"),
+                                    name="one_active_key_per_issuer_and_algorithm"),
         ]
 
     def __str__(self) -> str:
@@ -97,6 +103,8 @@ class Achievement(models.Model):
     tags = models.JSONField(default=list, blank=True)
     version = models.CharField(max_length=20, blank=True)
     language = models.CharField(max_length=10, default="fr")
+    # Credentials expire this many days after issuance unless the issuance says otherwise (None: never).
+    validity_days = models.PositiveIntegerField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -124,7 +132,9 @@ class Credential(models.Model):
     achieved_level = models.ForeignKey("competencies.ProficiencyLevel", null=True, blank=True,
                                        on_delete=models.PROTECT, related_name="credentials")
     revoked_at = models.DateTimeField(null=True, blank=True)
-    revocation_reason = models.CharField(max_length=500, blank=True)
+    revocation_reason = models.CharField(max_length=500, blank=True)  # public: shown on the page
+    suspended_at = models.DateTimeField(null=True, blank=True)  # reversible, unlike revocation
+    suspension_reason = models.CharField(max_length=500, blank=True)  # public
 
     class Meta:
         ordering = ["-issued_at", "-id"]
@@ -132,3 +142,8 @@ class Credential(models.Model):
 
     def __str__(self) -> str:
         return f"{self.achievement} → {self.public_id}"
+
+
+# Status lists and OB 2.0 assertions live in their own modules; importing them here registers the models.
+from .ob2_models import HostedAssertion  # noqa: E402, F401
+from .status_models import StatusList, StatusListEntry  # noqa: E402, F401

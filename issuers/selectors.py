@@ -53,7 +53,8 @@ def published_keys(*, issuer: Issuer) -> QuerySet[SigningKey]:
     """Keys listed in the issuer's DID document: active and retired. A revoked (compromised) key is
     withdrawn, so verifiers that only read the DID document refuse everything it signed; this
     service's own verifier still accepts what it signed before the compromise date."""
-    return issuer.signing_keys.exclude(status=SigningKey.Status.REVOKED).order_by("created_at", "id")
+    return issuer.signing_keys.filter(algorithm=SigningKey.ED25519).exclude(
+        status=SigningKey.Status.REVOKED).order_by("created_at", "id")
 
 
 def issuer_did_document(*, issuer: Issuer) -> dict:

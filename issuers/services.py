@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import secrets
 import uuid
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from django.db import transaction
@@ -21,7 +21,7 @@ from badges_service.openbadges.multibase import ed25519_public_key_to_multibase
 from competencies import documents as competency_documents
 from competencies.models import AchievementAlignment, ProficiencyLevel
 
-from . import identifiers, keys
+from . import identifiers, keys, ob2, rsa_keys, status_lists
 from .documents import achievement_definition, issuer_profile
 from .models import Achievement, Credential, Issuer, IssuerMembership, SigningKey
 from .permissions import EDIT, ISSUE, MANAGE, ensure_can_act
@@ -86,6 +86,7 @@ def key_rotate(*, issuer: Issuer, actor=None) -> SigningKey:
     Issuer.objects.select_for_update().get(pk=issuer.pk)  # serialise rotations of one issuer
     SigningKey.objects.filter(issuer=issuer, status=SigningKey.Status.ACTIVE).update(
         status=SigningKey.Status.RETIRED, retired_at=now)
+    rsa_keys.rsa_key_create(issuer=issuer)  # the OB 2.0 (RS256) key rotates with the Ed25519 one
     return signing_key_create(issuer=issuer)
 
 
@@ -103,12 +104,13 @@ def key_revoke(*, key: SigningKey, compromised_since: datetime, actor=None) -> S
     key.revoked_after = compromised_since
     key.save(update_fields=["status", "revoked_at", "revoked_after"])
     if was_active:
-        signing_key_create(issuer=key.issuer)
+        (rsa_keys.rsa_key_create if key.algorithm == SigningKey.RS256 else signing_key_create)(issuer=key.issuer)
     return key
 
 
 def signing_key_active(*, issuer: Issuer) -> SigningKey:
-    key = SigningKey.objects.filter(issuer=issuer, status=SigningKey.Status.ACTIVE).first()
+    key = SigningKey.objects.filter(issuer=issuer, algorithm=SigningKey.ED25519,
+                                    status=SigningKey.Status.ACTIVE).first()
     if key is None:
         raise ApplicationError(f"Issuer '{issuer.slug}' has no active signing key.", code="no_active_key")
     return key
@@ -119,7 +121,8 @@ def signing_key_active(*, issuer: Issuer) -> SigningKey:
 
 def achievement_create(*, issuer: Issuer, slug: str, name: str, description: str, criteria_narrative: str = "",
                        criteria_url: str = "", achievement_type: str = "Badge", tags: list[str] | None = None,
-                       version: str = "", image_caption: str = "", actor=None) -> Achievement:
+                       version: str = "", image_caption: str = "", validity_days: int | None = None,
+                       actor=None) -> Achievement:
     _check(actor, issuer, EDIT)
     _validate_achievement_type(achievement_type)
     if not (criteria_narrative or criteria_url):
@@ -127,14 +130,14 @@ def achievement_create(*, issuer: Issuer, slug: str, name: str, description: str
     achievement = Achievement(issuer=issuer, slug=slug, name=name, description=description,
                               criteria_narrative=criteria_narrative, criteria_url=criteria_url,
                               achievement_type=achievement_type, tags=list(tags or []), version=version,
-                              image_caption=image_caption)
+                              image_caption=image_caption, validity_days=validity_days)
     achievement.full_clean()
     achievement.save()
     return achievement
 
 
 ACHIEVEMENT_EDITABLE = {"name", "description", "criteria_narrative", "criteria_url", "achievement_type", "tags",
-                        "version", "image_caption"}
+                        "version", "image_caption", "validity_days"}
 
 
 def achievement_update(*, achievement: Achievement, actor=None, **fields) -> Achievement:
@@ -175,6 +178,8 @@ def credential_issue(*, achievement: Achievement, recipient_email: str, recipien
     if "@" not in email:
         raise ApplicationError("The recipient email is not valid.", code="bad_email")
     now = now or timezone.now()
+    if valid_until is None and achievement.validity_days:  # the achievement's validity rule
+        valid_until = now + timedelta(days=achievement.validity_days)
     if valid_until is not None and valid_until <= now:
         raise ApplicationError("validUntil must be in the future.", code="bad_validity")
     key = signing_key_active(issuer=issuer)
@@ -189,27 +194,77 @@ def credential_issue(*, achievement: Achievement, recipient_email: str, recipien
             raise ApplicationError("The level is not on a scale this achievement is aligned to.",
                                    code="level_not_aligned")
         results.append(competency_documents.ob3_result(definition.id, level))
+    status_entry = status_lists.entry_reserve(issuer=issuer, key=key)
     unsigned = ob3.open_badge_credential(
         credential_id=identifiers.credential_url(public_id), issuer=profile, achievement=definition,
         identity=ob3.email_identity(email, secrets.token_hex(16)),
         valid_from=now, valid_until=valid_until, awarded=now, evidence=evidence or (), results=results,
+        credential_status=status_lists.entry_json(status_entry),
     )
     signed = eddsa_rdfc_2022.proof_create(
         unsigned, private_key=keys.decrypt_private_key(key.private_key_encrypted),
         verification_method=identifiers.verification_method_id(issuer, key), created=now,
     )
-    return Credential.objects.create(
+    credential = Credential.objects.create(
         public_id=public_id, achievement=achievement, issuer=issuer, signing_key=key, recipient_email=email,
         recipient_name=recipient_name, document=json.dumps(signed, ensure_ascii=False, separators=(",", ":")),
         issued_at=now, valid_from=now, valid_until=valid_until, achieved_level=level,
     )
+    status_lists.entry_attach(entry=status_entry, credential=credential)
+    ob2.assertion_publish(credential=credential, document=signed)  # the OB 2.0 twin (hosted and signed)
+    return credential
 
 
+_STATUS_FIELDS = ["revoked_at", "revocation_reason", "suspended_at", "suspension_reason"]
+
+
+def _credential_lock(credential: Credential) -> None:
+    """Lock the row for this transaction and read its current status into ``credential``."""
+    list(Credential.objects.select_for_update().filter(pk=credential.pk).values_list("pk", flat=True))
+    credential.refresh_from_db(fields=_STATUS_FIELDS)
+
+
+@transaction.atomic
 def credential_revoke(*, credential: Credential, reason: str, actor=None) -> Credential:
+    """Revoke for good, with a public reason. The status list is signed again when next requested."""
     _check(actor, credential.issuer, ISSUE)
+    _credential_lock(credential)
     if credential.revoked_at:
         raise Conflict("The credential is already revoked.", code="already_revoked")
     credential.revoked_at = timezone.now()
     credential.revocation_reason = reason[:500]
     credential.save(update_fields=["revoked_at", "revocation_reason"])
+    status_lists.lists_touch(credential=credential)
+    return credential
+
+
+@transaction.atomic
+def credential_suspend(*, credential: Credential, reason: str, actor=None) -> Credential:
+    """Suspend until reinstated, with a public reason (see ``issuers.status_lists`` for what carries it)."""
+    _check(actor, credential.issuer, ISSUE)
+    _credential_lock(credential)
+    if credential.revoked_at:
+        raise Conflict("The credential is revoked.", code="already_revoked")
+    if credential.suspended_at:
+        raise Conflict("The credential is already suspended.", code="already_suspended")
+    credential.suspended_at = timezone.now()
+    credential.suspension_reason = reason[:500]
+    credential.save(update_fields=["suspended_at", "suspension_reason"])
+    status_lists.lists_touch(credential=credential)
+    return credential
+
+
+@transaction.atomic
+def credential_reinstate(*, credential: Credential, actor=None) -> Credential:
+    """End a suspension. A revocation cannot be undone."""
+    _check(actor, credential.issuer, ISSUE)
+    _credential_lock(credential)
+    if credential.revoked_at:
+        raise Conflict("A revoked credential cannot be reinstated.", code="already_revoked")
+    if not credential.suspended_at:
+        raise Conflict("The credential is not suspended.", code="not_suspended")
+    credential.suspended_at = None
+    credential.suspension_reason = ""
+    credential.save(update_fields=["suspended_at", "suspension_reason"])
+    status_lists.lists_touch(credential=credential)
     return credential

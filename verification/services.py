@@ -1,5 +1,10 @@
-"""Verification of any credential document, ours or foreign: one entry point for the page, the
-API and the command line."""
+"""Verification of any credential, ours or foreign: one entry point for the page, the API and the command line.
+
+Accepted input (``credential_verify_raw``), recognised from its bytes: an OB 3.0 credential (JSON), an
+OB 2.0 assertion (JSON, or a compact JWS for a signed one), the URL of one of this service's credentials
+or hosted assertions (resolved locally: nothing is fetched), or a baked PNG or SVG image, whose content
+is then verified as above. Every answer is the same report of named checks.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +13,9 @@ from datetime import datetime
 
 from django.conf import settings
 
+from badges_service.errors import NotFound
+from badges_service.openbadges import baking, jws
+from badges_service.openbadges import bitstring_status_list as bsl
 from badges_service.openbadges.errors import OpenBadgesError
 from badges_service.openbadges.schema import schema_errors
 from badges_service.openbadges.verify import (
@@ -16,13 +24,19 @@ from badges_service.openbadges.verify import (
     SKIPPED,
     Check,
     Report,
+    _Run,
     parse_document,
     report_unreadable,
     verify_credential,
 )
-from issuers.models import Credential
+from badges_service.openbadges.verify_ob2 import verify_assertion
+from issuers import status_lists
+from issuers.models import Credential, StatusList
 
+from . import ob2_documents
 from .keys import resolve_key
+
+DEFAULT_MAX_IMAGE_BYTES = 4 * 1024 * 1024
 
 
 def _proof_values(document: dict) -> list:
@@ -31,8 +45,38 @@ def _proof_values(document: dict) -> list:
     return [p.get("proofValue") if isinstance(p, dict) else None for p in proofs]
 
 
+def _own_list(url) -> StatusList | None:
+    prefix = settings.BADGES_PUBLIC_URL + "/issuers/"
+    if not isinstance(url, str) or not url.startswith(prefix):
+        return None
+    slug, _, rest = url[len(prefix):].partition("/status/")
+    try:
+        return status_lists.status_list_get(issuer_slug=slug, public_id=rest)
+    except NotFound:
+        return None
+
+
+def _listed_status(document: dict, credential: Credential) -> Check | None:
+    """Read the credential's entries in the status lists this service publishes (the signed list itself)."""
+    for entry in bsl.entries_of(document):
+        status_list = _own_list(entry.get("statusListCredential"))
+        if status_list is None:
+            return Check("status", FAILED, "unknown_status_list",
+                         "The credential points at a status list this service does not publish.")
+        published = json.loads(status_lists.list_document(status_list=status_list))
+        try:
+            is_set = bsl.entry_status(entry, published, credential_issuer=status_list.controller)
+        except OpenBadgesError as exc:
+            return Check("status", FAILED, exc.code, str(exc))
+        if is_set and entry.get("statusPurpose") == bsl.REVOCATION:
+            when = credential.revoked_at.date().isoformat() if credential.revoked_at else "?"
+            reason = f": {credential.revocation_reason}" if credential.revocation_reason else ""
+            return Check("status", FAILED, "revoked", f"Revoked on {when}{reason} (status list {entry['id']}).")
+    return None
+
+
 def _status_check(document: dict) -> Check | None:
-    """Revocation as this service knows it, for credentials it issued."""
+    """Revocation and suspension as this service publishes them, for credentials it issued."""
     credential_id = document.get("id")
     prefix = settings.BADGES_PUBLIC_URL + "/credentials/"
     if not isinstance(credential_id, str) or not credential_id.startswith(prefix):
@@ -41,7 +85,7 @@ def _status_check(document: dict) -> Check | None:
                          "The credential's status list is hosted elsewhere and is not fetched.")
         return None
     credential = Credential.objects.filter(public_id__iexact=credential_id[len(prefix):]).only(
-        "document", "revoked_at", "revocation_reason").first()
+        "document", "revoked_at", "revocation_reason", "suspended_at", "suspension_reason").first()
     if credential is None:
         return Check("status", FAILED, "unknown_credential", "This service has no record of this credential.")
     # A valid signature with one of our keys is not enough: a stolen key could sign an altered copy
@@ -49,21 +93,106 @@ def _status_check(document: dict) -> Check | None:
     if _proof_values(document) != _proof_values(json.loads(credential.document)):
         return Check("status", FAILED, "not_as_issued",
                      "This document differs from the credential this service issued under this id.")
-    if credential.revoked_at:
-        reason = f": {credential.revocation_reason}" if credential.revocation_reason else ""
-        return Check("status", FAILED, "revoked", f"Revoked on {credential.revoked_at.date().isoformat()}{reason}")
-    return Check("status", PASSED, "ok", "Not revoked.")
+    listed = _listed_status(document, credential)
+    if listed is not None:
+        return listed
+    # Credentials issued before status lists, and suspension (which OB 3.0 credentials cannot carry).
+    return ob2_documents.credential_status(credential)
 
 
 def credential_verify(*, document: dict, now: datetime | None = None) -> Report:
-    return verify_credential(document, resolve_key=resolve_key, now=now, check_status=_status_check,
-                             schema_errors=schema_errors)
+    report = verify_credential(document, resolve_key=resolve_key, now=now, check_status=_status_check,
+                               schema_errors=schema_errors)
+    report.summary["format"] = "ob3"
+    return report
 
 
-def credential_verify_raw(*, raw: bytes | str, now: datetime | None = None) -> Report:
-    """Verify JSON text. Unreadable input gives a report whose ``json`` check failed."""
+def assertion_verify(*, assertion: dict | str, now: datetime | None = None) -> Report:
+    """An OB 2.0 assertion: a JSON object (hosted) or a compact JWS (signed)."""
+    return verify_assertion(assertion, fetch=ob2_documents.fetch, now=now, check_status=ob2_documents.status_check,
+                            max_bytes=settings.BADGES_MAX_CREDENTIAL_BYTES)
+
+
+def _not_fetched(url: str) -> Report:
+    run = _Run()
+    run.report.summary = {"id": url}
+    run.add("json", SKIPPED, "not_fetched", f"{url} is not published by this service; nothing is fetched "
+            "from the network. Send the credential itself.")
+    run.add("key", FAILED, "key_unresolvable", "The issuer's documents could not be obtained.")
+    return run.skip_rest("Not fetched.")
+
+
+def _verify_url(url: str, now: datetime | None) -> Report:
     try:
-        document = parse_document(raw, max_bytes=settings.BADGES_MAX_CREDENTIAL_BYTES)
+        return assertion_verify(assertion=ob2_documents.fetch(url), now=now)
+    except OpenBadgesError:
+        pass
+    prefix = settings.BADGES_PUBLIC_URL + "/credentials/"
+    if url.startswith(prefix):
+        credential = Credential.objects.filter(public_id__iexact=url[len(prefix):].strip("/")).first() \
+            if len(url) - len(prefix) <= 40 else None
+        if credential is not None:
+            return credential_verify(document=json.loads(credential.document), now=now)
+    return _not_fetched(url)
+
+
+def _is_ob2(document: dict) -> bool:
+    context = document.get("@context")
+    types = document.get("type")
+    return "https://w3id.org/openbadges/v2" in (context if isinstance(context, list) else [context]) or \
+        "Assertion" in (types if isinstance(types, list) else [types])
+
+
+def _verify_text(text: str, now: datetime | None) -> Report:
+    stripped = text.strip()
+    if jws.looks_like_compact_jws(stripped):
+        try:
+            payload = json.loads(jws.decode_unverified(stripped, max_payload_bytes=settings.BADGES_MAX_CREDENTIAL_BYTES)
+                                 .payload)
+        except (OpenBadgesError, ValueError, RecursionError) as exc:
+            return report_unreadable(OpenBadgesError(f"Not a readable JWS: {exc}", code="not_jws"))
+        if isinstance(payload, dict) and (_is_ob2(payload) or "vc" not in payload):
+            return assertion_verify(assertion=stripped, now=now)
+        return report_unreadable(OpenBadgesError(
+            "VC-JWT credentials (JWS-secured OB 3.0) are not supported; send the JSON credential.",
+            code="unsupported_format"))
+    if stripped.startswith(("https://", "http://")) and len(stripped) < 2048 and not any(c.isspace() for c in stripped):
+        return _verify_url(stripped, now)
+    try:
+        document = parse_document(text, max_bytes=settings.BADGES_MAX_CREDENTIAL_BYTES)
     except OpenBadgesError as exc:
         return report_unreadable(exc)
+    if _is_ob2(document):
+        return assertion_verify(assertion=document, now=now)
     return credential_verify(document=document, now=now)
+
+
+def credential_verify_raw(*, raw: bytes | str, content_type: str | None = None,
+                          now: datetime | None = None) -> Report:
+    """Verify what was sent: JSON, a compact JWS, a URL of ours, or a baked PNG/SVG (see the module doc)."""
+    data = raw.encode("utf-8") if isinstance(raw, str) else bytes(raw)
+    kind = (content_type or "").split(";")[0].strip().lower()
+    image = kind in ("image/png", "image/svg+xml") or data.startswith(baking.PNG_SIGNATURE) or baking.is_svg(data)
+    if not image:
+        if len(data) > settings.BADGES_MAX_CREDENTIAL_BYTES:
+            return report_unreadable(OpenBadgesError(
+                f"The document is {len(data)} bytes; the limit is {settings.BADGES_MAX_CREDENTIAL_BYTES}.",
+                code="too_large"))
+        try:
+            return _verify_text(data.decode("utf-8"), now)
+        except UnicodeDecodeError:
+            return report_unreadable(OpenBadgesError("Not UTF-8 text, nor a PNG or SVG image.", code="not_json"))
+    try:
+        baked = baking.unbake(data, max_bytes=getattr(settings, "BADGES_MAX_IMAGE_BYTES", DEFAULT_MAX_IMAGE_BYTES))
+    except OpenBadgesError as exc:
+        return report_unreadable(exc)
+    if baked is None:
+        return report_unreadable(OpenBadgesError("The image carries no Open Badges credential.",
+                                                 code="no_baked_credential"))
+    report = _verify_text(baked.text, now)
+    report.summary["baked"] = {"image": "png" if data.startswith(baking.PNG_SIGNATURE) else "svg",
+                               "version": baked.version}
+    return report
+
+
+__all__ = ["PASSED", "assertion_verify", "credential_verify", "credential_verify_raw"]

@@ -25,11 +25,13 @@ DATA_INTEGRITY_V2 = "https://w3id.org/security/data-integrity/v2"
 MULTIKEY_V1 = "https://w3id.org/security/multikey/v1"
 ED25519_2020_V1 = "https://w3id.org/security/suites/ed25519-2020/v1"
 DID_V1 = "https://www.w3.org/ns/did/v1"
+OB_V2 = "https://w3id.org/openbadges/v2"
 
 
 @cache
 def index() -> MappingProxyType:
-    """URL -> {"file", "sha256"} for every bundled context."""
+    """URL -> {"file", "sha256"[, "source"]} for every bundled context. ``source`` names where a context
+    not shipped by the npm packages under ``interop/`` was taken from."""
     return MappingProxyType(json.loads((DATA_DIR / "index.json").read_text(encoding="utf-8")))
 
 

@@ -27,6 +27,7 @@ INSTALLED_APPS = [
     "competencies",
     "learners",
     "verification",
+    "pipeline",
 ]
 
 MIDDLEWARE = [
@@ -109,6 +110,18 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
+# A broker that does not answer must not hold intake requests: events are stored first anyway.
+CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 2, "socket_timeout": 10}
+CELERY_BEAT_SCHEDULE = {
+    "pipeline-redrive": {"task": "pipeline.tasks.events_redrive_task", "schedule": 60.0},
+}
+
+# --- Completion pipeline (pipeline/): intake limits, replay window, re-drive of pending events
+BADGES_PIPELINE_MAX_BODY_BYTES = env.int("BADGES_PIPELINE_MAX_BODY_BYTES", default=512 * 1024)
+BADGES_PIPELINE_MAX_CSV_BYTES = env.int("BADGES_PIPELINE_MAX_CSV_BYTES", default=20 * 1024 * 1024)
+BADGES_PIPELINE_SIGNATURE_TOLERANCE = 300  # seconds, either way
+BADGES_PIPELINE_REDRIVE_AFTER = env.int("BADGES_PIPELINE_REDRIVE_AFTER_SECONDS", default=300)
+BADGES_PIPELINE_QUEUE = env.str("BADGES_PIPELINE_QUEUE", default="celery")  # the Celery queue of event tasks
 
 # --- Badges
 # The public origin of this service: credential, achievement and issuer URLs and the did:web

@@ -204,6 +204,11 @@ def _make_expired(credential):
                                      valid_until=issued + timedelta(days=365))
 
 
+def _make_suspended(credential):
+    services.credential_suspend(credential=credential, reason="Vérification en cours")
+    return credential
+
+
 def _make_tampered(credential):
     document = json.loads(credential.document)
     document["credentialSubject"]["achievement"]["name"] = "Expert en tout"
@@ -214,6 +219,7 @@ def _make_tampered(credential):
 @pytest.mark.parametrize(("state", "make", "title", "check"), [
     ("revoked", _make_revoked, "Révoqué", "Statut de révocation"),
     ("expired", _make_expired, "Expiré", "Période de validité"),
+    ("suspended", _make_suspended, "Suspendu", "Statut de révocation"),
     ("invalid", _make_tampered, "Signature invalide", "Signature électronique"),
 ])
 def test_a_badge_that_is_not_valid_says_so_with_an_icon_and_words(open_page, site, state, make, title, check):
@@ -246,3 +252,21 @@ def test_the_other_public_pages_fit_every_width(open_page, site, name, width, he
     assert page.evaluate("[...document.images].every(img => img.hasAttribute('alt'))")
     assert page.evaluate("[...document.images].every(img => img.complete && img.naturalWidth > 0)")
     _screenshot(page, name, width)
+
+
+@pytest.mark.parametrize(("width", "height"), [(375, 812), (1280, 800)])
+def test_the_page_shows_the_qr_code_of_its_own_address(open_page, site, width, height):
+    """The QR code is the one of the page's own URL, loads, has a text alternative and fits a phone."""
+    from verification.artefacts import qr_png
+
+    credential = site["credential"]
+    page = open_page(f"/credentials/{credential.public_id}", width=width, height=height)
+    qr = page.locator(".card__qr img")
+    assert qr.is_visible()
+    assert qr.get_attribute("alt") == "QR code de l’adresse de cette page"
+    assert qr.evaluate("img => img.complete && img.naturalWidth > 0")
+    served = page.request.get(site["url"] + qr.get_attribute("src")).body()
+    assert served == qr_png(f"{site['url']}/credentials/{credential.public_id}")
+    assert page.get_by_role("link", name="Attestation à imprimer (PDF)").is_visible()
+    assert _fits_the_viewport(page)
+    _screenshot(page, "credential-qr", width)

@@ -75,14 +75,13 @@ def test_a_level_from_an_unrelated_scale_is_refused(aligned):
 @pytest.mark.skipif(not node_available() and not __import__("os").environ.get("CI"),
                     reason="Node interop libraries not installed (make interop)")
 def test_aligned_credentials_with_results_verify_in_digital_bazaar(aligned):
-    from issuers.selectors import issuer_did_document
+    from tests.interop.documents import verifier_documents
     from tests.interop.node import dbz_verify
 
     achievement, framework, _ = aligned
     credential = services.credential_issue(achievement=achievement, recipient_email="a@ville-exemple.fr",
                                            level=framework.levels.get(code="N4"))
-    did_document = issuer_did_document(issuer=achievement.issuer)
-    (result,) = dbz_verify([json.loads(credential.document)], {did_document["id"]: did_document})
+    (result,) = dbz_verify([json.loads(credential.document)], verifier_documents(achievement.issuer))
     assert result["verified"], result
 
 

@@ -32,6 +32,7 @@ from issuers.selectors import issuer_did_document
 from tests.issuers.factories import AchievementFactory, CredentialFactory, IssuerFactory
 from verification.services import credential_verify
 
+from .documents import verifier_documents
 from .node import dbz_sign, dbz_verify, node_available
 
 pytestmark = [
@@ -55,8 +56,9 @@ def signed(credential) -> dict:
 
 
 def did_documents(*issuers) -> dict:
-    """What a did:web resolver would fetch for each issuer, as the documents map of ``dbz_verify``."""
-    return {identifiers.issuer_did_web(i): issuer_did_document(issuer=i) for i in issuers}
+    """What a did:web resolver would fetch for each issuer (its DID document and its signed status lists, which
+    the credentials' ``credentialStatus`` points at), as the documents map of ``dbz_verify``."""
+    return verifier_documents(*issuers)
 
 
 def ours(document: dict) -> Report:
@@ -338,6 +340,6 @@ def test_revoked_did_key_is_refused_here_but_stays_valid_for_other_verifiers(ach
     document = signed(credential)
 
     assert ours(document).check("key").code == "key_revoked"
-    [result] = dbz_verify([document])
-    assert result["verified"] is True
+    [result] = dbz_verify([document], verifier_documents(achievement.issuer))  # its status list, signed by the key
+    assert result["verified"] is True, result["error"]
 

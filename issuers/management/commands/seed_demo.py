@@ -6,6 +6,7 @@ from issuers.demo.seed import seed_issuers_and_achievements
 from issuers.identifiers import credential_url
 from issuers.models import Credential
 from learners.demo.seed import seed_agents
+from pipeline.demo import seed_pipeline
 
 
 class Command(BaseCommand):
@@ -22,5 +23,9 @@ class Command(BaseCommand):
                           f"created, {frameworks} frameworks imported, {alignments} alignments set, "
                           f"{agents['agents']} agents and {agents['credentials']} credentials created.")
         example = Credential.objects.order_by("issued_at").first()
+        pipeline = seed_pipeline()
+        self.stdout.write(f"Completion events: source 'moodle-demo', {pipeline['rules']} award rules created.")
+        if pipeline["secret"]:
+            self.stdout.write(f"Secret of 'moodle-demo' (shown once): {pipeline['secret']}")
         if example:
             self.stdout.write(f"Example credential page: {credential_url(example.public_id)}")

@@ -9,11 +9,12 @@ EXIT_VALID, EXIT_INVALID, EXIT_UNREADABLE = 0, 1, 2
 
 
 class Command(BaseCommand):
-    help = ("Verify a credential (a file path, or - for stdin) and print the JSON report. "
-            "Exit status: 0 valid, 1 not valid, 2 unreadable.")
+    help = ("Verify a credential (a file path, or - for stdin) and print the JSON report. The file may be an OB 3.0 "
+            "credential or OB 2.0 assertion (JSON), a signed OB 2.0 assertion (compact JWS), or a baked PNG or SVG "
+            "badge. Exit status: 0 valid, 1 not valid, 2 unreadable.")
 
     def add_arguments(self, parser):
-        parser.add_argument("path", help="credential file, or - for standard input")
+        parser.add_argument("path", help="credential, JWS or baked image file, or - for standard input")
 
     def handle(self, *args, **options):
         path = options["path"]

@@ -1,0 +1,288 @@
+"""Verification of an Open Badges 2.0 assertion, hosted or signed, as the same report of named checks as 3.0.
+
+OB 2.0 §"Verification" and the 1EdTech validator's steps, mapped onto ``verify.CHECK_ORDER``:
+
+* ``json`` / ``context`` / ``type`` / ``schema``: a JSON object with the OB 2.0 context, ``type``
+  Assertion and the required properties (``id``, ``recipient``, ``badge``, ``verification``, ``issuedOn``).
+* ``key``: who vouches for it. Hosted: the assertion's ``id`` is on the issuer's origin. Signed: the
+  ``verification.creator`` CryptographicKey is owned by the BadgeClass's issuer.
+* ``proof``: hosted, the copy the issuer hosts at ``id`` is this assertion; signed, the RS256 JWS.
+* ``validity``: ``issuedOn`` and ``expires``.
+* ``status``: the hosted copy's ``revoked``, or the issuer's RevocationList.
+
+Documents (hosted assertion, BadgeClass, Profile, CryptographicKey, RevocationList) come from ``fetch``,
+passed in by the caller; nothing here touches the network.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from datetime import UTC, datetime
+from urllib.parse import urlsplit
+
+from cryptography.hazmat.primitives.serialization import load_pem_public_key
+
+from . import contexts, jws
+from .errors import OpenBadgesError
+from .verify import FAILED, PASSED, SKIPPED, Check, KeyResolutionError, Report, _parse_datetime, _Run
+
+Fetch = Callable[[str], dict]  # URL -> OB 2.0 document; KeyResolutionError when it cannot be had
+StatusChecker = Callable[[dict, str | None], Check | None]  # (assertion, compact JWS or None)
+KeyRevokedAfter = Callable[[str], datetime | None]
+VERIFICATION_TYPES = {"HostedBadge": "hosted", "hosted": "hosted", "SignedBadge": "signed", "signed": "signed"}
+LIVE_FIELDS = ("revoked", "revocationReason")  # what a host may add to its copy once revoked
+
+
+def _types(value) -> list:
+    return value if isinstance(value, list) else [value]
+
+
+def _id_of(value) -> str | None:
+    value = value.get("id") if isinstance(value, dict) else value
+    return value if isinstance(value, str) else None
+
+
+def _origin(url: str | None) -> tuple[str, str | None, int | None] | None:
+    if not isinstance(url, str):
+        return None
+    parts = urlsplit(url)
+    return (parts.scheme, parts.hostname, parts.port) if parts.scheme in ("http", "https") else None
+
+
+def summarise(assertion: dict, badge: dict | None = None, issuer: dict | None = None, *, signed: bool) -> dict:
+    badge = badge or (assertion.get("badge") if isinstance(assertion.get("badge"), dict) else {})
+    return {
+        "id": assertion.get("id"),
+        "name": badge.get("name"),
+        "issuer": {"id": _id_of(badge.get("issuer")), "name": (issuer or {}).get("name")},
+        "achievement": {"id": _id_of(assertion.get("badge")), "name": badge.get("name")},
+        "validFrom": assertion.get("issuedOn"),
+        "validUntil": assertion.get("expires"),
+        "format": "ob2-signed" if signed else "ob2-hosted",
+    }
+
+
+def schema_errors(assertion: dict) -> list[str]:
+    """The OB 2.0 required properties of an Assertion and of an embedded BadgeClass."""
+    errors = [f"{name}: required property missing" for name in ("id", "recipient", "badge", "verification",
+                                                                 "issuedOn") if name not in assertion]
+    recipient = assertion.get("recipient")
+    if "recipient" in assertion and (not isinstance(recipient, dict) or not isinstance(recipient.get("identity"), str)
+                                     or not isinstance(recipient.get("type"), str)):
+        errors.append("recipient: must be an IdentityObject with type and identity")
+    verification = assertion.get("verification")
+    if "verification" in assertion and (not isinstance(verification, dict)
+                                        or verification.get("type") not in VERIFICATION_TYPES):
+        errors.append("verification.type: must be HostedBadge or SignedBadge")
+    for name in ("issuedOn", "expires"):
+        if name in assertion and _parse_datetime(assertion[name]) is None:
+            errors.append(f"{name}: not a valid date-time with a time zone")
+    if "id" in assertion and not isinstance(assertion["id"], str):
+        errors.append("id: must be an IRI")
+    badge = assertion.get("badge")
+    if isinstance(badge, dict):
+        errors += [f"badge.{n}: required property missing" for n in ("name", "description", "image", "criteria",
+                                                                       "issuer") if n not in badge]
+    elif "badge" in assertion and not isinstance(badge, str):
+        errors.append("badge: must be a BadgeClass or its IRI")
+    return errors
+
+
+def parse(raw: dict | str, *, max_bytes: int) -> tuple[dict, str | None]:
+    """(assertion, compact JWS or None) from a JSON object or a compact JWS whose payload is one."""
+    if isinstance(raw, dict):
+        return raw, None
+    decoded = jws.decode_unverified(raw, max_payload_bytes=max_bytes)
+    try:
+        assertion = json.loads(decoded.payload)
+    except (ValueError, RecursionError) as exc:
+        raise OpenBadgesError("The JWS payload is not JSON.", code="not_json") from exc
+    if not isinstance(assertion, dict):
+        raise OpenBadgesError("The JWS payload is not a JSON object.", code="not_object")
+    return assertion, raw.strip()
+
+
+def verify_assertion(raw: dict | str, *, fetch: Fetch, max_bytes: int, now: datetime | None = None,
+                     check_status: StatusChecker | None = None,
+                     key_revoked_after: KeyRevokedAfter | None = None) -> Report:
+    """Verify an OB 2.0 assertion (a parsed JSON object, or a compact JWS). Never raises for bad input."""
+    now = now or datetime.now(UTC)
+    run = _Run()
+    try:
+        assertion, token = parse(raw, max_bytes=max_bytes)
+    except OpenBadgesError as exc:
+        run.add("json", FAILED, exc.code, str(exc))
+        return run.skip_rest("The input is not an Open Badges 2.0 assertion.")
+    signed = token is not None
+    run.report.summary = summarise(assertion, signed=signed)
+    run.add("json", PASSED, "ok", "A signed assertion (compact JWS) with a JSON payload." if signed
+            else "The assertion is a JSON object.")
+
+    ctx = assertion.get("@context")
+    if not all(isinstance(c, str) for c in _types(ctx)) or contexts.OB_V2 not in _types(ctx):
+        run.add("context", FAILED, "bad_context", f"@context must be {contexts.OB_V2}.")
+        return run.skip_rest("The JSON-LD context is not acceptable.")
+    unknown = [c for c in _types(ctx) if not contexts.is_bundled(c)]
+    if unknown:
+        run.add("context", FAILED, "unknown_context", f"@context {unknown[0]!r} is not a known context.")
+        return run.skip_rest("The JSON-LD context is not acceptable.")
+    run.add("context", PASSED, "ok", "The Open Badges 2.0 context (bundled).")
+
+    if "Assertion" not in _types(assertion.get("type")):
+        run.add("type", FAILED, "bad_type", "type must be Assertion.")
+        return run.skip_rest("Not an Open Badges 2.0 assertion.")
+    run.add("type", PASSED, "ok", "An Open Badges 2.0 assertion.")
+
+    errors = schema_errors(assertion)
+    method = VERIFICATION_TYPES.get((assertion.get("verification") or {}).get("type")) \
+        if isinstance(assertion.get("verification"), dict) else None
+    if method == "signed" and not signed:
+        errors.append("verification.type: SignedBadge, but the assertion was not given as a JWS")
+    if method == "hosted" and signed:
+        errors.append("verification.type: HostedBadge, but the assertion was given as a JWS")
+    if errors:
+        run.add("schema", FAILED, "schema_invalid", "; ".join(errors[:20]))
+    else:
+        run.add("schema", PASSED, "ok", "Has the properties Open Badges 2.0 requires.")
+    if errors or method is None:
+        run.add("key", SKIPPED, "skipped", "The assertion is not well formed.")
+        run.add("proof", FAILED, "schema_invalid", "Not checked: the assertion is not well formed.")
+    else:
+        hosted_copy = _key_and_proof(run, assertion, token, fetch, key_revoked_after)
+        _validity(run, assertion, now)
+        _status(run, assertion, token, fetch, check_status, hosted_copy)
+        return run.report
+    _validity(run, assertion, now)
+    run.add("status", SKIPPED, "skipped", "The assertion is not well formed.")
+    return run.report
+
+
+def _key_and_proof(run: _Run, assertion: dict, token: str | None, fetch: Fetch,
+                   key_revoked_after: KeyRevokedAfter | None) -> dict | None:
+    try:
+        badge = assertion["badge"] if isinstance(assertion["badge"], dict) else fetch(assertion["badge"])
+        issuer_ref = badge.get("issuer")
+        issuer = issuer_ref if isinstance(issuer_ref, dict) else fetch(issuer_ref)
+    except OpenBadgesError as exc:
+        run.add("key", FAILED, exc.code, f"The BadgeClass or its issuer cannot be had: {exc}")
+        run.add("proof", SKIPPED, "skipped", "The issuer is unknown, so the assertion was not checked "
+                "(this does not mean it is forged).")
+        return None
+    run.report.summary = summarise(assertion, badge, issuer, signed=token is not None)
+    issuer_id = _id_of(issuer) or _id_of(issuer_ref)
+    if token is None:
+        return _hosted(run, assertion, issuer_id, fetch)
+    _signed(run, assertion, token, issuer, issuer_id, fetch, key_revoked_after)
+    return None
+
+
+def _hosted(run: _Run, assertion: dict, issuer_id: str | None, fetch: Fetch) -> dict | None:
+    # OB 2.0 VerificationObject: without allowedOrigins, a hosted assertion lives on its issuer's origin.
+    allowed = (assertion["verification"].get("allowedOrigins") or [])
+    origin = _origin(assertion["id"])
+    if origin is None:
+        run.add("key", FAILED, "bad_hosted_id", "A hosted assertion's id must be its HTTP(S) URL.")
+        run.add("proof", SKIPPED, "skipped", "No hosted copy to compare with.")
+        return None
+    if origin != _origin(issuer_id) and origin[1] not in _types(allowed):
+        run.add("key", FAILED, "origin_mismatch",
+                f"The assertion is hosted at {origin[1]}, not on its issuer's origin ({issuer_id}).")
+        run.add("proof", SKIPPED, "skipped", "The host does not speak for the issuer.")
+        return None
+    try:
+        hosted = fetch(assertion["id"])
+    except OpenBadgesError as exc:
+        run.add("key", FAILED, exc.code, f"The hosted assertion cannot be had: {exc}")
+        run.add("proof", SKIPPED, "skipped", "The hosted copy was not compared (this does not mean it is forged).")
+        return None
+    run.add("key", PASSED, "ok", f"Hosted by its issuer at {assertion['id']}.")
+    presented = {k: v for k, v in assertion.items() if k not in LIVE_FIELDS}
+    if {k: v for k, v in hosted.items() if k not in LIVE_FIELDS} != presented:
+        run.add("proof", FAILED, "hosted_mismatch", "The assertion differs from the copy its issuer hosts.")
+    else:
+        run.add("proof", PASSED, "ok", "Identical to the copy its issuer hosts.")
+    return hosted
+
+
+def _signed(run: _Run, assertion: dict, token: str, issuer: dict, issuer_id: str | None, fetch: Fetch,
+            key_revoked_after: KeyRevokedAfter | None) -> None:
+    creator = assertion["verification"].get("creator")
+    try:
+        if not isinstance(creator, str):
+            raise KeyResolutionError("verification.creator must be the signing key's URL.", code="no_creator")
+        key = fetch(creator)
+        if "CryptographicKey" not in _types(key.get("type")) or not isinstance(key.get("publicKeyPem"), str):
+            raise KeyResolutionError(f"{creator} is not a CryptographicKey with a publicKeyPem.", code="bad_key")
+        public_key = load_pem_public_key(key["publicKeyPem"].encode("ascii"))
+    except (ValueError, TypeError, UnicodeEncodeError) as exc:
+        run.add("key", FAILED, "bad_key", f"The key is not a PEM public key: {exc}")
+        run.add("proof", SKIPPED, "skipped", "No usable key.")
+        return
+    except OpenBadgesError as exc:
+        run.add("key", FAILED, exc.code, str(exc))
+        run.add("proof", SKIPPED, "skipped", "The signing key could not be resolved, so the signature was not "
+                "checked (this does not mean it is forged).")
+        return
+    if _id_of(key.get("owner")) != issuer_id:
+        run.add("key", FAILED, "issuer_mismatch", f"The key is owned by {key.get('owner')!r}, not by the issuer "
+                f"{issuer_id!r}.")
+        run.add("proof", SKIPPED, "skipped", "The key does not belong to the issuer.")
+        return
+    listed = _types(issuer.get("publicKey")) if issuer.get("publicKey") else [creator]
+    revoked_after = key_revoked_after(creator) if key_revoked_after else None
+    issued = _parse_datetime(assertion.get("issuedOn"))
+    if creator not in [_id_of(k) for k in listed] or (revoked_after and (issued is None or issued > revoked_after)):
+        run.add("key", FAILED, "key_revoked", f"The issuer no longer lists the key {creator}.")
+        run.add("proof", SKIPPED, "skipped", "The key is revoked.")
+        return
+    run.add("key", PASSED, "ok", f"Key {creator} belongs to the issuer.")
+    try:
+        jws.verify(token, public_key=public_key, algorithms=(jws.RS256,), max_payload_bytes=len(token))
+    except OpenBadgesError as exc:
+        run.add("proof", FAILED, exc.code, str(exc))
+        return
+    run.add("proof", PASSED, "ok", "Valid RS256 signature (JWS).")
+
+
+def _validity(run: _Run, assertion: dict, now: datetime) -> None:
+    issued, expires = _parse_datetime(assertion.get("issuedOn")), _parse_datetime(assertion.get("expires"))
+    if issued is None or ("expires" in assertion and expires is None):
+        run.add("validity", FAILED, "bad_date", "issuedOn/expires must be dates with a time zone.")
+    elif issued > now:
+        run.add("validity", FAILED, "not_yet_valid", f"Issued on {assertion['issuedOn']}, in the future.")
+    elif expires and expires <= now:
+        run.add("validity", FAILED, "expired", f"Expired on {assertion['expires']}.")
+    else:
+        run.add("validity", PASSED, "ok", "Within its validity period.")
+
+
+def _status(run: _Run, assertion: dict, token: str | None, fetch: Fetch, check_status: StatusChecker | None,
+            hosted: dict | None) -> None:
+    if check_status is not None:
+        check = check_status(assertion, token)
+        if check is not None:
+            run.report.checks.append(check)
+            return
+    if hosted and hosted.get("revoked") is True:
+        reason = hosted.get("revocationReason")
+        run.add("status", FAILED, "revoked", "Revoked by its issuer" + (f": {reason}" if reason else "."))
+        return
+    try:
+        badge = assertion["badge"] if isinstance(assertion["badge"], dict) else fetch(assertion["badge"])
+        issuer = badge["issuer"] if isinstance(badge["issuer"], dict) else fetch(badge["issuer"])
+        url = issuer.get("revocationList")
+        if not isinstance(url, str):
+            run.add("status", PASSED if hosted else SKIPPED, "ok" if hosted else "no_status",
+                    "Hosted and not revoked." if hosted else "The issuer publishes no revocation list.")
+            return
+        revocations = fetch(url)
+    except OpenBadgesError as exc:
+        run.add("status", SKIPPED, "status_unchecked", f"The revocation list cannot be had: {exc}")
+        return
+    for item in revocations.get("revokedAssertions") or []:
+        if _id_of(item) == assertion.get("id"):
+            reason = item.get("revocationReason") if isinstance(item, dict) else None
+            run.add("status", FAILED, "revoked", "Revoked by its issuer" + (f": {reason}" if reason else "."))
+            return
+    run.add("status", PASSED, "ok", "Not on the issuer's revocation list.")

@@ -1,0 +1,175 @@
+"""Admin: the event log (filters by status and reason, re-process), sources (secret shown once), rules,
+pathways, mappings and CSV uploads. Every write goes through ``pipeline.services``."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import admin, messages
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+
+from badges_service.errors import ApplicationError
+
+from . import services
+from .intake import csv_backfill
+from .models import (
+    Award,
+    AwardRule,
+    CsvImport,
+    InboundEvent,
+    LearnerMapping,
+    LmsSource,
+    Pathway,
+    PathwayItem,
+    ScoreBand,
+)
+
+
+@admin.register(InboundEvent)
+class InboundEventAdmin(admin.ModelAdmin):
+    list_display = ["received_at", "source", "kind", "event_id", "status", "reason", "recipient_email",
+                    "lms_user_id", "attempts"]
+    list_filter = ["status", "reason", "kind", "source"]
+    search_fields = ["event_id", "email", "recipient_email", "lms_user_id", "public_id"]
+    date_hierarchy = "received_at"
+    actions = ["reprocess"]
+    readonly_fields = [f.name for f in InboundEvent._meta.fields] + ["awards"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    @admin.action(description="Re-traiter les événements sélectionnés")
+    def reprocess(self, request, queryset):
+        count = services.events_requeue(events=queryset)
+        self.message_user(request, f"{count} événement(s) remis en file de traitement.")
+
+
+class ScoreBandInline(admin.TabularInline):
+    model = ScoreBand
+    extra = 0
+
+
+@admin.register(AwardRule)
+class AwardRuleAdmin(admin.ModelAdmin):
+    list_display = ["source", "course", "achievement", "min_score", "validity_days", "reearnable", "active"]
+    list_filter = ["source", "active", "reearnable"]
+    search_fields = ["course", "achievement__slug", "achievement__name"]
+    inlines = [ScoreBandInline]
+
+
+class PathwayItemInline(admin.TabularInline):
+    model = PathwayItem
+    extra = 1
+
+
+@admin.register(Pathway)
+class PathwayAdmin(admin.ModelAdmin):
+    list_display = ["name", "achievement", "required", "active"]
+    inlines = [PathwayItemInline]
+
+
+class LmsSourceForm(forms.ModelForm):
+    class Meta:
+        model = LmsSource
+        fields = ["name", "issuer", "token_allowed", "active"]
+
+
+@admin.register(LmsSource)
+class LmsSourceAdmin(admin.ModelAdmin):
+    form = LmsSourceForm
+    list_display = ["name", "issuer", "token_allowed", "active", "created_at"]
+    actions = ["rotate_secret"]
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            obj.save(update_fields=["name", "issuer", "token_allowed", "active"])
+            return
+        try:
+            new = services.lms_source_create(name=obj.name, issuer=obj.issuer, token_allowed=obj.token_allowed)
+        except ApplicationError as exc:
+            messages.error(request, exc.message)
+            return
+        obj.pk = new.source.pk
+        messages.warning(request, f"Secret de la source « {new.source.name} », affiché une seule fois : {new.secret}")
+
+    @admin.action(description="Renouveler le secret (affiché une seule fois)")
+    def rotate_secret(self, request, queryset):
+        for source in queryset:
+            new = services.lms_source_secret_rotate(source=source)
+            messages.warning(request, f"Nouveau secret de « {source.name} » : {new.secret}")
+
+
+@admin.register(LearnerMapping)
+class LearnerMappingAdmin(admin.ModelAdmin):
+    list_display = ["source", "lms_user_id", "learner", "created_at"]
+    list_filter = ["source"]
+    search_fields = ["lms_user_id", "learner__email"]
+    autocomplete_fields = []
+
+    def save_model(self, request, obj, form, change):
+        services.learner_map(source=obj.source, lms_user_id=obj.lms_user_id, email=obj.learner.email)
+
+
+@admin.register(Award)
+class AwardAdmin(admin.ModelAdmin):
+    list_display = ["recipient_email", "achievement", "level", "credential", "rule", "pathway", "created_at"]
+    list_filter = ["achievement"]
+    search_fields = ["recipient_email"]
+    readonly_fields = [f.name for f in Award._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+class CsvUploadForm(forms.Form):
+    source = forms.ModelChoiceField(queryset=LmsSource.objects.filter(active=True))
+    kind = forms.ChoiceField(choices=CsvImport.Kind.choices)
+    file = forms.FileField()
+
+
+@admin.register(CsvImport)
+class CsvImportAdmin(admin.ModelAdmin):
+    list_display = ["created_at", "source", "kind", "filename", "rows", "accepted", "rejected", "uploaded_by"]
+    list_filter = ["kind", "source"]
+    readonly_fields = [f.name for f in CsvImport._meta.fields]
+    change_list_template = "pipeline/admin_csvimport_change_list.html"
+
+    def has_add_permission(self, request):
+        return False
+
+    def get_urls(self):
+        return [path("upload/", self.admin_site.admin_view(self.upload), name="pipeline_csvimport_upload"),
+                *super().get_urls()]
+
+    def changelist_view(self, request, extra_context=None):
+        extra = {"upload_url": reverse("admin:pipeline_csvimport_upload"), **(extra_context or {})}
+        return super().changelist_view(request, extra_context=extra)
+
+    def upload(self, request):
+        """Upload a CSV (completions, Pix results, positioning tests): the same service as the API."""
+        form = CsvUploadForm(request.POST or None, request.FILES or None)
+        if request.method == "POST" and form.is_valid():
+            upload = form.cleaned_data["file"]
+            try:
+                text = upload.read().decode("utf-8-sig")
+                report = services.csv_import(source=form.cleaned_data["source"], kind=form.cleaned_data["kind"],
+                                             text=text, filename=upload.name, uploaded_by=request.user)
+            except UnicodeDecodeError:
+                form.add_error("file", "Le fichier doit être en UTF-8.")
+            except ApplicationError as exc:
+                form.add_error("file", f"{exc.message} {exc.extra.get('fields', '')}")
+            else:
+                record = report.csv_import
+                self.message_user(request, f"{record.accepted} ligne(s) acceptée(s), {record.rejected} refusée(s), "
+                                           f"{report.skipped} sans badge.")
+                return redirect(reverse("admin:pipeline_csvimport_change", args=[record.pk]))
+        context = {**self.admin_site.each_context(request), "title": "Téléverser un fichier CSV", "form": form,
+                   "opts": self.model._meta, "kinds": csv_backfill.__doc__}
+        return TemplateResponse(request, "pipeline/admin_csv_upload.html", context)

@@ -1,0 +1,161 @@
+"""Intake and event API. Thin: check size and authenticity, parse, call a service, answer.
+
+* ``POST /api/v1/events/moodle``: a Moodle webhook body (signed, or with the source's ``token``).
+* ``POST /api/v1/events/xapi``: one xAPI statement or a list (signed).
+* ``POST /api/v1/events/csv/<kind>``: a CSV file as the body (signed, or by issuer staff with ``?source=``).
+* ``GET /api/v1/events/<id>``: an event's status and the credentials it produced (issuer staff, or the
+  source's own signature over an empty body).
+
+Answers: 202 with the stored event's receipt (redeliveries get the same one); 400 with field errors
+for a malformed body; 401 for a bad, stale or missing signature or token, or an unknown source; 413 past
+the size limit. Nothing is stored unless the request is authentic and well-formed.
+"""
+
+from __future__ import annotations
+
+import json
+
+from django.conf import settings
+from rest_framework import exceptions, status
+from rest_framework.permissions import AllowAny
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from badges_service.errors import NotFound, PermissionDenied
+from issuers.permissions import ISSUE, can_act
+
+from . import authentication, selectors, services
+from .errors import PayloadTooLarge, Unauthenticated
+from .intake import BodyInvalid, Unsupported, csv_backfill, moodle, xapi
+
+
+def _read_body(request: Request, limit: int) -> bytes:
+    """The raw body, refused (413) past ``limit`` bytes without reading more than ``limit + 1``."""
+    try:
+        declared = int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        declared = 0
+    if declared > limit:
+        raise PayloadTooLarge(f"The body is larger than {limit} bytes.")
+    body = request._request.read(limit + 1)  # the stream, not .body, which has its own, lower cap
+    if len(body) > limit:
+        raise PayloadTooLarge(f"The body is larger than {limit} bytes.")
+    return body
+
+
+def _json(body: bytes) -> object:
+    try:
+        return json.loads(body.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError):
+        raise exceptions.ValidationError({"body": ["Le corps n'est pas du JSON valide (UTF-8)."]}) from None
+
+
+def _receipt(event) -> dict:
+    """The stored receipt with its keys in one order (PostgreSQL's jsonb keeps its own), so a redelivery
+    gets the same bytes as the first delivery."""
+    return {key: event.receipt[key] for key in sorted(event.receipt)}
+
+
+def _invalid(exc: BodyInvalid) -> exceptions.ValidationError:
+    return exceptions.ValidationError(exc.errors)
+
+
+class _IntakeApi(APIView):
+    authentication_classes: list = []  # sources authenticate by signature or token, not by user
+    permission_classes = [AllowAny]
+
+
+class MoodleEventApi(_IntakeApi):
+    def post(self, request: Request) -> Response:
+        body = _read_body(request, settings.BADGES_PIPELINE_MAX_BODY_BYTES)
+        if authentication.has_signature(request):
+            source = authentication.source_from_signature(request, body)
+            data = _json(body)
+        else:
+            try:
+                data = json.loads(body.decode("utf-8"))
+            except (UnicodeDecodeError, ValueError):
+                data = None  # unauthenticated: say nothing about the body
+            source = authentication.source_from_token(request, moodle.token_of(data))
+        try:
+            item = moodle.parse(data)
+        except BodyInvalid as exc:
+            raise _invalid(exc) from None
+        if isinstance(item, Unsupported):
+            return Response(services.unsupported_receipt(item), status=status.HTTP_202_ACCEPTED)
+        event, _ = services.event_receive(source=source, item=item)
+        return Response(_receipt(event), status=status.HTTP_202_ACCEPTED)
+
+
+class XapiEventApi(_IntakeApi):
+    def post(self, request: Request) -> Response:
+        body = _read_body(request, settings.BADGES_PIPELINE_MAX_BODY_BYTES)
+        source = authentication.source_from_signature(request, body)
+        data = _json(body)
+        try:
+            items = xapi.parse(data)
+        except BodyInvalid as exc:
+            raise _invalid(exc) from None
+        parsed = [i for i in items if not isinstance(i, Unsupported)]
+        if len(parsed) == 1 and len(items) == 1:
+            stored = {parsed[0].event_id: services.event_receive(source=source, item=parsed[0])}
+        else:
+            stored = services.events_receive(source=source, items=parsed) if parsed else {}
+        receipts = [services.unsupported_receipt(i) if isinstance(i, Unsupported) else _receipt(stored[i.event_id][0])
+                    for i in items]
+        return Response(receipts if isinstance(data, list) else receipts[0], status=status.HTTP_202_ACCEPTED)
+
+
+class CsvImportApi(APIView):
+    """Signed by the source, or sent by issuer staff (session or basic auth) naming ``?source=``."""
+
+    permission_classes = [AllowAny]
+
+    def post(self, request: Request, kind: str) -> Response:
+        if kind not in csv_backfill.KINDS:
+            raise exceptions.ValidationError({"kind": [f"Un de : {', '.join(csv_backfill.KINDS)}."]})
+        body = _read_body(request, settings.BADGES_PIPELINE_MAX_CSV_BYTES)
+        user = None
+        if authentication.has_signature(request):
+            source = authentication.source_from_signature(request, body)
+        elif request.user.is_authenticated:
+            user = request.user
+            source = selectors.source_get(name=request.query_params.get("source", ""))
+            if not (user.is_superuser or (source.issuer and can_act(user, source.issuer, ISSUE))):
+                raise PermissionDenied(f"You may not import events for source '{source.name}'.")
+        else:
+            raise Unauthenticated("Sign the request or log in as issuer staff.", code="unauthenticated")
+        try:
+            text = body.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            raise exceptions.ValidationError({"body": ["Le fichier doit être en UTF-8."]}) from None
+        report = services.csv_import(source=source, kind=kind, text=text, uploaded_by=user,
+                                     filename=request.query_params.get("filename", ""))
+        record = report.csv_import
+        return Response({"id": record.pk, "kind": record.kind, "rows": record.rows, "accepted": record.accepted,
+                         "rejected": record.rejected, "skipped": report.skipped, "report": record.report},
+                        status=status.HTTP_202_ACCEPTED)
+
+
+class EventDetailApi(APIView):
+    permission_classes = [AllowAny]  # checked below: staff of the source's issuer, or the source itself
+
+    def get(self, request: Request, public_id: str) -> Response:
+        if authentication.has_signature(request):
+            source = authentication.source_from_signature(request, b"")
+            event = selectors.event_get(public_id=public_id)
+            if event.source_id != source.pk:
+                raise NotFound("No such event.")  # another source's event: not even its existence
+        elif request.user.is_authenticated:
+            event = selectors.event_get(public_id=public_id)
+            if not selectors.can_read_events(request.user, event.source):
+                raise PermissionDenied("You may not read this source's events.")
+        else:
+            raise Unauthenticated("Sign the request or log in as issuer staff.", code="unauthenticated")
+        return Response({
+            "id": str(event.public_id), "source": event.source.name, "kind": event.kind, "event_id": event.event_id,
+            "status": event.status, "reason": event.reason, "detail": event.detail,
+            "received_at": event.received_at, "processed_at": event.processed_at,
+            "credentials": selectors.event_credential_urls(event=event),
+        })

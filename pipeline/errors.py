@@ -1,0 +1,23 @@
+"""Pipeline errors, in the project's one hierarchy (``badges_service.errors.ApplicationError``)."""
+
+from __future__ import annotations
+
+from badges_service.errors import ApplicationError
+
+
+class Unauthenticated(ApplicationError):
+    """The request does not prove which source sent it: bad or stale signature, bad token, unknown source."""
+
+    status_code = 401
+    code = "unauthenticated"
+
+
+class PayloadTooLarge(ApplicationError):
+    status_code = 413
+    code = "payload_too_large"
+
+
+class EventRejected(ApplicationError):
+    """A permanent reason not to award from an event (recorded on the event, never retried)."""
+
+    code = "event_rejected"

@@ -1,0 +1,284 @@
+"""The completion pipeline: LMS sources, the inbound events they send, award rules and pathways, the
+learner mapping, and the awards that make "exactly once" a database rule.
+
+Rows are written only through ``pipeline.services``.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+__all__ = ["Award", "AwardRule", "Completion", "CsvImport", "InboundEvent", "LearnerMapping", "LmsSource",
+           "Pathway", "PathwayItem", "ScoreBand"]
+
+
+class LmsSource(models.Model):
+    """A learning platform allowed to post events. Its secret signs requests (HMAC-SHA256) and, where the
+    platform cannot sign, is sent as Moodle's ``token`` field. The secret is kept encrypted with the
+    key-encryption key, since verifying an HMAC needs it in clear; ``secret_digest`` (SHA-256 of the
+    secret) finds the source of a token without decrypting every secret."""
+
+    name = models.CharField(max_length=100, unique=True)
+    issuer = models.ForeignKey("issuers.Issuer", null=True, blank=True, on_delete=models.PROTECT,
+                               related_name="lms_sources", help_text=_("Its staff may read the source's events."))
+    secret_encrypted = models.BinaryField()
+    secret_digest = models.CharField(max_length=64, unique=True)
+    token_allowed = models.BooleanField(default=True, help_text=_("Accept Moodle's plain token field."))
+    active = models.BooleanField(default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("source LMS")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class CsvImport(models.Model):
+    """One uploaded CSV file (backfill, campaign, Pix results, positioning tests) and its per-row report."""
+
+    class Kind(models.TextChoices):
+        COMPLETIONS = "completions", _("Achèvements de formation")
+        PIX = "pix", _("Résultats de certification Pix")
+        POSITIONING = "positioning", _("Tests de positionnement")
+
+    source = models.ForeignKey(LmsSource, on_delete=models.PROTECT, related_name="csv_imports")
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    filename = models.CharField(max_length=200, blank=True)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                    related_name="+")
+    rows = models.PositiveIntegerField(default=0)
+    accepted = models.PositiveIntegerField(default=0)
+    rejected = models.PositiveIntegerField(default=0)
+    report = models.JSONField(default=list, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("import CSV")
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} ({self.filename or self.pk})"
+
+
+class InboundEvent(models.Model):
+    """An event as received, stored before any processing. ``(source, event_id)`` is unique: a
+    redelivery finds this row and gets the original answer (``receipt``)."""
+
+    class Kind(models.TextChoices):
+        MOODLE = "moodle", "Moodle"
+        XAPI = "xapi", "xAPI"
+        CSV = "csv", "CSV"
+
+    class Status(models.TextChoices):
+        RECEIVED = "received", _("Reçu")  # stored, waiting for the worker
+        PROCESSED = "processed", _("Traité")
+        IGNORED = "ignored", _("Ignoré")  # nothing to award: unknown course, failed attempt...
+        UNMATCHED = "unmatched", _("Agent inconnu")  # waits for a learner mapping
+        FAILED = "failed", _("En échec")  # a permanent error, recorded; re-processed only by hand
+
+    class Outcome(models.TextChoices):
+        COMPLETED = "completed", _("Terminé")
+        PASSED = "passed", _("Réussi")
+        FAILED = "failed", _("Échoué")
+        SCORED = "scored", _("Noté")
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    source = models.ForeignKey(LmsSource, on_delete=models.PROTECT, related_name="events")
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    event_id = models.CharField(max_length=255)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.RECEIVED)
+    reason = models.CharField(max_length=40, blank=True)
+    detail = models.TextField(blank=True)
+
+    # What the event says, normalised by the parser (intake/): who, which course, which result.
+    lms_user_id = models.CharField(max_length=100, blank=True)
+    email = models.EmailField(blank=True)
+    recipient_name = models.CharField(max_length=200, blank=True)
+    course_keys = models.JSONField(default=list)  # course id, idnumber, activity IRI... any may name a rule
+    course_name = models.CharField(max_length=300, blank=True)
+    outcome = models.CharField(max_length=10, choices=Outcome.choices, default=Outcome.COMPLETED)
+    score = models.DecimalField(max_digits=7, decimal_places=3, null=True, blank=True)  # percent, 0-100
+    success = models.BooleanField(null=True, blank=True)
+    level_code = models.CharField(max_length=30, blank=True)  # a level stated by the source (Pix, positioning)
+    occurred_at = models.DateTimeField()
+    payload = models.JSONField(default=dict)  # the event as the source sent it
+    receipt = models.JSONField(default=dict)  # the body of the original 202, returned again on redelivery
+    csv_import = models.ForeignKey(CsvImport, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="events")
+
+    recipient_email = models.EmailField(blank=True)  # the learner it resolved to
+    awards = models.ManyToManyField("Award", blank=True, related_name="events")
+    attempts = models.PositiveIntegerField(default=0)
+    received_at = models.DateTimeField(auto_now_add=True)
+    queued_at = models.DateTimeField(null=True, blank=True)
+    processed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-received_at", "-id"]
+        verbose_name = _("événement reçu")
+        verbose_name_plural = _("journal des événements")
+        constraints = [models.UniqueConstraint(fields=["source", "event_id"], name="unique_source_event")]
+        indexes = [
+            models.Index(fields=["status", "queued_at"], name="pipeline_event_pending"),
+            models.Index(fields=["source", "lms_user_id", "status"], name="pipeline_event_user"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.source} {self.event_id} ({self.status})"
+
+
+class AwardRule(models.Model):
+    """A course (LMS id, idnumber or activity IRI) of a source earns an achievement, optionally from a
+    minimum score; the level comes from score bands or from the level the source states."""
+
+    source = models.ForeignKey(LmsSource, on_delete=models.CASCADE, related_name="rules")
+    course = models.CharField(max_length=300)
+    achievement = models.ForeignKey("issuers.Achievement", on_delete=models.PROTECT, related_name="award_rules")
+    min_score = models.DecimalField(max_digits=7, decimal_places=3, null=True, blank=True)  # percent
+    level_framework = models.ForeignKey("competencies.Framework", null=True, blank=True,
+                                        on_delete=models.PROTECT, related_name="+",
+                                        help_text=_("Scale of the level codes that events state (Pix...)."))
+    min_level = models.ForeignKey("competencies.ProficiencyLevel", null=True, blank=True,
+                                  on_delete=models.PROTECT, related_name="+")
+    validity_days = models.PositiveIntegerField(null=True, blank=True)
+    reearnable = models.BooleanField(default=False, help_text=_("Each qualifying event issues a new badge."))
+    active = models.BooleanField(default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["source", "course"]
+        verbose_name = _("règle d'attribution")
+        constraints = [models.UniqueConstraint(fields=["source", "course", "achievement"], name="unique_rule")]
+        indexes = [models.Index(fields=["source", "course"], name="pipeline_rule_course")]
+
+    def __str__(self) -> str:
+        return f"{self.source} {self.course} → {self.achievement_id}"
+
+
+class ScoreBand(models.Model):
+    """From ``min_score`` (percent) upwards, the rule's credential states ``level``; the highest band reached wins."""
+
+    rule = models.ForeignKey(AwardRule, on_delete=models.CASCADE, related_name="bands")
+    min_score = models.DecimalField(max_digits=7, decimal_places=3)
+    level = models.ForeignKey("competencies.ProficiencyLevel", on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["rule", "-min_score"]
+        constraints = [models.UniqueConstraint(fields=["rule", "min_score"], name="unique_band")]
+
+    def __str__(self) -> str:
+        return f"≥ {self.min_score} → {self.level}"
+
+
+class Pathway(models.Model):
+    """A parcours: all of (``required`` empty) or N of a set of courses and achievements earns an achievement."""
+
+    name = models.CharField(max_length=200)
+    achievement = models.ForeignKey("issuers.Achievement", on_delete=models.PROTECT, related_name="pathways")
+    required = models.PositiveIntegerField(null=True, blank=True, help_text=_("N of the items; empty: all."))
+    validity_days = models.PositiveIntegerField(null=True, blank=True)
+    active = models.BooleanField(default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("parcours")
+        verbose_name_plural = _("parcours")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class PathwayItem(models.Model):
+    """One step of a pathway: a course of a source, or an achievement (however it was earned)."""
+
+    pathway = models.ForeignKey(Pathway, on_delete=models.CASCADE, related_name="items")
+    source = models.ForeignKey(LmsSource, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    course = models.CharField(max_length=300, blank=True)
+    achievement = models.ForeignKey("issuers.Achievement", null=True, blank=True, on_delete=models.PROTECT,
+                                    related_name="+")
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(achievement__isnull=False, course="") | Q(achievement__isnull=True, source__isnull=False)
+                           & ~Q(course="")),
+                name="pathway_item_course_or_achievement"),
+        ]
+        indexes = [models.Index(fields=["source", "course"], name="pipeline_item_course")]
+
+    def __str__(self) -> str:
+        return self.course or str(self.achievement)
+
+
+class LearnerMapping(models.Model):
+    """An LMS user id of a source is this learner (imported by CSV, or ``learner_map``)."""
+
+    source = models.ForeignKey(LmsSource, on_delete=models.CASCADE, related_name="mappings")
+    lms_user_id = models.CharField(max_length=100)
+    learner = models.ForeignKey("learners.Learner", on_delete=models.CASCADE, related_name="lms_accounts")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["source", "lms_user_id"]
+        verbose_name = _("correspondance d'agent")
+        constraints = [models.UniqueConstraint(fields=["source", "lms_user_id"], name="unique_lms_user")]
+
+    def __str__(self) -> str:
+        return f"{self.source}:{self.lms_user_id} → {self.learner_id}"
+
+
+class Completion(models.Model):
+    """A learner finished a course of a source (what pathways count)."""
+
+    learner_email = models.EmailField()
+    source = models.ForeignKey(LmsSource, on_delete=models.CASCADE, related_name="+")
+    course = models.CharField(max_length=300)
+    event = models.ForeignKey(InboundEvent, on_delete=models.CASCADE, related_name="completions")
+    completed_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["event", "course"], name="unique_completion")]
+        indexes = [models.Index(fields=["learner_email", "source", "course"], name="pipeline_completion_learner")]
+
+    def __str__(self) -> str:
+        return f"{self.learner_email} {self.course}"
+
+
+class Award(models.Model):
+    """The claim that a learner holds an achievement at a level: at most one per (learner, achievement,
+    level) — the database refuses a second — unless the rule lets the badge be earned again, in which case
+    ``occurrence`` names the event that earned it. Created before signing, in the same transaction, so a
+    concurrent duplicate waits on the unique index and then resolves to the credential made here."""
+
+    recipient_email = models.EmailField()
+    achievement = models.ForeignKey("issuers.Achievement", on_delete=models.PROTECT, related_name="awards")
+    level = models.ForeignKey("competencies.ProficiencyLevel", null=True, blank=True, on_delete=models.PROTECT,
+                              related_name="+")
+    occurrence = models.CharField(max_length=64, blank=True)
+    credential = models.OneToOneField("issuers.Credential", null=True, blank=True, on_delete=models.PROTECT,
+                                      related_name="award")
+    rule = models.ForeignKey(AwardRule, null=True, blank=True, on_delete=models.SET_NULL, related_name="awards")
+    pathway = models.ForeignKey(Pathway, null=True, blank=True, on_delete=models.SET_NULL, related_name="awards")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("attribution")
+        constraints = [
+            # Two constraints because NULL never equals NULL in a unique index (SQL standard).
+            models.UniqueConstraint(fields=["recipient_email", "achievement", "level", "occurrence"],
+                                    condition=Q(level__isnull=False), name="award_once_per_level"),
+            models.UniqueConstraint(fields=["recipient_email", "achievement", "occurrence"],
+                                    condition=Q(level__isnull=True), name="award_once_without_level"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.recipient_email} → {self.achievement_id} ({self.level_id or '-'})"

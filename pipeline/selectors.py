@@ -1,0 +1,139 @@
+"""Reads for the completion pipeline."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable
+from functools import lru_cache
+
+from django.db.models import Prefetch, Q, QuerySet
+
+from badges_service.errors import NotFound
+from issuers import identifiers, keys
+from issuers.permissions import ISSUE, can_act
+
+from .models import (
+    Award,
+    AwardRule,
+    Completion,
+    InboundEvent,
+    LearnerMapping,
+    LmsSource,
+    Pathway,
+    PathwayItem,
+    ScoreBand,
+)
+
+
+def source_get(*, name: str) -> LmsSource:
+    try:
+        return LmsSource.objects.get(name=name)
+    except LmsSource.DoesNotExist:
+        raise NotFound(f"No LMS source '{name}'.") from None
+
+
+def sources_active() -> list[LmsSource]:
+    return list(LmsSource.objects.filter(active=True).order_by("pk"))
+
+
+def source_by_secret_digest(*, digest: str) -> LmsSource | None:
+    return LmsSource.objects.filter(secret_digest=digest, active=True).first()
+
+
+@lru_cache(maxsize=256)
+def _decrypted(source_id: int, token: bytes) -> bytes:
+    return keys.decrypt_secret(token)
+
+
+def source_secret(source: LmsSource) -> bytes:
+    """The clear secret, decrypted once per process and per encrypted value (a new secret is a new key
+    of the cache, so rotation needs no invalidation)."""
+    return _decrypted(source.pk, bytes(source.secret_encrypted))
+
+
+def event_get(*, public_id: str | uuid.UUID) -> InboundEvent:
+    try:
+        return InboundEvent.objects.select_related("source").get(public_id=uuid.UUID(str(public_id)))
+    except (ValueError, InboundEvent.DoesNotExist):
+        raise NotFound("No such event.") from None
+
+
+def event_credential_urls(*, event: InboundEvent) -> list[str]:
+    awards = event.awards.filter(credential__isnull=False).select_related("credential").order_by("pk")
+    return [identifiers.credential_url(a.credential.public_id) for a in awards]
+
+
+def can_read_events(user, source: LmsSource) -> bool:
+    """Issuer staff of the source's issuer (any role that may issue), or a superuser."""
+    if user is None or not user.is_authenticated or not user.is_active:
+        return False
+    if user.is_superuser:
+        return True
+    return source.issuer is not None and can_act(user, source.issuer, ISSUE)
+
+
+def known_courses(*, source: LmsSource, keys: Iterable[str]) -> set[str]:
+    """Which of ``keys`` a rule or a pathway of ``source`` names."""
+    wanted = set(keys)
+    if not wanted:
+        return set()
+    known = set(AwardRule.objects.filter(source=source, active=True, course__in=wanted)
+                .values_list("course", flat=True))
+    known |= set(PathwayItem.objects.filter(source=source, course__in=wanted, pathway__active=True)
+                 .values_list("course", flat=True))
+    return known
+
+
+def rules_for(*, source_id: int, keys: Iterable[str]) -> list[AwardRule]:
+    return list(AwardRule.objects.filter(source_id=source_id, active=True, course__in=list(keys))
+                .select_related("achievement__issuer", "level_framework", "min_level")
+                .prefetch_related(Prefetch("bands", ScoreBand.objects.select_related("level").order_by("-min_score")))
+                .order_by("pk"))
+
+
+def pathway_courses(*, source_id: int, keys: Iterable[str]) -> set[str]:
+    return set(PathwayItem.objects.filter(source_id=source_id, course__in=list(keys), pathway__active=True)
+               .values_list("course", flat=True))
+
+
+def pathways_touched(*, source_id: int, courses: Iterable[str], achievement_ids: Iterable[int]) -> list[Pathway]:
+    courses, achievement_ids = list(courses), list(achievement_ids)
+    if not courses and not achievement_ids:
+        return []
+    condition = Q(source_id=source_id, course__in=courses) | Q(achievement_id__in=achievement_ids)
+    ids = set(PathwayItem.objects.filter(condition, pathway__active=True).values_list("pathway_id", flat=True))
+    if not ids:  # the usual case: one query, no pathway
+        return []
+    return list(Pathway.objects.filter(pk__in=ids).select_related("achievement__issuer")
+                .prefetch_related("items").order_by("pk"))
+
+
+def pathway_progress(*, pathway: Pathway, email: str) -> int:
+    """How many of the pathway's items the learner has done."""
+    items = list(pathway.items.all())
+    wanted = {i.achievement_id for i in items if i.achievement_id}
+    held = set(Award.objects.filter(recipient_email=email, achievement_id__in=wanted)
+               .values_list("achievement_id", flat=True)) if wanted else set()
+    done = len(held)
+    courses = [(i.source_id, i.course) for i in items if i.course]
+    if courses:
+        condition = Q()
+        for source_id, course in courses:
+            condition |= Q(source_id=source_id, course=course)
+        done += (Completion.objects.filter(condition, learner_email=email)
+                 .values("source_id", "course").distinct().count())
+    return done
+
+
+def learner_email_for(*, source_id: int, lms_user_id: str) -> str:
+    if not lms_user_id:
+        return ""
+    mapping = (LearnerMapping.objects.filter(source_id=source_id, lms_user_id=lms_user_id)
+               .select_related("learner").first())
+    return mapping.learner.email if mapping else ""
+
+
+def events_pending(*, older_than, limit: int) -> QuerySet[InboundEvent]:
+    """Events stored but not processed whose last queueing is older than ``older_than`` (or never queued)."""
+    return (InboundEvent.objects.filter(status=InboundEvent.Status.RECEIVED)
+            .filter(Q(queued_at__lt=older_than) | Q(queued_at__isnull=True)).order_by("pk")[:limit])

@@ -1,0 +1,20 @@
+"""Writes of the completion pipeline. One entry point per write: the API, the admin, the commands and the
+Celery tasks all call these."""
+
+from .config import (
+    MappingImport,
+    NewSource,
+    award_rule_create,
+    learner_map,
+    learner_map_import,
+    lms_source_create,
+    lms_source_secret_rotate,
+    pathway_create,
+)
+from .intake import CsvReport, csv_import, event_receive, events_receive, unsupported_receipt
+from .processing import award_signed, enqueue, event_process, events_redrive, events_requeue
+
+__all__ = ["CsvReport", "MappingImport", "NewSource", "award_rule_create", "award_signed", "csv_import", "enqueue",
+           "event_process", "event_receive", "events_receive", "events_redrive", "events_requeue", "learner_map",
+           "learner_map_import", "lms_source_create", "lms_source_secret_rotate", "pathway_create",
+           "unsupported_receipt"]

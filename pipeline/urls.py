@@ -1,0 +1,12 @@
+from django.urls import path
+
+from . import api
+
+app_name = "pipeline"
+
+urlpatterns = [
+    path("events/moodle", api.MoodleEventApi.as_view(), name="event-moodle"),
+    path("events/xapi", api.XapiEventApi.as_view(), name="event-xapi"),
+    path("events/csv/<str:kind>", api.CsvImportApi.as_view(), name="event-csv"),
+    path("events/<str:public_id>", api.EventDetailApi.as_view(), name="event-detail"),
+]
