@@ -111,9 +111,11 @@ def revocation_list_document(issuer: Issuer) -> dict:
     return ob2.revocation_list(list_id=revocation_list_url(issuer), issuer=profile_url(issuer), revoked=revoked)
 
 
-def assertion_publish(*, credential: Credential, document: dict) -> HostedAssertion:
-    """Make and store the hosted and signed OB 2.0 assertions of a credential (``document``: its signed OB 3.0)."""
-    key = rsa_keys.rsa_key_active(issuer=credential.issuer)
+def assertion_publish(*, credential: Credential, document: dict, key: SigningKey | None = None) -> HostedAssertion:
+    """Make and store the hosted and signed OB 2.0 assertions of a credential (``document``: its signed OB 3.0).
+    ``key``: the issuer's active RS256 key when the caller has just read it."""
+    if key is None or key.algorithm != SigningKey.RS256:
+        key = rsa_keys.rsa_key_active(issuer=credential.issuer)
     badge = badge_class_url(credential.achievement)
     hosted = ob2.assertion_from_ob3(document, assertion_id=assertion_url(credential), badge_url=badge,
                                     verification=ob2.hosted_verification())

@@ -182,7 +182,7 @@ def credential_issue(*, achievement: Achievement, recipient_email: str, recipien
         valid_until = now + timedelta(days=achievement.validity_days)
     if valid_until is not None and valid_until <= now:
         raise ApplicationError("validUntil must be in the future.", code="bad_validity")
-    key = signing_key_active(issuer=issuer)
+    key, rsa_key = _active_keys(issuer)
     issuer_id = identifiers.issuer_id_for_key(issuer, key)
     profile = issuer_profile(issuer, issuer_id=issuer_id)
     public_id = uuid.uuid4()
@@ -210,9 +210,24 @@ def credential_issue(*, achievement: Achievement, recipient_email: str, recipien
         recipient_name=recipient_name, document=json.dumps(signed, ensure_ascii=False, separators=(",", ":")),
         issued_at=now, valid_from=now, valid_until=valid_until, achieved_level=level,
     )
+    ob2.assertion_publish(credential=credential, document=signed, key=rsa_key)  # the OB 2.0 twin
+    # Last: it locks the status list's row until the commit (see status_lists.entry_reserve).
     status_lists.entry_attach(entry=status_entry, credential=credential)
-    ob2.assertion_publish(credential=credential, document=signed)  # the OB 2.0 twin (hosted and signed)
     return credential
+
+
+def _active_keys(issuer: Issuer) -> tuple[SigningKey, SigningKey | None]:
+    """The issuer's active Ed25519 key and active RS256 key (None: ``assertion_publish`` makes one), in one
+    query."""
+    active: dict[str, SigningKey] = {}
+    for k in SigningKey.objects.filter(issuer=issuer, status=SigningKey.Status.ACTIVE,
+                                       algorithm__in=[SigningKey.ED25519, SigningKey.RS256]):
+        active.setdefault(k.algorithm, k)  # the model's ordering: newest first, as .first() picks
+    if SigningKey.ED25519 not in active:
+        raise ApplicationError(f"Issuer '{issuer.slug}' has no active signing key.", code="no_active_key")
+    for k in active.values():
+        k.issuer = issuer
+    return active[SigningKey.ED25519], active.get(SigningKey.RS256)
 
 
 _STATUS_FIELDS = ["revoked_at", "revocation_reason", "suspended_at", "suspension_reason"]

@@ -18,7 +18,7 @@ import json
 import secrets
 import uuid
 
-from django.db import IntegrityError, transaction
+from django.db import connection
 from django.db.models import F, Q
 from django.utils import timezone
 
@@ -31,6 +31,9 @@ from .models import Credential, Issuer, SigningKey, StatusList, StatusListEntry
 
 FILL_LIMIT = 0.5
 MAX_DRAWS = 64
+# StatusListEntry's table (PostgreSQL and SQLite alike; a test checks the name against the model).
+_RESERVE_SQL = ('INSERT INTO "issuers_statuslistentry" ("status_list_id", "index", "credential_id") '
+                "VALUES (%s, %s, NULL) ON CONFLICT DO NOTHING RETURNING id")
 
 
 def list_url(status_list: StatusList) -> str:
@@ -46,18 +49,26 @@ def _open_list(*, issuer: Issuer, controller: str, signing_key: SigningKey | Non
 
 
 def entry_reserve(*, issuer: Issuer, key: SigningKey, purpose: str = bsl.REVOCATION) -> StatusListEntry:
-    """A random free index for a credential about to be signed by ``key`` (call inside its transaction)."""
+    """A random free index for a credential about to be signed by ``key`` (call inside its transaction).
+
+    One statement per draw: ``INSERT ... ON CONFLICT DO NOTHING RETURNING id`` (no savepoint, no read of
+    the indexes in use); a taken index returns no row and another is drawn. The list's ``allocated``
+    counter is bumped by ``entry_attach``, at the end of the issuance, so that the list's row is locked
+    only for the rest of the transaction, not while the credential is signed (concurrent issuers would
+    otherwise wait for each other's signatures)."""
     controller = identifiers.issuer_id_for_key(issuer, key)
     status_list = _open_list(issuer=issuer, controller=controller, purpose=purpose,
                              signing_key=key if controller.startswith(did_key.PREFIX) else None)
+    status_list.issuer = issuer  # list_url() reads its slug: no query
     for _ in range(MAX_DRAWS):
         index = secrets.randbelow(status_list.size)
-        try:
-            with transaction.atomic():  # a savepoint: a taken index does not spoil the issuance
-                entry = StatusListEntry.objects.create(status_list=status_list, index=index)
-        except IntegrityError:
-            continue
-        StatusList.objects.filter(pk=status_list.pk).update(allocated=F("allocated") + 1)
+        with connection.cursor() as cursor:
+            cursor.execute(_RESERVE_SQL, [status_list.pk, index])
+            row = cursor.fetchone()
+        if row is None:
+            continue  # taken
+        entry = StatusListEntry(pk=row[0], status_list=status_list, index=index)
+        entry._state.adding = False
         return entry
     raise RuntimeError(f"No free index found in status list {status_list.pk} after {MAX_DRAWS} draws.")
 
@@ -68,8 +79,10 @@ def entry_json(entry: StatusListEntry) -> dict:
 
 
 def entry_attach(*, entry: StatusListEntry, credential: Credential) -> None:
+    """Link the reserved entry to its credential and count it in its list (last writes of the issuance)."""
     entry.credential = credential
-    entry.save(update_fields=["credential"])
+    StatusListEntry.objects.filter(pk=entry.pk).update(credential=credential)
+    StatusList.objects.filter(pk=entry.status_list_id).update(allocated=F("allocated") + 1)
 
 
 def lists_touch(*, credential: Credential) -> None:

@@ -56,10 +56,17 @@ def event_receive(*, source: LmsSource, item: ParsedEvent) -> tuple[InboundEvent
     now = timezone.now()
     event = _build(source, item, selectors.known_courses(source=source, keys=item.course_keys), now)
     try:
-        with transaction.atomic():
+        if transaction.get_connection().in_atomic_block:
+            with transaction.atomic():  # a savepoint: a duplicate does not spoil the caller's transaction
+                event.save(force_insert=True)
+                if event.status == InboundEvent.Status.RECEIVED:
+                    transaction.on_commit(partial(enqueue, [event.pk]))
+        else:
+            # Autocommit: the INSERT is its own transaction (no BEGIN/COMMIT round trips); committed once
+            # it returns, so the event is queued right after.
             event.save(force_insert=True)
             if event.status == InboundEvent.Status.RECEIVED:
-                transaction.on_commit(partial(enqueue, [event.pk]))
+                enqueue([event.pk])
     except IntegrityError:
         # A redelivery, possibly concurrent: the unique (source, event_id) index made it wait for the first.
         return InboundEvent.objects.get(source=source, event_id=item.event_id), False

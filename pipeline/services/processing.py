@@ -108,7 +108,9 @@ def event_process(*, event_id: int) -> InboundEvent | None:
     """Process one stored event, once. Returns the event (None if it no longer exists)."""
     try:
         with transaction.atomic():
-            event = InboundEvent.objects.select_for_update().filter(pk=event_id).first()
+            # The source comes along (the evidence names it) but only the event's row is locked.
+            event = (InboundEvent.objects.select_related("source").select_for_update(of=("self",))
+                     .filter(pk=event_id).first())
             if event is None or event.status != Status.RECEIVED:
                 return event  # processed meanwhile (a duplicate task, a re-drive), or re-routed by an admin
             granted: list[tuple[Award, bool]] = []

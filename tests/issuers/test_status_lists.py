@@ -98,3 +98,16 @@ def test_under_did_key_each_signing_key_has_its_own_lists(achievement, settings)
     document = json.loads(status_lists.list_document(status_list=before.status_entry.status_list))
     assert document["issuer"] == json.loads(before.document)["issuer"]["id"]
     assert document["proof"]["verificationMethod"].startswith(document["issuer"])
+
+
+def test_the_reservation_statement_names_the_entry_table():
+    assert f'"{StatusListEntry._meta.db_table}"' in status_lists._RESERVE_SQL
+
+
+def test_a_taken_index_is_drawn_again(achievement, monkeypatch):
+    first = CredentialFactory(achievement=achievement).status_entry
+    draws = iter([first.index, first.index, first.index + 1 if first.index + 1 < first.status_list.size else 0])
+    monkeypatch.setattr(status_lists.secrets, "randbelow", lambda n: next(draws))
+    second = CredentialFactory(achievement=achievement).status_entry
+    assert second.index != first.index and second.status_list == first.status_list
+    assert StatusList.objects.get(pk=first.status_list.pk).allocated == 2
