@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import json
 
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_serializer, inline_serializer
 from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from badges_service.api_schema import errors
 from badges_service.errors import NotFound
 from issuers.identifiers import credential_url
 from issuers.models import Credential
@@ -16,6 +19,30 @@ from learners.models import Learner
 
 from . import identifiers, profiles, selectors
 from .models import Competency, Job, ProficiencyLevel
+
+_CompetencyRef = inline_serializer("CompetencyRef", {
+    "code": serializers.CharField(), "label": serializers.CharField(), "url": serializers.URLField()})
+_Level = inline_serializer("ProvenLevel", {
+    "code": serializers.CharField(), "label": serializers.CharField(), "rank": serializers.IntegerField(),
+    "proficient": serializers.BooleanField()})
+_Profile = inline_serializer("CompetencyProfile", {"competencies": serializers.ListField(child=inline_serializer(
+    "ProvenCompetency", {"competency": _CompetencyRef, "level": _Level,
+                         "evidence": serializers.ListField(child=serializers.URLField())}))})
+_FitCounts = {"score": serializers.FloatField(), "met": serializers.IntegerField(),
+              "partial": serializers.IntegerField(), "missing": serializers.IntegerField()}
+_JobsRanked = inline_serializer("JobsRanked", {"framework": serializers.URLField(), "jobs": serializers.ListField(
+    child=inline_serializer("JobRanked", {"code": serializers.CharField(), "title": serializers.CharField(),
+                                          **_FitCounts}))})
+_JobFit = inline_serializer("JobFit", {
+    "job": inline_serializer("JobRef", {"code": serializers.CharField(), "title": serializers.CharField(),
+                                        "url": serializers.URLField()}),
+    **_FitCounts,
+    "requirements": serializers.ListField(child=inline_serializer("JobRequirementFit", {
+        "competency": inline_serializer("RequiredCompetency", {"code": serializers.CharField(),
+                                                               "label": serializers.CharField()}),
+        "required_level": serializers.CharField(), "essential": serializers.BooleanField(),
+        "status": serializers.ChoiceField(choices=[profiles.MET, profiles.PARTIAL, profiles.MISSING]),
+        "proven_rank": serializers.IntegerField(allow_null=True)}))})
 
 
 def _learner_email(request: Request) -> str:
@@ -59,6 +86,7 @@ def _fit_json(fit: profiles.JobFit, job: Job) -> dict:
 
 
 class MyProfileApi(APIView):
+    @extend_schema(operation_id="my_profile", responses={200: _Profile, **errors(401, 403, 404)})
     def get(self, request: Request) -> Response:
         return Response({"competencies": _profile_json(profiles.learner_profile(email=_learner_email(request)))})
 
@@ -66,6 +94,10 @@ class MyProfileApi(APIView):
 class MyJobsApi(APIView):
     """Jobs of a framework ranked by fit for the signed-in learner (``?framework=<code>[&version=]``)."""
 
+    @extend_schema(operation_id="my_jobs", parameters=[
+        OpenApiParameter("framework", str, required=True, description="Framework code."),
+        OpenApiParameter("version", str, description="Framework version (default: the latest)."),
+    ], responses={200: _JobsRanked, **errors(401, 403, 404)})
     def get(self, request: Request) -> Response:
         framework = selectors.framework_get(code=request.query_params.get("framework", ""),
                                             version=request.query_params.get("version"))
@@ -79,6 +111,7 @@ class MyJobsApi(APIView):
 
 
 class MyJobFitApi(APIView):
+    @extend_schema(operation_id="my_job_fit", responses={200: _JobFit, **errors(401, 403, 404)})
     def get(self, request: Request, code: str, version: str, job_code: str) -> Response:
         framework = selectors.framework_get(code=code, version=version)
         job = selectors.job_get(framework=framework, code=job_code)
@@ -89,12 +122,19 @@ class MyJobFitApi(APIView):
 class AgentSearchApi(APIView):
     """Agents holding a competency at a minimum level, among those the caller may see."""
 
+    @extend_schema_serializer(component_name="AgentSearchQuery")
     class InputSerializer(serializers.Serializer):
         framework = serializers.CharField()
         version = serializers.CharField(required=False)
         competency = serializers.CharField()
         min_level = serializers.CharField()
 
+    @extend_schema(operation_id="agents_search", parameters=[InputSerializer], responses={
+        200: inline_serializer("AgentsFound", {"competency": serializers.URLField(), "agents": serializers.ListField(
+            child=inline_serializer("AgentFound", {
+                "email": serializers.EmailField(), "name": serializers.CharField(),
+                "direction": serializers.SlugField(allow_null=True), "level": serializers.CharField()}))}),
+        **errors(400, 401, 403, 404)})
     def get(self, request: Request) -> Response:
         query = self.InputSerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
@@ -118,6 +158,9 @@ class FrameworkListApi(APIView):
     permission_classes: list = []
     authentication_classes: list = []
 
+    @extend_schema(operation_id="frameworks_list", responses={200: inline_serializer("FrameworkSummary", {
+        "code": serializers.CharField(), "version": serializers.CharField(), "title": serializers.CharField(),
+        "language": serializers.CharField(), "url": serializers.URLField()}, many=True)})
     def get(self, request: Request) -> Response:
         return Response([{"code": f.code, "version": f.version, "title": f.title, "language": f.language,
                           "url": identifiers.framework_url(f)} for f in selectors.framework_list()])
@@ -129,6 +172,10 @@ class FrameworkDetailApi(APIView):
     permission_classes: list = []
     authentication_classes: list = []
 
+    @extend_schema(operation_id="framework_get", parameters=[
+        OpenApiParameter("format", str, enum=["json", "case"],
+                         description="`case`: the CASE 1.0 package; otherwise our JSON bundle."),
+    ], responses={200: OpenApiTypes.OBJECT, **errors(404)})
     def get(self, request: Request, code: str, version: str) -> Response:
         from .documents import case_package
         from .interchange.json_bundle import write_json
@@ -145,6 +192,13 @@ class CompetencySearchApi(APIView):
     permission_classes: list = []
     authentication_classes: list = []
 
+    @extend_schema(operation_id="competencies_search", parameters=[
+        OpenApiParameter("q", str, description="Text in the label or the code."),
+        OpenApiParameter("kind", str), OpenApiParameter("domain", str),
+    ], responses={200: inline_serializer("CompetencySummary", {
+        "code": serializers.CharField(), "label": serializers.CharField(), "kind": serializers.CharField(),
+        "domain": serializers.CharField(), "status": serializers.CharField(), "url": serializers.URLField()},
+        many=True), **errors(404)})
     def get(self, request: Request, code: str, version: str) -> Response:
         framework = selectors.framework_get(code=code, version=version)
         rows = selectors.competency_search(framework=framework, text=request.query_params.get("q", ""),

@@ -5,12 +5,15 @@ from __future__ import annotations
 
 import json
 
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema, extend_schema_serializer, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.parsers import BaseParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from badges_service.api_schema import errors
 from badges_service.openbadges import ob3
 from badges_service.openbadges.images import MAX_IMAGE_BYTES
 
@@ -32,11 +35,14 @@ class AchievementOutputSerializer(serializers.ModelSerializer):
 
 
 class AchievementListApi(APIView):
+    @extend_schema(operation_id="achievements_list", responses={200: AchievementOutputSerializer(many=True),
+                                                                **errors(401, 403)})
     def get(self, request: Request) -> Response:
         return Response(AchievementOutputSerializer(selectors.achievement_list(), many=True).data)
 
 
 class AchievementCreateApi(APIView):
+    @extend_schema_serializer(component_name="AchievementCreate")
     class InputSerializer(serializers.Serializer):
         slug = serializers.SlugField(max_length=100)
         name = serializers.CharField(max_length=200)
@@ -48,6 +54,8 @@ class AchievementCreateApi(APIView):
         version = serializers.CharField(max_length=20, required=False, default="")
         validity_days = serializers.IntegerField(min_value=1, max_value=36500, required=False, allow_null=True)
 
+    @extend_schema(operation_id="achievement_create", request=InputSerializer,
+                   responses={201: AchievementOutputSerializer, **errors(400, 401, 403, 404, 409)})
     def post(self, request: Request, issuer_slug: str) -> Response:
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -57,6 +65,7 @@ class AchievementCreateApi(APIView):
 
 
 class AchievementUpdateApi(APIView):
+    @extend_schema_serializer(component_name="AchievementUpdate")
     class InputSerializer(serializers.Serializer):
         name = serializers.CharField(max_length=200, required=False)
         description = serializers.CharField(max_length=5000, required=False)
@@ -67,6 +76,8 @@ class AchievementUpdateApi(APIView):
         version = serializers.CharField(max_length=20, required=False, allow_blank=True)
         validity_days = serializers.IntegerField(min_value=1, max_value=36500, required=False, allow_null=True)
 
+    @extend_schema(operation_id="achievement_update", request=InputSerializer,
+                   responses={200: AchievementOutputSerializer, **errors(400, 401, 403, 404)})
     def patch(self, request: Request, slug: str) -> Response:
         data = self.InputSerializer(data=request.data, partial=True)
         data.is_valid(raise_exception=True)
@@ -76,6 +87,7 @@ class AchievementUpdateApi(APIView):
 
 
 class CredentialIssueApi(APIView):
+    @extend_schema_serializer(component_name="CredentialIssue")
     class InputSerializer(serializers.Serializer):
         achievement = serializers.SlugField(max_length=100)
         recipient_email = serializers.EmailField()
@@ -83,6 +95,12 @@ class CredentialIssueApi(APIView):
         valid_until = serializers.DateTimeField(required=False)
         evidence_narrative = serializers.CharField(max_length=5000, required=False)
 
+    @extend_schema(operation_id="credential_issue", request=InputSerializer, responses={
+        201: inline_serializer("IssuedCredential", {
+            "id": serializers.URLField(),
+            "credential": serializers.JSONField(help_text="The signed Open Badges 3.0 credential."),
+        }),
+        **errors(400, 401, 403, 404, 409)})
     def post(self, request: Request) -> Response:
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -97,9 +115,15 @@ class CredentialIssueApi(APIView):
 
 
 class CredentialRevokeApi(APIView):
+    @extend_schema_serializer(component_name="CredentialRevoke")
     class InputSerializer(serializers.Serializer):
         reason = serializers.CharField(max_length=500)
 
+    @extend_schema(operation_id="credential_revoke", request=InputSerializer, responses={
+        200: inline_serializer("RevokedCredential", {
+            "id": serializers.URLField(), "revoked_at": serializers.DateTimeField(),
+            "reason": serializers.CharField()}),
+        **errors(400, 401, 403, 404, 409)})
     def post(self, request: Request, public_id: str) -> Response:
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -110,9 +134,15 @@ class CredentialRevokeApi(APIView):
 
 
 class CredentialSuspendApi(APIView):
+    @extend_schema_serializer(component_name="CredentialSuspend")
     class InputSerializer(serializers.Serializer):
         reason = serializers.CharField(max_length=500)
 
+    @extend_schema(operation_id="credential_suspend", request=InputSerializer, responses={
+        200: inline_serializer("SuspendedCredential", {
+            "id": serializers.URLField(), "suspended_at": serializers.DateTimeField(),
+            "reason": serializers.CharField()}),
+        **errors(400, 401, 403, 404, 409)})
     def post(self, request: Request, public_id: str) -> Response:
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -123,6 +153,10 @@ class CredentialSuspendApi(APIView):
 
 
 class CredentialReinstateApi(APIView):
+    @extend_schema(operation_id="credential_reinstate", request=None, responses={
+        200: inline_serializer("ReinstatedCredential", {
+            "id": serializers.URLField(), "suspended_at": serializers.DateTimeField(allow_null=True)}),
+        **errors(401, 403, 404, 409)})
     def post(self, request: Request, public_id: str) -> Response:
         credential = selectors.credential_get_public(public_id=public_id)
         credential = services.credential_reinstate(credential=credential, actor=request.user)
@@ -143,6 +177,11 @@ class AchievementImageApi(APIView):
 
     parser_classes = [_ImageParser]
 
+    @extend_schema(operation_id="achievement_image_set",
+                   request={"image/png": OpenApiTypes.BINARY, "image/svg+xml": OpenApiTypes.BINARY},
+                   responses={200: inline_serializer("AchievementImage", {
+                       "id": serializers.URLField(), "image": serializers.URLField()}),
+                       **errors(400, 401, 403, 404, 413)})
     def put(self, request: Request, slug: str) -> Response:
         achievement = selectors.achievement_get(slug=slug)
         achievement = badge_images.achievement_image_set(achievement=achievement, data=request.data or b"",
@@ -152,6 +191,10 @@ class AchievementImageApi(APIView):
 
 
 class KeyRotateApi(APIView):
+    @extend_schema(operation_id="issuer_key_rotate", request=None, responses={
+        201: inline_serializer("RotatedKey", {
+            "issuer": serializers.SlugField(), "verification_method": serializers.CharField()}),
+        **errors(401, 403, 404)})
     def post(self, request: Request, issuer_slug: str) -> Response:
         issuer = selectors.issuer_get(slug=issuer_slug)
         key = services.key_rotate(issuer=issuer, actor=request.user)

@@ -16,18 +16,31 @@ from __future__ import annotations
 import json
 
 from django.conf import settings
-from rest_framework import exceptions, status
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, inline_serializer
+from rest_framework import exceptions, serializers, status
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from badges_service.api_schema import errors
 from badges_service.errors import NotFound, PermissionDenied
 from issuers.permissions import ISSUE, can_act
 
 from . import authentication, selectors, services
 from .errors import PayloadTooLarge, Unauthenticated
 from .intake import BodyInvalid, Unsupported, csv_backfill, moodle, xapi
+
+_SIGNATURE = OpenApiParameter(
+    "X-Badges-Signature", str, OpenApiParameter.HEADER,
+    description="`t=<unix time>,v1=<hex HMAC-SHA256 of \"<t>.<body>\">` with the source's secret.")
+_SOURCE = OpenApiParameter("X-Badges-Source", str, OpenApiParameter.HEADER,
+                           description="The source's name (or `?source=`), with a signature.")
+_RECEIPT = inline_serializer("EventReceipt", {
+    "id": serializers.UUIDField(required=False, help_text="Absent when the item was ignored (nothing stored)."),
+    "status": serializers.CharField(), "url": serializers.URLField(required=False),
+    "reason": serializers.CharField(required=False)})
 
 
 def _read_body(request: Request, limit: int) -> bytes:
@@ -46,9 +59,32 @@ def _read_body(request: Request, limit: int) -> bytes:
 
 def _json(body: bytes) -> object:
     try:
-        return json.loads(body.decode("utf-8"))
-    except (UnicodeDecodeError, ValueError):
+        data = json.loads(body.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError, RecursionError):  # RecursionError: nested deeper than the parser goes
         raise exceptions.ValidationError({"body": ["Le corps n'est pas du JSON valide (UTF-8)."]}) from None
+    _refuse_nul(data)
+    return data
+
+
+def _has_nul(data: object) -> bool:
+    stack = [data]  # iterative: a body nested as deep as the JSON parser allows must not exhaust the stack
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            if "\x00" in item:
+                return True
+        elif isinstance(item, dict):
+            stack.extend(item.keys())
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+    return False
+
+
+def _refuse_nul(data: object) -> None:
+    """Event bodies are stored as they came (PostgreSQL's jsonb refuses ``\\u0000``): refuse them at the edge."""
+    if _has_nul(data):
+        raise exceptions.ValidationError({"body": ["Le corps contient un caractère nul (\\u0000)."]})
 
 
 def _receipt(event) -> dict:
@@ -67,6 +103,9 @@ class _IntakeApi(APIView):
 
 
 class MoodleEventApi(_IntakeApi):
+    @extend_schema(operation_id="event_moodle", request={"application/json": OpenApiTypes.OBJECT},
+                   parameters=[_SIGNATURE, _SOURCE], responses={202: _RECEIPT, **errors(400, 401, 413)},
+                   description="A Moodle webhook body, signed, or carrying the source's `token`.")
     def post(self, request: Request) -> Response:
         body = _read_body(request, settings.BADGES_PIPELINE_MAX_BODY_BYTES)
         if authentication.has_signature(request):
@@ -75,9 +114,10 @@ class MoodleEventApi(_IntakeApi):
         else:
             try:
                 data = json.loads(body.decode("utf-8"))
-            except (UnicodeDecodeError, ValueError):
+            except (UnicodeDecodeError, ValueError, RecursionError):
                 data = None  # unauthenticated: say nothing about the body
             source = authentication.source_from_token(request, moodle.token_of(data))
+            _refuse_nul(data)
         try:
             item = moodle.parse(data)
         except BodyInvalid as exc:
@@ -89,6 +129,11 @@ class MoodleEventApi(_IntakeApi):
 
 
 class XapiEventApi(_IntakeApi):
+    @extend_schema(operation_id="event_xapi", request={"application/json": OpenApiTypes.ANY},
+                   parameters=[_SIGNATURE, _SOURCE], responses={202: OpenApiResponse(
+                       OpenApiTypes.ANY, description="A receipt (see EventReceipt), or a list for a list."),
+                       **errors(400, 401, 413)},
+                   description="One xAPI statement (one receipt) or a list of them (a list of receipts); signed.")
     def post(self, request: Request) -> Response:
         body = _read_body(request, settings.BADGES_PIPELINE_MAX_BODY_BYTES)
         source = authentication.source_from_signature(request, body)
@@ -112,6 +157,16 @@ class CsvImportApi(APIView):
 
     permission_classes = [AllowAny]
 
+    @extend_schema(operation_id="event_csv_import", request={"text/csv": OpenApiTypes.STR}, parameters=[
+        OpenApiParameter("kind", str, OpenApiParameter.PATH, enum=list(csv_backfill.KINDS)),
+        OpenApiParameter("source", str, description="The source, for issuer staff (or `X-Badges-Source`)."),
+        OpenApiParameter("filename", str, description="Kept with the import, for people."),
+        _SIGNATURE, _SOURCE,
+    ], responses={202: inline_serializer("CsvImportReport", {
+        "id": serializers.IntegerField(), "kind": serializers.CharField(), "rows": serializers.IntegerField(),
+        "accepted": serializers.IntegerField(), "rejected": serializers.IntegerField(),
+        "skipped": serializers.IntegerField(), "report": serializers.JSONField()}),
+        **errors(400, 401, 403, 404, 413)})
     def post(self, request: Request, kind: str) -> Response:
         if kind not in csv_backfill.KINDS:
             raise exceptions.ValidationError({"kind": [f"Un de : {', '.join(csv_backfill.KINDS)}."]})
@@ -141,6 +196,14 @@ class CsvImportApi(APIView):
 class EventDetailApi(APIView):
     permission_classes = [AllowAny]  # checked below: staff of the source's issuer, or the source itself
 
+    @extend_schema(operation_id="event_get", parameters=[_SIGNATURE, _SOURCE], responses={
+        200: inline_serializer("Event", {
+            "id": serializers.UUIDField(), "source": serializers.CharField(), "kind": serializers.CharField(),
+            "event_id": serializers.CharField(), "status": serializers.CharField(), "reason": serializers.CharField(),
+            "detail": serializers.JSONField(), "received_at": serializers.DateTimeField(),
+            "processed_at": serializers.DateTimeField(allow_null=True),
+            "credentials": serializers.ListField(child=serializers.URLField())}),
+        **errors(401, 403, 404)})
     def get(self, request: Request, public_id: str) -> Response:
         if authentication.has_signature(request):
             source = authentication.source_from_signature(request, b"")

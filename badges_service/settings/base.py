@@ -23,6 +23,8 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",  # Swagger UI served from our static files, no CDN
     "issuers",
     "competencies",
     "learners",
@@ -32,6 +34,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "badges_service.middleware.RejectNulCharactersMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -89,12 +92,27 @@ REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "badges_service.errors.api_exception_handler",
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication",
-        "rest_framework.authentication.BasicAuthentication",
+        "badges_service.authentication.BasicAuthentication",  # DRF's, refusing NUL in the credentials
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PARSER_CLASSES": ["badges_service.parsers.JSONParser"],  # DRF's; too deep a body is a 400
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     # "format" is a query parameter of our own public resources (format=json, format=case).
     "URL_FORMAT_OVERRIDE": None,
+}
+
+# OpenAPI 3 schema of the API (/api/schema/), browsable at /api/docs/ with locally served Swagger UI.
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Ville@pp Badges API",
+    "DESCRIPTION": "Open Badges 2.0/3.0 competency credentials: verification, issuance, completion intake, "
+                   "référentiel and learner profiles. Errors are `{\"error\": {\"code\", \"message\", \"details\"?}}`.",
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SCHEMA_PATH_PREFIX": r"/api/v[0-9]+",
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
 }
 
 # Requests larger than this are refused before any parsing (Django raises RequestDataTooBig -> 413).
