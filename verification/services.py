@@ -24,7 +24,7 @@ from badges_service.openbadges.verify import (
     SKIPPED,
     Check,
     Report,
-    _Run,
+    ReportBuilder,
     parse_document,
     report_unreadable,
     verify_credential,
@@ -114,7 +114,7 @@ def assertion_verify(*, assertion: dict | str, now: datetime | None = None) -> R
 
 
 def _not_fetched(url: str) -> Report:
-    run = _Run()
+    run = ReportBuilder()
     run.report.summary = {"id": url}
     run.add("json", SKIPPED, "not_fetched", f"{url} is not published by this service; nothing is fetched "
             "from the network. Send the credential itself.")

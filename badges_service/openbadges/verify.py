@@ -102,7 +102,7 @@ def _issuer_id(document: dict) -> str | None:
     return value if isinstance(value, str) else None
 
 
-def _parse_datetime(value: Any) -> datetime | None:
+def parse_datetime(value: Any) -> datetime | None:
     if not isinstance(value, str):
         return None
     try:
@@ -128,7 +128,9 @@ def summarise(document: dict) -> dict:
     }
 
 
-class _Run:
+class ReportBuilder:
+    """Collects named checks in order; shared by the OB 3.0 and OB 2.0 verifiers and the service layer."""
+
     def __init__(self) -> None:
         self.report = Report()
 
@@ -145,7 +147,7 @@ class _Run:
 
 def report_unreadable(error: OpenBadgesError) -> Report:
     """The report for input that is not a JSON credential at all."""
-    run = _Run()
+    run = ReportBuilder()
     run.add("json", FAILED, error.code, str(error))
     return run.skip_rest("The input is not a JSON credential.")
 
@@ -171,7 +173,7 @@ def verify_credential(document: dict, *, resolve_key: KeyResolver, now: datetime
                       schema_errors: Callable[[dict], list[str]] | None = None) -> Report:
     """Verify ``document`` (already parsed). Never raises for bad input: problems become failed checks."""
     now = now or datetime.now(UTC)
-    run = _Run()
+    run = ReportBuilder()
     run.report.summary = summarise(document)
     run.add("json", PASSED, "ok", "The document is a JSON object.")
 
@@ -204,7 +206,7 @@ def verify_credential(document: dict, *, resolve_key: KeyResolver, now: datetime
     return run.report
 
 
-def _check_key_and_proof(run: _Run, document: dict, resolve_key: KeyResolver) -> None:
+def _check_key_and_proof(run: ReportBuilder, document: dict, resolve_key: KeyResolver) -> None:
     try:
         proofs = proofs_of(document)
         if len(proofs) != 1:
@@ -232,7 +234,7 @@ def _check_key_and_proof(run: _Run, document: dict, resolve_key: KeyResolver) ->
                 f"The key is controlled by {key.controller!r}, not by the issuer {issuer_id!r}.")
         run.add("proof", SKIPPED, "skipped", "The key does not belong to the issuer.")
         return
-    created = _parse_datetime(info.created)
+    created = parse_datetime(info.created)
     if key.revoked_after and (created is None or created > key.revoked_after):
         run.add("key", FAILED, "key_revoked",
                 f"The signing key was revoked: signatures made after {key.revoked_after.isoformat()} are refused.")
@@ -248,10 +250,10 @@ def _check_key_and_proof(run: _Run, document: dict, resolve_key: KeyResolver) ->
     run.add("proof", PASSED, "ok", f"Valid {suite} signature.")
 
 
-def _check_validity(run: _Run, document: dict, now: datetime) -> None:
+def _check_validity(run: ReportBuilder, document: dict, now: datetime) -> None:
     start_raw = document.get("validFrom", document.get("issuanceDate"))
     end_raw = document.get("validUntil", document.get("expirationDate"))
-    start, end = _parse_datetime(start_raw), _parse_datetime(end_raw)
+    start, end = parse_datetime(start_raw), parse_datetime(end_raw)
     if (start_raw is not None and start is None) or (end_raw is not None and end is None):
         run.add("validity", FAILED, "bad_date", "validFrom/validUntil must be dates with a time zone.")
     elif start and start > now:

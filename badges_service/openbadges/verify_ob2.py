@@ -25,7 +25,7 @@ from cryptography.hazmat.primitives.serialization import load_pem_public_key
 
 from . import contexts, jws
 from .errors import OpenBadgesError
-from .verify import FAILED, PASSED, SKIPPED, Check, KeyResolutionError, Report, _parse_datetime, _Run
+from .verify import FAILED, PASSED, SKIPPED, Check, KeyResolutionError, Report, ReportBuilder, parse_datetime
 
 Fetch = Callable[[str], dict]  # URL -> OB 2.0 document; KeyResolutionError when it cannot be had
 StatusChecker = Callable[[dict, str | None], Check | None]  # (assertion, compact JWS or None)
@@ -76,7 +76,7 @@ def schema_errors(assertion: dict) -> list[str]:
                                         or verification.get("type") not in VERIFICATION_TYPES):
         errors.append("verification.type: must be HostedBadge or SignedBadge")
     for name in ("issuedOn", "expires"):
-        if name in assertion and _parse_datetime(assertion[name]) is None:
+        if name in assertion and parse_datetime(assertion[name]) is None:
             errors.append(f"{name}: not a valid date-time with a time zone")
     if "id" in assertion and not isinstance(assertion["id"], str):
         errors.append("id: must be an IRI")
@@ -108,7 +108,7 @@ def verify_assertion(raw: dict | str, *, fetch: Fetch, max_bytes: int, now: date
                      key_revoked_after: KeyRevokedAfter | None = None) -> Report:
     """Verify an OB 2.0 assertion (a parsed JSON object, or a compact JWS). Never raises for bad input."""
     now = now or datetime.now(UTC)
-    run = _Run()
+    run = ReportBuilder()
     try:
         assertion, token = parse(raw, max_bytes=max_bytes)
     except OpenBadgesError as exc:
@@ -158,7 +158,7 @@ def verify_assertion(raw: dict | str, *, fetch: Fetch, max_bytes: int, now: date
     return run.report
 
 
-def _key_and_proof(run: _Run, assertion: dict, token: str | None, fetch: Fetch,
+def _key_and_proof(run: ReportBuilder, assertion: dict, token: str | None, fetch: Fetch,
                    key_revoked_after: KeyRevokedAfter | None) -> dict | None:
     try:
         badge = assertion["badge"] if isinstance(assertion["badge"], dict) else fetch(assertion["badge"])
@@ -177,7 +177,7 @@ def _key_and_proof(run: _Run, assertion: dict, token: str | None, fetch: Fetch,
     return None
 
 
-def _hosted(run: _Run, assertion: dict, issuer_id: str | None, fetch: Fetch) -> dict | None:
+def _hosted(run: ReportBuilder, assertion: dict, issuer_id: str | None, fetch: Fetch) -> dict | None:
     # OB 2.0 VerificationObject: without allowedOrigins, a hosted assertion lives on its issuer's origin.
     allowed = (assertion["verification"].get("allowedOrigins") or [])
     origin = _origin(assertion["id"])
@@ -205,7 +205,7 @@ def _hosted(run: _Run, assertion: dict, issuer_id: str | None, fetch: Fetch) -> 
     return hosted
 
 
-def _signed(run: _Run, assertion: dict, token: str, issuer: dict, issuer_id: str | None, fetch: Fetch,
+def _signed(run: ReportBuilder, assertion: dict, token: str, issuer: dict, issuer_id: str | None, fetch: Fetch,
             key_revoked_after: KeyRevokedAfter | None) -> None:
     creator = assertion["verification"].get("creator")
     try:
@@ -231,7 +231,7 @@ def _signed(run: _Run, assertion: dict, token: str, issuer: dict, issuer_id: str
         return
     listed = _types(issuer.get("publicKey")) if issuer.get("publicKey") else [creator]
     revoked_after = key_revoked_after(creator) if key_revoked_after else None
-    issued = _parse_datetime(assertion.get("issuedOn"))
+    issued = parse_datetime(assertion.get("issuedOn"))
     if creator not in [_id_of(k) for k in listed] or (revoked_after and (issued is None or issued > revoked_after)):
         run.add("key", FAILED, "key_revoked", f"The issuer no longer lists the key {creator}.")
         run.add("proof", SKIPPED, "skipped", "The key is revoked.")
@@ -245,8 +245,8 @@ def _signed(run: _Run, assertion: dict, token: str, issuer: dict, issuer_id: str
     run.add("proof", PASSED, "ok", "Valid RS256 signature (JWS).")
 
 
-def _validity(run: _Run, assertion: dict, now: datetime) -> None:
-    issued, expires = _parse_datetime(assertion.get("issuedOn")), _parse_datetime(assertion.get("expires"))
+def _validity(run: ReportBuilder, assertion: dict, now: datetime) -> None:
+    issued, expires = parse_datetime(assertion.get("issuedOn")), parse_datetime(assertion.get("expires"))
     if issued is None or ("expires" in assertion and expires is None):
         run.add("validity", FAILED, "bad_date", "issuedOn/expires must be dates with a time zone.")
     elif issued > now:
@@ -257,7 +257,7 @@ def _validity(run: _Run, assertion: dict, now: datetime) -> None:
         run.add("validity", PASSED, "ok", "Within its validity period.")
 
 
-def _status(run: _Run, assertion: dict, token: str | None, fetch: Fetch, check_status: StatusChecker | None,
+def _status(run: ReportBuilder, assertion: dict, token: str | None, fetch: Fetch, check_status: StatusChecker | None,
             hosted: dict | None) -> None:
     if check_status is not None:
         check = check_status(assertion, token)
