@@ -30,6 +30,7 @@ INSTALLED_APPS = [
     "learners",
     "verification",
     "pipeline",
+    "indicators",
 ]
 
 MIDDLEWARE = [
