@@ -24,6 +24,9 @@ _DESCRIPTIONS = {
     404: "No such resource.",
     409: "Conflicts with the resource's current state.",
     413: "The body is too large.",
+    415: "The body's media type is not accepted here.",
+    422: "The request is understood but cannot be carried out (e.g. a URL whose document cannot be had).",
+    429: "Too many requests from this client (`rate_limited`); `Retry-After` gives the seconds to wait.",
 }
 
 

@@ -68,6 +68,9 @@ def api_exception_handler(exc: Exception, context: dict) -> Response | None:
         return None
     if isinstance(exc, drf_exceptions.ValidationError):
         response.data = _body("invalid", "The request is not valid.", {"fields": response.data})
+    elif isinstance(exc, drf_exceptions.Throttled):  # Retry-After is set by DRF from exc.wait
+        wait = int(exc.wait or 1)
+        response.data = _body("rate_limited", f"Too many requests: retry in {wait} seconds.", {"retry_after": wait})
     elif isinstance(exc, drf_exceptions.APIException):
         codes = exc.get_codes()
         response.data = _body(codes if isinstance(codes, str) else exc.default_code, str(exc.detail))

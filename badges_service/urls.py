@@ -7,11 +7,17 @@ from verification import views as verification_views
 urlpatterns = [
     path("", verification_views.home, name="home"),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("", include("accounts.urls")),
     path("admin/", admin.site.urls),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("api/v1/", include("issuers.urls")),
     path("api/v1/", include("pipeline.urls")),
+    path("api/v1/", include("indicators.api_urls")),
+    path("passeport/", include("passport.urls")),
+    path("equipe/", include("managers.urls")),
+    path("indicateurs/", include("indicators.urls")),
+    path("", include("obapi.urls")),  # /ims/ob/v3p0/ (1EdTech Open Badges API) and /oauth/
     path("", include("competencies.urls")),
     path("", include("verification.urls")),
 ]

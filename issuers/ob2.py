@@ -111,11 +111,9 @@ def revocation_list_document(issuer: Issuer) -> dict:
     return ob2.revocation_list(list_id=revocation_list_url(issuer), issuer=profile_url(issuer), revoked=revoked)
 
 
-def assertion_publish(*, credential: Credential, document: dict, key: SigningKey | None = None) -> HostedAssertion:
-    """Make and store the hosted and signed OB 2.0 assertions of a credential (``document``: its signed OB 3.0).
-    ``key``: the issuer's active RS256 key when the caller has just read it."""
-    if key is None or key.algorithm != SigningKey.RS256:
-        key = rsa_keys.rsa_key_active(issuer=credential.issuer)
+def assertion_build(*, credential: Credential, document: dict, key: SigningKey) -> HostedAssertion:
+    """The hosted and signed OB 2.0 assertions of a credential (``document``: its signed OB 3.0), not saved.
+    ``key``: the issuer's active RS256 key."""
     badge = badge_class_url(credential.achievement)
     hosted = ob2.assertion_from_ob3(document, assertion_id=assertion_url(credential), badge_url=badge,
                                     verification=ob2.hosted_verification())
@@ -123,9 +121,17 @@ def assertion_publish(*, credential: Credential, document: dict, key: SigningKey
                                     verification=ob2.signed_verification(key_url(credential.issuer, key)))
     token = jws.sign(json.dumps(signed, ensure_ascii=False, separators=(",", ":")).encode("utf-8"),
                      private_key=rsa_keys.rsa_private_key(key))
-    return HostedAssertion.objects.create(
-        credential=credential, document=json.dumps(hosted, ensure_ascii=False, separators=(",", ":")), jws=token,
-        signing_key=key)
+    return HostedAssertion(credential=credential, document=json.dumps(hosted, ensure_ascii=False,
+                                                                      separators=(",", ":")),
+                           jws=token, signing_key=key)
+
+
+def assertion_publish(*, credential: Credential, document: dict) -> HostedAssertion:
+    """Make and store the OB 2.0 twin of a credential issued before OB 2.0 publishing."""
+    assertion = assertion_build(credential=credential, document=document,
+                                key=rsa_keys.rsa_key_active(issuer=credential.issuer))
+    assertion.save(force_insert=True)
+    return assertion
 
 
 def hosted_assertion(credential: Credential) -> HostedAssertion:

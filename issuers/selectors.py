@@ -11,6 +11,7 @@ from badges_service.openbadges import did_web
 
 from . import identifiers
 from .models import Achievement, Credential, Issuer, SigningKey
+from .permissions import ISSUE, can_act
 
 
 def issuer_get(*, slug: str) -> Issuer:
@@ -36,7 +37,9 @@ def achievement_list(*, issuer: Issuer | None = None) -> QuerySet[Achievement]:
     return qs.filter(issuer=issuer) if issuer else qs
 
 
-def credential_get_public(*, public_id: str | uuid.UUID) -> Credential:
+def credential_get(*, public_id: str | uuid.UUID) -> Credential:
+    """Any credential, public or not: for the system (verifier, commands) and for callers whose rights a
+    service checks. Views that show a credential to whoever asks use ``credential_get_public``."""
     try:
         return Credential.objects.select_related("achievement", "issuer", "signing_key").get(
             public_id=uuid.UUID(str(public_id)))
@@ -44,9 +47,36 @@ def credential_get_public(*, public_id: str | uuid.UUID) -> Credential:
         raise NotFound("No such credential.") from None
 
 
+def credential_is_owner(*, credential: Credential, user) -> bool:
+    """True when ``user`` is the learner the credential was issued to."""
+    from learners.selectors import learner_email_of  # learners depends on issuers, not the reverse
+
+    email = learner_email_of(user=user)
+    return bool(email) and email.lower() == credential.recipient_email.lower()
+
+
+def credential_visible_to(*, credential: Credential, viewer=None) -> bool:
+    """The privacy rule, in one place: nothing about a learner is public until the learner makes it so.
+    A private credential is seen only by its owner (signed in) and by the staff of its issuer."""
+    if credential.is_public:
+        return True
+    if viewer is None or not getattr(viewer, "is_authenticated", False):
+        return False
+    return credential_is_owner(credential=credential, user=viewer) or can_act(viewer, credential.issuer, ISSUE)
+
+
+def credential_get_public(*, public_id: str | uuid.UUID, viewer=None) -> Credential:
+    """A credential for its public page, documents and images. A private one that ``viewer`` may not see
+    raises the same ``NotFound`` as an unknown id, so its existence does not leak."""
+    credential = credential_get(public_id=public_id)
+    if not credential_visible_to(credential=credential, viewer=viewer):
+        raise NotFound("No such credential.")
+    return credential
+
+
 def credential_find_by_url(*, url_or_id: str) -> Credential:
-    """A credential by its public URL or its UUID."""
-    return credential_get_public(public_id=url_or_id.rstrip("/").rsplit("/", 1)[-1])
+    """A credential by its public URL or its UUID (for the system: no privacy check)."""
+    return credential_get(public_id=url_or_id.rstrip("/").rsplit("/", 1)[-1])
 
 
 def published_keys(*, issuer: Issuer) -> QuerySet[SigningKey]:

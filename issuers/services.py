@@ -6,23 +6,19 @@ commands, the completion pipeline), which is trusted.
 
 from __future__ import annotations
 
-import json
-import secrets
-import uuid
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from django.db import transaction
 from django.utils import timezone
 
-from badges_service.errors import ApplicationError, Conflict
-from badges_service.openbadges import eddsa_rdfc_2022, ob3
+from badges_service.errors import ApplicationError, Conflict, PermissionDenied
+from badges_service.openbadges import ob3
 from badges_service.openbadges.multibase import ed25519_public_key_to_multibase
-from competencies import documents as competency_documents
-from competencies.models import AchievementAlignment, ProficiencyLevel
+from competencies.models import ProficiencyLevel
 
-from . import identifiers, keys, ob2, rsa_keys, status_lists
-from .documents import achievement_definition, issuer_profile
+from . import keys, rsa_keys, status_lists
+from .issuance import Issuance, IssueRequest
 from .models import Achievement, Credential, Issuer, IssuerMembership, SigningKey
 from .permissions import EDIT, ISSUE, MANAGE, ensure_can_act
 
@@ -167,67 +163,18 @@ def _validate_achievement_type(value: str) -> None:
 def credential_issue(*, achievement: Achievement, recipient_email: str, recipient_name: str = "",
                      evidence: list[ob3.Evidence] | None = None, valid_until: datetime | None = None,
                      level: ProficiencyLevel | None = None, actor=None, now: datetime | None = None) -> Credential:
-    """Build, sign and store an OB 3.0 OpenBadgeCredential. The stored JSON is the signed bytes.
+    """Build, sign and store an OB 3.0 OpenBadgeCredential and its OB 2.0 twin. The stored JSON is the signed
+    bytes. (Batches: ``issuers.issuance.Issuance``, which this is the one-credential case of.)
 
     ``level`` is the proficiency level reached (from a score or a positioning test): it becomes the
     credential's ``result.achievedLevel`` and must belong to a scale the achievement is aligned to.
     """
-    issuer = achievement.issuer
-    _check(actor, issuer, ISSUE)
-    email = recipient_email.strip().lower()
-    if "@" not in email:
-        raise ApplicationError("The recipient email is not valid.", code="bad_email")
-    now = now or timezone.now()
-    if valid_until is None and achievement.validity_days:  # the achievement's validity rule
-        valid_until = now + timedelta(days=achievement.validity_days)
-    if valid_until is not None and valid_until <= now:
-        raise ApplicationError("validUntil must be in the future.", code="bad_validity")
-    key, rsa_key = _active_keys(issuer)
-    issuer_id = identifiers.issuer_id_for_key(issuer, key)
-    profile = issuer_profile(issuer, issuer_id=issuer_id)
-    public_id = uuid.uuid4()
-    definition = achievement_definition(achievement, creator=None)
-    results = []
-    if level is not None:
-        if not AchievementAlignment.objects.filter(achievement=achievement,
-                                                   competency__framework_id=level.framework_id).exists():
-            raise ApplicationError("The level is not on a scale this achievement is aligned to.",
-                                   code="level_not_aligned")
-        results.append(competency_documents.ob3_result(definition.id, level))
-    status_entry = status_lists.entry_reserve(issuer=issuer, key=key)
-    unsigned = ob3.open_badge_credential(
-        credential_id=identifiers.credential_url(public_id), issuer=profile, achievement=definition,
-        identity=ob3.email_identity(email, secrets.token_hex(16)),
-        valid_from=now, valid_until=valid_until, awarded=now, evidence=evidence or (), results=results,
-        credential_status=status_lists.entry_json(status_entry),
-    )
-    signed = eddsa_rdfc_2022.proof_create(
-        unsigned, private_key=keys.decrypt_private_key(key.private_key_encrypted),
-        verification_method=identifiers.verification_method_id(issuer, key), created=now,
-    )
-    credential = Credential.objects.create(
-        public_id=public_id, achievement=achievement, issuer=issuer, signing_key=key, recipient_email=email,
-        recipient_name=recipient_name, document=json.dumps(signed, ensure_ascii=False, separators=(",", ":")),
-        issued_at=now, valid_from=now, valid_until=valid_until, achieved_level=level,
-    )
-    ob2.assertion_publish(credential=credential, document=signed, key=rsa_key)  # the OB 2.0 twin
-    # Last: it locks the status list's row until the commit (see status_lists.entry_reserve).
-    status_lists.entry_attach(entry=status_entry, credential=credential)
-    return credential
-
-
-def _active_keys(issuer: Issuer) -> tuple[SigningKey, SigningKey | None]:
-    """The issuer's active Ed25519 key and active RS256 key (None: ``assertion_publish`` makes one), in one
-    query."""
-    active: dict[str, SigningKey] = {}
-    for k in SigningKey.objects.filter(issuer=issuer, status=SigningKey.Status.ACTIVE,
-                                       algorithm__in=[SigningKey.ED25519, SigningKey.RS256]):
-        active.setdefault(k.algorithm, k)  # the model's ordering: newest first, as .first() picks
-    if SigningKey.ED25519 not in active:
-        raise ApplicationError(f"Issuer '{issuer.slug}' has no active signing key.", code="no_active_key")
-    for k in active.values():
-        k.issuer = issuer
-    return active[SigningKey.ED25519], active.get(SigningKey.RS256)
+    _check(actor, achievement.issuer, ISSUE)
+    issuance = Issuance(now=now)
+    request = issuance.check(IssueRequest(
+        achievement=achievement, recipient_email=recipient_email, recipient_name=recipient_name,
+        evidence=tuple(evidence or ()), valid_until=valid_until, level=level))
+    return issuance.issue([request])[0]
 
 
 _STATUS_FIELDS = ["revoked_at", "revocation_reason", "suspended_at", "suspension_reason"]
@@ -282,4 +229,19 @@ def credential_reinstate(*, credential: Credential, actor=None) -> Credential:
     credential.suspension_reason = ""
     credential.save(update_fields=["suspended_at", "suspension_reason"])
     status_lists.lists_touch(credential=credential)
+    return credential
+
+
+def credential_visibility_set(*, credential: Credential, public: bool, actor=None) -> Credential:
+    """Make a credential public (its page, documents and images answer anyone) or private again (404 to
+    visitors). Only its learner decides; ``actor=None`` is the system (demo data)."""
+    from .selectors import credential_is_owner
+
+    if actor is not None and not credential_is_owner(credential=credential, user=actor):
+        raise PermissionDenied("Only the learner who holds this credential may change its visibility.")
+    if credential.is_public == public:
+        return credential
+    credential.is_public = public
+    credential.made_public_at = timezone.now() if public else None
+    credential.save(update_fields=["is_public", "made_public_at"])
     return credential

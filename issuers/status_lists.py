@@ -32,57 +32,54 @@ from .models import Credential, Issuer, SigningKey, StatusList, StatusListEntry
 FILL_LIMIT = 0.5
 MAX_DRAWS = 64
 # StatusListEntry's table (PostgreSQL and SQLite alike; a test checks the name against the model).
-_RESERVE_SQL = ('INSERT INTO "issuers_statuslistentry" ("status_list_id", "index", "credential_id") '
-                "VALUES (%s, %s, NULL) ON CONFLICT DO NOTHING RETURNING id")
+_TABLE = '"issuers_statuslistentry"'
 
 
 def list_url(status_list: StatusList) -> str:
     return identifiers.public_url(f"/issuers/{status_list.issuer.slug}/status/{status_list.public_id}")
 
 
-def _open_list(*, issuer: Issuer, controller: str, signing_key: SigningKey | None, purpose: str) -> StatusList:
+def open_list(*, issuer: Issuer, controller: str, signing_key: SigningKey | None,
+              purpose: str = bsl.REVOCATION) -> StatusList:
+    """The list new credentials of ``controller`` go on: the newest one under half full, or a new one."""
     current = (StatusList.objects.filter(issuer=issuer, controller=controller, purpose=purpose,
                                          allocated__lt=bsl.MIN_LENGTH * FILL_LIMIT)
                .order_by("-created_at", "-id").first())
-    return current or StatusList.objects.create(issuer=issuer, controller=controller, signing_key=signing_key,
-                                                purpose=purpose, size=bsl.MIN_LENGTH)
-
-
-def entry_reserve(*, issuer: Issuer, key: SigningKey, purpose: str = bsl.REVOCATION) -> StatusListEntry:
-    """A random free index for a credential about to be signed by ``key`` (call inside its transaction).
-
-    One statement per draw: ``INSERT ... ON CONFLICT DO NOTHING RETURNING id`` (no savepoint, no read of
-    the indexes in use); a taken index returns no row and another is drawn. The list's ``allocated``
-    counter is bumped by ``entry_attach``, at the end of the issuance, so that the list's row is locked
-    only for the rest of the transaction, not while the credential is signed (concurrent issuers would
-    otherwise wait for each other's signatures)."""
-    controller = identifiers.issuer_id_for_key(issuer, key)
-    status_list = _open_list(issuer=issuer, controller=controller, purpose=purpose,
-                             signing_key=key if controller.startswith(did_key.PREFIX) else None)
+    status_list = current or StatusList.objects.create(issuer=issuer, controller=controller,
+                                                       signing_key=signing_key, purpose=purpose, size=bsl.MIN_LENGTH)
     status_list.issuer = issuer  # list_url() reads its slug: no query
+    return status_list
+
+
+def entries_reserve(*, status_list: StatusList, count: int) -> list[StatusListEntry]:
+    """``count`` random free indexes of the list, for credentials about to be signed (call inside their
+    transaction; ``issuance.Issuance.issue`` links them and bumps the list's ``allocated`` at the end).
+
+    One statement per round: a multi-row ``INSERT ... ON CONFLICT DO NOTHING RETURNING`` (no savepoint, no
+    read of the indexes in use); an index already taken returns no row and is drawn again next round."""
+    found: list[StatusListEntry] = []
     for _ in range(MAX_DRAWS):
-        index = secrets.randbelow(status_list.size)
+        wanted = count - len(found)
+        if not wanted:
+            return found
+        indexes = {secrets.randbelow(status_list.size) for _ in range(wanted)}
+        # Only the placeholders vary: the values are parameters.
+        rows_sql = ", ".join(["(%s, %s, NULL)"] * len(indexes))
+        sql = (f'INSERT INTO {_TABLE} ("status_list_id", "index", "credential_id") '  # noqa: S608
+               f'VALUES {rows_sql} ON CONFLICT DO NOTHING RETURNING id, "index"')
         with connection.cursor() as cursor:
-            cursor.execute(_RESERVE_SQL, [status_list.pk, index])
-            row = cursor.fetchone()
-        if row is None:
-            continue  # taken
-        entry = StatusListEntry(pk=row[0], status_list=status_list, index=index)
-        entry._state.adding = False
-        return entry
+            cursor.execute(sql, [value for index in sorted(indexes) for value in (status_list.pk, index)])
+            rows = cursor.fetchall()
+        for pk, index in rows:
+            entry = StatusListEntry(pk=pk, status_list=status_list, index=index)
+            entry._state.adding = False
+            found.append(entry)
     raise RuntimeError(f"No free index found in status list {status_list.pk} after {MAX_DRAWS} draws.")
 
 
 def entry_json(entry: StatusListEntry) -> dict:
     """The credential's ``credentialStatus`` (a ``BitstringStatusListEntry``)."""
     return bsl.entry(list_url=list_url(entry.status_list), index=entry.index, purpose=entry.status_list.purpose)
-
-
-def entry_attach(*, entry: StatusListEntry, credential: Credential) -> None:
-    """Link the reserved entry to its credential and count it in its list (last writes of the issuance)."""
-    entry.credential = credential
-    StatusListEntry.objects.filter(pk=entry.pk).update(credential=credential)
-    StatusList.objects.filter(pk=entry.status_list_id).update(allocated=F("allocated") + 1)
 
 
 def lists_touch(*, credential: Credential) -> None:

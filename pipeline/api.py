@@ -100,6 +100,9 @@ def _invalid(exc: BodyInvalid) -> exceptions.ValidationError:
 class _IntakeApi(APIView):
     authentication_classes: list = []  # sources authenticate by signature or token, not by user
     permission_classes = [AllowAny]
+    # Not rate limited: a campaign's webhooks come from one LMS address by design, and unauthenticated
+    # requests cost one HMAC and no write (a bad signature is refused before anything is stored).
+    throttle_classes: list = []
 
 
 class MoodleEventApi(_IntakeApi):

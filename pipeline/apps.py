@@ -1,6 +1,16 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_delete, post_save
 
 
 class PipelineConfig(AppConfig):
     name = "pipeline"
     verbose_name = "Événements de formation (LMS)"
+
+    def ready(self) -> None:
+        from . import config_cache
+        from .models import AwardRule, LmsSource, Pathway, PathwayItem
+
+        # A change of what intake caches empties the cache of this process (others: see config_cache).
+        for model in (LmsSource, AwardRule, Pathway, PathwayItem):
+            for signal in (post_save, post_delete):
+                signal.connect(config_cache.clear, sender=model, dispatch_uid=f"pipeline-config-{model.__name__}")

@@ -127,6 +127,8 @@ class InboundEvent(models.Model):
         constraints = [models.UniqueConstraint(fields=["source", "event_id"], name="unique_source_event")]
         indexes = [
             models.Index(fields=["status", "queued_at"], name="pipeline_event_pending"),
+            # The drainers' claim: the oldest events still to process (see services.batch).
+            models.Index(fields=["id"], condition=Q(status="received"), name="pipeline_event_to_process"),
             models.Index(fields=["source", "lms_user_id", "status"], name="pipeline_event_user"),
         ]
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterable
-from functools import lru_cache
+from functools import lru_cache, partial
 
 from django.db.models import Prefetch, Q, QuerySet
 
@@ -12,6 +12,7 @@ from badges_service.errors import NotFound
 from issuers import identifiers, keys
 from issuers.permissions import ISSUE, can_act
 
+from . import config_cache
 from .models import (
     Award,
     AwardRule,
@@ -33,7 +34,7 @@ def source_get(*, name: str) -> LmsSource:
 
 
 def sources_active() -> list[LmsSource]:
-    return list(LmsSource.objects.filter(active=True).order_by("pk"))
+    return config_cache.cached(("sources",), lambda: list(LmsSource.objects.filter(active=True).order_by("pk")))
 
 
 def source_by_secret_digest(*, digest: str) -> LmsSource | None:
@@ -77,9 +78,13 @@ def known_courses(*, source: LmsSource, keys: Iterable[str]) -> set[str]:
     wanted = set(keys)
     if not wanted:
         return set()
-    rules = AwardRule.objects.filter(source=source, active=True, course__in=wanted).values_list("course")
-    items = PathwayItem.objects.filter(source=source, course__in=wanted, pathway__active=True).values_list("course")
-    return {course for (course,) in rules.order_by().union(items.order_by())}  # one query
+    return wanted & config_cache.cached(("courses", source.pk), partial(_courses_named, source.pk))
+
+
+def _courses_named(source_id: int) -> frozenset[str]:
+    rules = AwardRule.objects.filter(source_id=source_id, active=True).values_list("course")
+    items = PathwayItem.objects.filter(source_id=source_id, pathway__active=True).values_list("course")
+    return frozenset(course for (course,) in rules.order_by().union(items.order_by()))  # one query
 
 
 def rules_for(*, source_id: int, keys: Iterable[str]) -> list[AwardRule]:
@@ -87,6 +92,34 @@ def rules_for(*, source_id: int, keys: Iterable[str]) -> list[AwardRule]:
                 .select_related("achievement__issuer", "level_framework", "min_level")
                 .prefetch_related(Prefetch("bands", ScoreBand.objects.select_related("level").order_by("-min_score")))
                 .order_by("pk"))
+
+
+def rules_for_sources(*, source_ids: Iterable[int], keys: Iterable[str]) -> list[AwardRule]:
+    """Active rules of any of the sources naming any of the course keys (a batch's rules, in one read)."""
+    return list(AwardRule.objects.filter(source_id__in=list(source_ids), active=True, course__in=list(keys))
+                .select_related("achievement__issuer", "level_framework", "min_level")
+                .prefetch_related(Prefetch("bands", ScoreBand.objects.select_related("level").order_by("-min_score")))
+                .order_by("pk"))
+
+
+def pathway_items_for(*, source_ids: Iterable[int], keys: Iterable[str],
+                      achievement_ids: Iterable[int]) -> list[PathwayItem]:
+    """Items of active pathways naming one of the courses or achievements."""
+    condition = Q(source_id__in=list(source_ids), course__in=list(keys)) | Q(achievement_id__in=list(achievement_ids))
+    return list(PathwayItem.objects.filter(condition, pathway__active=True)
+                .only("source_id", "course", "achievement_id"))
+
+
+def learner_emails_for(*, pairs: Iterable[tuple[int, str]]) -> dict[tuple[int, str], str]:
+    """{(source id, LMS user id): learner email} for the pairs that are mapped."""
+    pairs = list(pairs)
+    if not pairs:
+        return {}
+    condition = Q()
+    for source_id in {s for s, _ in pairs}:
+        condition |= Q(source_id=source_id, lms_user_id__in=[u for s, u in pairs if s == source_id])
+    return {(source_id, user): email for source_id, user, email in
+            LearnerMapping.objects.filter(condition).values_list("source_id", "lms_user_id", "learner__email")}
 
 
 def pathway_courses(*, source_id: int, keys: Iterable[str]) -> set[str]:

@@ -16,8 +16,14 @@ TRANSIENT = (OperationalError, InterfaceError, BrokerError, ConnectionError)
 @shared_task(acks_late=True, autoretry_for=TRANSIENT, retry_backoff=2, retry_backoff_max=300, retry_jitter=True,
              max_retries=12)
 def events_process_task(event_ids: list[int]) -> None:
-    for event_id in event_ids:
-        services.event_process(event_id=event_id)
+    services.events_process(event_ids=event_ids)
+
+
+@shared_task(acks_late=True, autoretry_for=TRANSIENT, retry_backoff=2, retry_backoff_max=300, retry_jitter=True,
+             max_retries=12)
+def events_drain_task() -> int:
+    """Process pending events in batches until none is left (see ``services.queueing``)."""
+    return services.events_drain()
 
 
 @shared_task(autoretry_for=TRANSIENT, retry_backoff=5, max_retries=3)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import socket
 
 import pytest
@@ -21,6 +22,25 @@ def _no_network(monkeypatch, request):
         return real_connect(sock, address)
 
     monkeypatch.setattr(socket.socket, "connect", guarded_connect)
+
+    real_getaddrinfo = socket.getaddrinfo
+
+    def guarded_getaddrinfo(host, *args, **kwargs):
+        """No DNS either: only loopback names and IP literals (which need no lookup) are resolved."""
+        name = host.decode() if isinstance(host, bytes) else host
+        if name is not None and name not in ("localhost", "127.0.0.1", "::1") and not _is_ip_literal(name):
+            raise socket.gaierror(socket.EAI_NONAME, f"DNS lookup attempted in a test: {name!r}")
+        return real_getaddrinfo(host, *args, **kwargs)
+
+    monkeypatch.setattr(socket, "getaddrinfo", guarded_getaddrinfo)
+
+
+def _is_ip_literal(name: str) -> bool:
+    try:
+        ipaddress.ip_address(name.split("%")[0])
+    except ValueError:
+        return False
+    return True
 
 
 @pytest.fixture

@@ -32,10 +32,12 @@ def _json(data: dict | str, content_type: str = LD_JSON, *, max_age: int | None 
     return response
 
 
-def _file(content: bytes, content_type: str, filename: str, *, max_age: int = 86400) -> HttpResponse:
+def _file(content: bytes, content_type: str, filename: str, *, max_age: int = 86400,
+          private: bool = False) -> HttpResponse:
     response = HttpResponse(content, content_type=content_type)
     response["Content-Disposition"] = f'inline; filename="{filename}"'
-    response["Cache-Control"] = f"public, max-age={max_age}"
+    # A private credential (seen by its owner or its issuer's staff) must never sit in a shared cache.
+    response["Cache-Control"] = "private, no-store" if private else f"public, max-age={max_age}"
     response["Access-Control-Allow-Origin"] = "*"
     if content_type.startswith("image/svg"):
         # An SVG opened as a document must not run anything, whatever it contains.
@@ -50,25 +52,29 @@ def _file(content: bytes, content_type: str, filename: str, *, max_age: int = 86
 @public_view
 def credential_ob2(request: HttpRequest, public_id: str) -> HttpResponse:
     """The hosted OB 2.0 assertion: live, since OB 2.0 verifiers read revocation from it."""
-    credential = selectors.credential_get_public(public_id=public_id)
-    return _json(ob2.hosted_assertion_document(credential))
+    credential = selectors.credential_get_public(public_id=public_id, viewer=request.user)
+    response = _json(ob2.hosted_assertion_document(credential))
+    if not credential.is_public:
+        response["Cache-Control"] = "private, no-store"
+    return response
 
 
 @require_GET
 @public_view
 def credential_ob2_jws(request: HttpRequest, public_id: str) -> HttpResponse:
-    credential = selectors.credential_get_public(public_id=public_id)
+    credential = selectors.credential_get_public(public_id=public_id, viewer=request.user)
     # RFC 7515 §9.2.1: application/jose is the compact serialisation's media type.
     return _file(ob2.hosted_assertion(credential).jws.encode("ascii"), "application/jose",
-                 f"badge-{credential.public_id}.jws")
+                 f"badge-{credential.public_id}.jws", private=not credential.is_public)
 
 
 def _baked(kind: str, content_type: str, suffix: str):
     @require_GET
     @public_view
     def view(request: HttpRequest, public_id: str) -> HttpResponse:
-        credential = selectors.credential_get_public(public_id=public_id)
-        return _file(artefacts.baked_image(credential, kind), content_type, f"badge-{credential.public_id}{suffix}")
+        credential = selectors.credential_get_public(public_id=public_id, viewer=request.user)
+        return _file(artefacts.baked_image(credential, kind), content_type, f"badge-{credential.public_id}{suffix}",
+                     private=not credential.is_public)
 
     return view
 
@@ -81,17 +87,17 @@ credential_ob2_baked_png = _baked("ob2.png", "image/png", "-ob2.png")
 @require_GET
 @public_view
 def credential_qr(request: HttpRequest, public_id: str) -> HttpResponse:
-    credential = selectors.credential_get_public(public_id=public_id)
+    credential = selectors.credential_get_public(public_id=public_id, viewer=request.user)
     return _file(artefacts.qr_png(identifiers.credential_url(credential.public_id)), "image/png",
-                 f"qr-{credential.public_id}.png")
+                 f"qr-{credential.public_id}.png", private=not credential.is_public)
 
 
 @require_GET
 @public_view
 def credential_certificate(request: HttpRequest, public_id: str) -> HttpResponse:
-    """The learner's printable certificate. Public like the page until learners sign in (issue 6), and
-    never indexed; it states the live status, so it is made on each request."""
-    credential = selectors.credential_get_public(public_id=public_id)
+    """The learner's printable certificate: public like the page once the learner made the credential
+    public, never indexed; it states the live status, so it is made on each request."""
+    credential = selectors.credential_get_public(public_id=public_id, viewer=request.user)
     report = credential_verify(document=json.loads(credential.document))
     response = HttpResponse(certificate_pdf(credential, report), content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="attestation-{credential.public_id}.pdf"'

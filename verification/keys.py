@@ -1,23 +1,29 @@
-"""Resolve a proof's verificationMethod to a public key, without network.
+"""Resolve a proof's verificationMethod (or a VC-JWT's kid) to a public key.
 
 * ``did:key``: the key is in the identifier itself.
-* ``did:web`` on this service's own host: our issuers' keys, from the database.
-* anything else (a foreign ``did:web``, an https key URL): reported as unresolvable, which is
-  not the same as a bad signature.
+* ``did:web`` on this service's own host: our issuers' keys, from the database (no network).
+* a foreign ``did:web``: its DID document, fetched over HTTPS by ``remote`` (SSRF-safe, cached); the key
+  must be one of its assertion methods.
+* anything else (an https key URL): reported as unresolvable, which is not the same as a bad signature;
+  so is a DID document that cannot be had.
 """
 
 from __future__ import annotations
 
 from urllib.parse import urlsplit
 
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from django.conf import settings
 
-from badges_service.openbadges import did_key, did_web
+from badges_service.fetch import FetchError
+from badges_service.openbadges import did_key, did_web, vc_jwt
 from badges_service.openbadges.errors import OpenBadgesError
 from badges_service.openbadges.multibase import ed25519_public_key_from_multibase
 from badges_service.openbadges.verify import KeyResolutionError, ResolvedKey
 from issuers import identifiers
 from issuers.models import Issuer, SigningKey
+
+from . import remote
 
 
 def _own_key(multibase: str, issuer: Issuer | None = None) -> SigningKey | None:
@@ -39,22 +45,69 @@ def resolve_key(verification_method: str) -> ResolvedKey:
         own = _own_key(did[len(did_key.PREFIX):])
         return ResolvedKey(public, did, own.revoked_after if own else None)
     if did.startswith(did_web.PREFIX):
+        if not _is_own_did_web(did):
+            return _resolve_foreign_did_web(did, verification_method)
         return _resolve_own_did_web(did, fragment, verification_method)
     raise KeyResolutionError(
-        f"The key {verification_method!r} cannot be resolved here: only did:key and this service's own "
-        "did:web keys are resolved (nothing is fetched from the network).")
+        f"The key {verification_method!r} cannot be resolved here: only did:key and did:web keys are resolved.")
 
 
-def _resolve_own_did_web(did: str, fragment: str, verification_method: str) -> ResolvedKey:
+def _is_own_did_web(did: str) -> bool:
     try:
         document_url = did_web.url_from_did_web(did)
     except OpenBadgesError as exc:
         raise KeyResolutionError(str(exc), code="bad_did") from exc
     own = urlsplit(settings.BADGES_PUBLIC_URL)
     target = urlsplit(document_url)
-    if (target.hostname, target.port) != (own.hostname, own.port):
-        raise KeyResolutionError(
-            f"{did} is hosted elsewhere ({target.hostname}); foreign did:web documents are not fetched.")
+    return (target.hostname, target.port) == (own.hostname, own.port)
+
+
+def _foreign_method(did: str, verification_method: str) -> dict:
+    try:
+        document = remote.did_web_document(did)
+    except FetchError as exc:
+        raise KeyResolutionError(f"The DID document of {did} cannot be had: {exc}") from exc
+    except OpenBadgesError as exc:
+        raise KeyResolutionError(f"The DID document of {did} is not usable: {exc}", code=exc.code) from exc
+    try:
+        return did_web.assertion_method(document, did=did, method_id=verification_method)
+    except OpenBadgesError as exc:
+        raise KeyResolutionError(str(exc), code=exc.code) from exc
+
+
+def _foreign_public_key(did: str, verification_method: str) -> vc_jwt.PublicKey:
+    """The key of a foreign did:web assertion method: ``publicKeyMultibase`` (Ed25519) or ``publicKeyJwk``."""
+    method = _foreign_method(did, verification_method)
+    try:
+        if isinstance(method.get("publicKeyMultibase"), str):
+            return Ed25519PublicKey.from_public_bytes(ed25519_public_key_from_multibase(method["publicKeyMultibase"]))
+        return vc_jwt.public_key_from_jwk(method.get("publicKeyJwk"))
+    except (OpenBadgesError, ValueError) as exc:
+        raise KeyResolutionError(f"{verification_method}: {exc}", code="bad_key") from exc
+
+
+def _resolve_foreign_did_web(did: str, verification_method: str) -> ResolvedKey:
+    """Data Integrity proofs here are Ed25519: Multikey, Ed25519VerificationKey2020 or an OKP JWK."""
+    public = _foreign_public_key(did, verification_method)
+    if not isinstance(public, Ed25519PublicKey):
+        raise KeyResolutionError(f"{verification_method} is not an Ed25519 key.", code="unsupported_key_type")
+    return ResolvedKey(public.public_bytes_raw(), did)
+
+
+def resolve_jwt_key(kid: str) -> vc_jwt.VerificationKey:
+    """A VC-JWT's signing key (Ed25519, P-256 or RSA) from its kid: did:key, or our own or a foreign did:web."""
+    if not isinstance(kid, str) or len(kid) > 2048:
+        raise KeyResolutionError("The kid is not a usable identifier.")
+    did = kid.partition("#")[0]
+    if did.startswith(did_web.PREFIX) and not _is_own_did_web(did):
+        return vc_jwt.VerificationKey(_foreign_public_key(did, kid), did)
+    resolved = resolve_key(kid)
+    return vc_jwt.VerificationKey(Ed25519PublicKey.from_public_bytes(resolved.public_key), resolved.controller,
+                                  resolved.revoked_after)
+
+
+def _resolve_own_did_web(did: str, fragment: str, verification_method: str) -> ResolvedKey:
+    target = urlsplit(did_web.url_from_did_web(did))
     path = target.path.removesuffix("/did.json").strip("/").split("/")
     if len(path) != 2 or path[0] != "issuers":
         raise KeyResolutionError(f"{did} is not an issuer of this service.")

@@ -15,7 +15,7 @@ from issuers.models import Credential
 
 _PATHS = [
     (re.compile(r"/credentials/(?P<id>[0-9a-fA-F-]{36})/ob2"), lambda m: ob2.hosted_assertion_document(
-        selectors.credential_get_public(public_id=m["id"]))),
+        selectors.credential_get(public_id=m["id"]))),  # the verifier's own read (see services._verify_url)
     (re.compile(r"/achievements/(?P<slug>[-\w]+)/ob2"), lambda m: ob2.badge_class_document(
         selectors.achievement_get(slug=m["slug"]))),
     (re.compile(r"/issuers/(?P<slug>[-\w]+)/ob2"), lambda m: ob2.profile_document(

@@ -1,20 +1,25 @@
 """Verification of any credential, ours or foreign: one entry point for the page, the API and the command line.
 
-Accepted input (``credential_verify_raw``), recognised from its bytes: an OB 3.0 credential (JSON), an
-OB 2.0 assertion (JSON, or a compact JWS for a signed one), the URL of one of this service's credentials
-or hosted assertions (resolved locally: nothing is fetched), or a baked PNG or SVG image, whose content
-is then verified as above. Every answer is the same report of named checks.
+Accepted input (``credential_verify_raw``), recognised from its bytes: an OB 3.0 credential (JSON, or a
+VC-JWT), an OB 2.0 assertion (JSON, or a compact JWS for a signed one), a URL (this service's own credentials
+and hosted assertions are resolved locally; any other URL is fetched once, SSRF-safe, by ``remote``), or a
+baked PNG or SVG image, whose content is then verified as above. Every answer is the same report of named
+checks; input that cannot be read at all gives a report whose ``json`` check failed with a precise code.
 """
 
 from __future__ import annotations
 
 import json
+import logging
+import uuid
 from datetime import datetime
 
 from django.conf import settings
+from django.db import transaction
 
 from badges_service.errors import NotFound
-from badges_service.openbadges import baking, jws
+from badges_service.fetch import FetchError
+from badges_service.openbadges import baking, jws, vc_jwt
 from badges_service.openbadges import bitstring_status_list as bsl
 from badges_service.openbadges.errors import OpenBadgesError
 from badges_service.openbadges.schema import schema_errors
@@ -30,13 +35,15 @@ from badges_service.openbadges.verify import (
     verify_credential,
 )
 from badges_service.openbadges.verify_ob2 import verify_assertion
+from indicators.services import usage_record
 from issuers import status_lists
 from issuers.models import Credential, StatusList
 
-from . import ob2_documents
-from .keys import resolve_key
+from . import foreign_status, ob2_documents, remote
+from .keys import resolve_jwt_key, resolve_key
 
 DEFAULT_MAX_IMAGE_BYTES = 4 * 1024 * 1024
+logger = logging.getLogger(__name__)
 
 
 def _proof_values(document: dict) -> list:
@@ -80,10 +87,7 @@ def _status_check(document: dict) -> Check | None:
     credential_id = document.get("id")
     prefix = settings.BADGES_PUBLIC_URL + "/credentials/"
     if not isinstance(credential_id, str) or not credential_id.startswith(prefix):
-        if document.get("credentialStatus"):
-            return Check("status", SKIPPED, "status_unchecked",
-                         "The credential's status list is hosted elsewhere and is not fetched.")
-        return None
+        return foreign_status.status_check(document)
     credential = Credential.objects.filter(public_id__iexact=credential_id[len(prefix):]).only(
         "document", "revoked_at", "revocation_reason", "suspended_at", "suspension_reason").first()
     if credential is None:
@@ -107,6 +111,12 @@ def credential_verify(*, document: dict, now: datetime | None = None) -> Report:
     return report
 
 
+def credential_jwt_verify(*, token: str, now: datetime | None = None) -> Report:
+    """An OB 3.0 credential secured as a VC-JWT (either form, see ``vc_jwt``)."""
+    return vc_jwt.verify_vc_jwt(token, resolve_key=resolve_jwt_key, max_bytes=settings.BADGES_MAX_CREDENTIAL_BYTES,
+                                now=now, check_status=_status_check, schema_errors=schema_errors)
+
+
 def assertion_verify(*, assertion: dict | str, now: datetime | None = None) -> Report:
     """An OB 2.0 assertion: a JSON object (hosted) or a compact JWS (signed)."""
     return verify_assertion(assertion, fetch=ob2_documents.fetch, now=now, check_status=ob2_documents.status_check,
@@ -122,7 +132,21 @@ def _not_fetched(url: str) -> Report:
     return run.skip_rest("Not fetched.")
 
 
-def _verify_url(url: str, now: datetime | None) -> Report:
+def _names_private_credential(url: str) -> bool:
+    """True when ``url`` is (or is under) the URL of one of our credentials that its learner keeps private.
+    A URL alone is not a presented document: verifying it would publish what the learner has not."""
+    prefix = settings.BADGES_PUBLIC_URL + "/credentials/"
+    if not url.startswith(prefix):
+        return False
+    raw = url[len(prefix):].split("/", 1)[0]
+    if len(raw) > 40:
+        return False
+    return Credential.objects.filter(public_id__iexact=raw, is_public=False).exists()
+
+
+def _verify_url(url: str, now: datetime | None, follow: bool = True) -> Report:
+    if _names_private_credential(url):
+        return _not_fetched(url)  # the same answer as for an unknown credential
     try:
         return assertion_verify(assertion=ob2_documents.fetch(url), now=now)
     except OpenBadgesError:
@@ -133,7 +157,22 @@ def _verify_url(url: str, now: datetime | None) -> Report:
             if len(url) - len(prefix) <= 40 else None
         if credential is not None:
             return credential_verify(document=json.loads(credential.document), now=now)
-    return _not_fetched(url)
+    if url.startswith(settings.BADGES_PUBLIC_URL + "/") or not follow:
+        return _not_fetched(url)
+    return _verify_remote(url, now)
+
+
+def _verify_remote(url: str, now: datetime | None) -> Report:
+    """Fetch ``url`` (SSRF-safe) and verify what it holds; a URL found there is not followed again."""
+    try:
+        fetched = remote.document_get(url)
+    except FetchError as exc:
+        report = report_unreadable(exc)
+        report.summary = {"id": url}
+        return report
+    report = credential_verify_raw(raw=fetched.body, content_type=fetched.content_type, now=now, follow_urls=False)
+    report.summary["fetched_from"] = fetched.url
+    return report
 
 
 def _is_ob2(document: dict) -> bool:
@@ -143,7 +182,7 @@ def _is_ob2(document: dict) -> bool:
         "Assertion" in (types if isinstance(types, list) else [types])
 
 
-def _verify_text(text: str, now: datetime | None) -> Report:
+def _verify_text(text: str, now: datetime | None, follow_urls: bool = True) -> Report:
     stripped = text.strip()
     if jws.looks_like_compact_jws(stripped):
         try:
@@ -151,13 +190,12 @@ def _verify_text(text: str, now: datetime | None) -> Report:
                                  .payload)
         except (OpenBadgesError, ValueError, RecursionError) as exc:
             return report_unreadable(OpenBadgesError(f"Not a readable JWS: {exc}", code="not_jws"))
-        if isinstance(payload, dict) and (_is_ob2(payload) or "vc" not in payload):
-            return assertion_verify(assertion=stripped, now=now)
-        return report_unreadable(OpenBadgesError(
-            "VC-JWT credentials (JWS-secured OB 3.0) are not supported; send the JSON credential.",
-            code="unsupported_format"))
+        if isinstance(payload, dict) and not _is_ob2(payload) and (isinstance(payload.get("vc"), dict)
+                                                                  or "@context" in payload):
+            return credential_jwt_verify(token=stripped, now=now)
+        return assertion_verify(assertion=stripped, now=now)
     if stripped.startswith(("https://", "http://")) and len(stripped) < 2048 and not any(c.isspace() for c in stripped):
-        return _verify_url(stripped, now)
+        return _verify_url(stripped, now, follow=follow_urls)
     try:
         document = parse_document(text, max_bytes=settings.BADGES_MAX_CREDENTIAL_BYTES)
     except OpenBadgesError as exc:
@@ -168,8 +206,9 @@ def _verify_text(text: str, now: datetime | None) -> Report:
 
 
 def credential_verify_raw(*, raw: bytes | str, content_type: str | None = None,
-                          now: datetime | None = None) -> Report:
-    """Verify what was sent: JSON, a compact JWS, a URL of ours, or a baked PNG/SVG (see the module doc)."""
+                          now: datetime | None = None, follow_urls: bool = True) -> Report:
+    """Verify what was sent: JSON, a compact JWS or VC-JWT, a URL, or a baked PNG/SVG (see the module doc).
+    ``follow_urls=False``: a URL is not fetched (what a fetched document holds is not followed again)."""
     data = raw.encode("utf-8") if isinstance(raw, str) else bytes(raw)
     kind = (content_type or "").split(";")[0].strip().lower()
     image = kind in ("image/png", "image/svg+xml") or data.startswith(baking.PNG_SIGNATURE) or baking.is_svg(data)
@@ -179,7 +218,7 @@ def credential_verify_raw(*, raw: bytes | str, content_type: str | None = None,
                 f"The document is {len(data)} bytes; the limit is {settings.BADGES_MAX_CREDENTIAL_BYTES}.",
                 code="too_large"))
         try:
-            return _verify_text(data.decode("utf-8"), now)
+            return _verify_text(data.decode("utf-8"), now, follow_urls)
         except UnicodeDecodeError:
             return report_unreadable(OpenBadgesError("Not UTF-8 text, nor a PNG or SVG image.", code="not_json"))
     try:
@@ -189,10 +228,37 @@ def credential_verify_raw(*, raw: bytes | str, content_type: str | None = None,
     if baked is None:
         return report_unreadable(OpenBadgesError("The image carries no Open Badges credential.",
                                                  code="no_baked_credential"))
-    report = _verify_text(baked.text, now)
+    report = _verify_text(baked.text, now, follow_urls)
     report.summary["baked"] = {"image": "png" if data.startswith(baking.PNG_SIGNATURE) else "svg",
                                "version": baked.version}
     return report
 
 
-__all__ = ["PASSED", "assertion_verify", "credential_verify", "credential_verify_raw"]
+def _own_credential_of(report: Report) -> Credential | None:
+    """The credential of ours a report is about (OB 3.0 id, or OB 2.0 assertion id), if any."""
+    credential_id = report.summary.get("id")
+    if not isinstance(credential_id, str):
+        return None
+    prefix = settings.BADGES_PUBLIC_URL + "/credentials/"
+    if credential_id.startswith(prefix):
+        try:
+            public_id = uuid.UUID(credential_id[len(prefix):].removesuffix("/ob2"))
+        except ValueError:
+            return None
+        return Credential.objects.filter(public_id=public_id).first()
+    return ob2_documents.own_credential(credential_id)
+
+
+def verification_count(*, report: Report, channel: str) -> None:
+    """Count one verification of one of our credentials (``indicators``); never fails the verification."""
+    try:
+        credential = _own_credential_of(report)
+        if credential is not None:
+            with transaction.atomic():  # a savepoint: a failed insert leaves the caller's transaction usable
+                usage_record(credential=credential, kind="verification", channel=channel)
+    except Exception:
+        logger.warning("A verification could not be counted", exc_info=True)
+
+
+__all__ = ["PASSED", "assertion_verify", "credential_jwt_verify", "credential_verify", "credential_verify_raw",
+           "verification_count"]

@@ -18,7 +18,7 @@ from issuers import documents, identifiers, selectors
 from issuers.images import badge_svg
 
 from .negotiation import json_response, public_view, wants_json
-from .services import credential_verify
+from .services import credential_verify, verification_count
 
 SVG = "image/svg+xml"
 
@@ -32,11 +32,15 @@ def home(request: HttpRequest) -> HttpResponse:
 @public_view
 @vary_on_headers("Accept")
 def credential_detail(request: HttpRequest, public_id: str) -> HttpResponse:
-    credential = selectors.credential_get_public(public_id=public_id)
+    credential = selectors.credential_get_public(public_id=public_id, viewer=request.user)
     if wants_json(request):
-        return json_response(request, credential.document)  # the stored bytes, exactly as signed
+        response = json_response(request, credential.document)  # the stored bytes, exactly as signed
+        if not credential.is_public:
+            response["Cache-Control"] = "private, no-store"
+        return response
     document = json.loads(credential.document)
     report = credential_verify(document=document)
+    verification_count(report=report, channel="page")
     context = {
         "credential": credential,
         "document": document,
@@ -55,9 +59,11 @@ def credential_detail(request: HttpRequest, public_id: str) -> HttpResponse:
 @require_GET
 @public_view
 def credential_download(request: HttpRequest, public_id: str) -> HttpResponse:
-    credential = selectors.credential_get_public(public_id=public_id)
+    credential = selectors.credential_get_public(public_id=public_id, viewer=request.user)
     response = HttpResponse(credential.document, content_type="application/ld+json; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="badge-{credential.public_id}.json"'
+    if not credential.is_public:
+        response["Cache-Control"] = "private, no-store"
     return response
 
 

@@ -26,6 +26,7 @@ MULTIKEY_V1 = "https://w3id.org/security/multikey/v1"
 ED25519_2020_V1 = "https://w3id.org/security/suites/ed25519-2020/v1"
 DID_V1 = "https://www.w3.org/ns/did/v1"
 OB_V2 = "https://w3id.org/openbadges/v2"
+CLR_V2 = "https://purl.imsglobal.org/spec/clr/v2p0/context-2.0.1.json"
 
 
 @cache

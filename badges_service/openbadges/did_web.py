@@ -56,3 +56,27 @@ def did_document(did: str, keys: Iterable[PublishedKey]) -> dict:
         "assertionMethod": ids,
         "authentication": ids,
     }
+
+
+def assertion_method(document, *, did: str, method_id: str) -> dict:
+    """The verification method ``method_id`` of ``did``'s DID document, if it may assert (DID Core §5.3.2).
+
+    The document must be the DID's own (``id``), and the method listed under ``assertionMethod`` (by reference
+    or embedded) and controlled by the DID. ``DidError`` otherwise.
+    """
+    if not isinstance(document, dict) or document.get("id") != did:
+        raise DidError(f"The DID document is not {did}'s.", code="did_document_mismatch")
+
+    def absolute(value):
+        return did + value if isinstance(value, str) and value.startswith("#") else value
+
+    methods = {absolute(m.get("id")): m for m in document.get("verificationMethod") or []
+               if isinstance(m, dict)}
+    for entry in document.get("assertionMethod") or []:
+        method = methods.get(absolute(entry)) if isinstance(entry, str) else entry
+        if isinstance(method, dict) and absolute(method.get("id")) == method_id:
+            if method.get("controller") != did:
+                raise DidError(f"{method_id} is controlled by {method.get('controller')!r}, not {did}.",
+                               code="issuer_mismatch")
+            return method
+    raise DidError(f"{method_id} is not an assertion method of {did}.", code="unknown_key")

@@ -50,17 +50,26 @@ def hash_data(unsecured_document: dict, proof_options: dict) -> bytes:
     return proof_hash + document_hash
 
 
+# Proof options a caller may add (VC Data Integrity §2.1): they are signed with the rest of the proof config.
+PROOF_OPTIONS = frozenset({"challenge", "domain", "expires", "nonce"})
+
+
 def proof_create(document: dict, *, private_key: Ed25519PrivateKey, verification_method: str,
-                 created: datetime | str, proof_purpose: str = "assertionMethod") -> dict:
-    """A copy of ``document`` secured with one ``eddsa-rdfc-2022`` DataIntegrityProof."""
+                 created: datetime | str, proof_purpose: str = "assertionMethod", extra: dict | None = None) -> dict:
+    """A copy of ``document`` secured with one ``eddsa-rdfc-2022`` DataIntegrityProof. ``extra`` adds proof
+    options such as ``challenge`` and ``domain`` (for ``authentication`` proofs of presentations)."""
     if "proof" in document:
         raise ProofError("The document already has a proof.", code="already_signed")
+    unknown = set(extra or {}) - PROOF_OPTIONS
+    if unknown:
+        raise ProofError(f"Unknown proof options: {', '.join(sorted(unknown))}.", code="malformed_proof")
     proof = {
         "type": DATA_INTEGRITY_PROOF,
         "created": created if isinstance(created, str) else format_datetime(created),
         "verificationMethod": verification_method,
         "cryptosuite": CRYPTOSUITE,
         "proofPurpose": proof_purpose,
+        **(extra or {}),
     }
     signature = private_key.sign(hash_data(document, proof))
     return {**document, "proof": {**proof, "proofValue": encode_base58btc(signature)}}

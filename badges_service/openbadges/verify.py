@@ -170,8 +170,12 @@ def check_context(document: dict) -> tuple[str, str]:
 
 def verify_credential(document: dict, *, resolve_key: KeyResolver, now: datetime | None = None,
                       check_status: StatusChecker | None = None,
-                      schema_errors: Callable[[dict], list[str]] | None = None) -> Report:
-    """Verify ``document`` (already parsed). Never raises for bad input: problems become failed checks."""
+                      schema_errors: Callable[[dict], list[str]] | None = None,
+                      key_and_proof: Callable[[ReportBuilder, dict], None] | None = None) -> Report:
+    """Verify ``document`` (already parsed). Never raises for bad input: problems become failed checks.
+
+    ``key_and_proof`` replaces the embedded Data Integrity proof check (the ``key`` and ``proof`` steps) for
+    credentials secured otherwise, e.g. as a VC-JWT (``vc_jwt``); it must add both checks."""
     now = now or datetime.now(UTC)
     run = ReportBuilder()
     run.report.summary = summarise(document)
@@ -196,7 +200,10 @@ def verify_credential(document: dict, *, resolve_key: KeyResolver, now: datetime
         run.add("schema", PASSED if schema_errors else SKIPPED, "ok" if schema_errors else "skipped",
                 "Conforms to the Open Badges 3.0 data model." if schema_errors else "No schema given.")
 
-    _check_key_and_proof(run, document, resolve_key)
+    if key_and_proof is None:
+        _check_key_and_proof(run, document, resolve_key)
+    else:
+        key_and_proof(run, document)
     _check_validity(run, document, now)
     status = check_status(document) if check_status else None
     if status is None:

@@ -31,6 +31,11 @@ INSTALLED_APPS = [
     "verification",
     "pipeline",
     "indicators",
+    "accounts",
+    "passport",
+    "managers",
+    "oauth2_provider",  # django-oauth-toolkit: the OAuth 2.0 server of the Open Badges API
+    "obapi",
 ]
 
 MIDDLEWARE = [
@@ -41,6 +46,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "badges_service.ratelimit.PublicRateLimitMiddleware",  # public pages and documents (BADGES_RATE_LIMIT_PATHS)
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -97,6 +103,8 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_PARSER_CLASSES": ["badges_service.parsers.JSONParser"],  # DRF's; too deep a body is a 400
+    # Per-client limits from BADGES_RATE_LIMITS (scope: the view's throttle_scope, else "api"); 429 rate_limited.
+    "DEFAULT_THROTTLE_CLASSES": ["badges_service.ratelimit.PublicRateThrottle"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     # "format" is a query parameter of our own public resources (format=json, format=case).
     "URL_FORMAT_OVERRIDE": None,
@@ -133,6 +141,7 @@ CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 2, "socket_timeout": 10}
 CELERY_BEAT_SCHEDULE = {
     "pipeline-redrive": {"task": "pipeline.tasks.events_redrive_task", "schedule": 60.0},
+    "indicators-rollup": {"task": "indicators.tasks.indicators_rollup_task", "schedule": 60.0},
 }
 
 # --- Completion pipeline (pipeline/): intake limits, replay window, re-drive of pending events
@@ -141,6 +150,8 @@ BADGES_PIPELINE_MAX_CSV_BYTES = env.int("BADGES_PIPELINE_MAX_CSV_BYTES", default
 BADGES_PIPELINE_SIGNATURE_TOLERANCE = 300  # seconds, either way
 BADGES_PIPELINE_REDRIVE_AFTER = env.int("BADGES_PIPELINE_REDRIVE_AFTER_SECONDS", default=300)
 BADGES_PIPELINE_QUEUE = env.str("BADGES_PIPELINE_QUEUE", default="celery")  # the Celery queue of event tasks
+BADGES_PIPELINE_BATCH = env.int("BADGES_PIPELINE_BATCH", default=20)  # events processed in one transaction
+BADGES_PIPELINE_CONFIG_TTL = env.float("BADGES_PIPELINE_CONFIG_TTL", default=5.0)  # see pipeline/config_cache.py
 
 # --- Badges
 # The public origin of this service: credential, achievement and issuer URLs and the did:web
@@ -148,8 +159,116 @@ BADGES_PIPELINE_QUEUE = env.str("BADGES_PIPELINE_QUEUE", default="celery")  # th
 BADGES_PUBLIC_URL = env.str("BADGES_PUBLIC_URL", default="http://127.0.0.1:8000").rstrip("/")
 # "web" (did:web on BADGES_PUBLIC_URL, the default) or "key" (did:key, self-contained).
 BADGES_DID_METHOD = env.str("BADGES_DID_METHOD", default="web")
+# LinkedIn company page id of the city: its "Add to profile" links then name the organisation by id, not by name.
+BADGES_LINKEDIN_ORGANIZATION_ID = env.str("BADGES_LINKEDIN_ORGANIZATION_ID", default="")
 # Largest credential document the verifier accepts, in bytes.
 BADGES_MAX_CREDENTIAL_BYTES = env.int("BADGES_MAX_CREDENTIAL_BYTES", default=256 * 1024)
+
+# --- Fetching other services' documents (verify by URL, foreign did:web, foreign status lists), SSRF-safe:
+# public addresses only (checked after DNS and on each redirect, connection pinned), size and time limits.
+BADGES_FETCH_MAX_BYTES = env.int("BADGES_FETCH_MAX_BYTES", default=512 * 1024)
+BADGES_FETCH_CONNECT_TIMEOUT = env.float("BADGES_FETCH_CONNECT_TIMEOUT", default=3.0)  # seconds
+BADGES_FETCH_READ_TIMEOUT = env.float("BADGES_FETCH_READ_TIMEOUT", default=5.0)  # seconds, each read
+BADGES_FETCH_TOTAL_TIMEOUT = env.float("BADGES_FETCH_TOTAL_TIMEOUT", default=10.0)  # seconds, redirects included
+BADGES_FETCH_MAX_REDIRECTS = env.int("BADGES_FETCH_MAX_REDIRECTS", default=3)
+BADGES_FETCH_CACHE_SECONDS = env.int("BADGES_FETCH_CACHE_SECONDS", default=300)
+# "address:port" pairs that may be fetched although not public: for tests and local development only
+# (production refuses to start with any). Empty by default.
+BADGES_FETCH_ALLOWED_PRIVATE = env.list("BADGES_FETCH_ALLOWED_PRIVATE", default=[])
+BADGES_FETCH_CA_FILE = env.str("BADGES_FETCH_CA_FILE", default="")  # extra trust anchors (PEM); "" = system's
+
+# --- Cache: Redis when REDIS_URL (or a redis:// Celery broker) is set, so that rate-limit counters and fetched
+# documents are shared by every process; process-local memory otherwise.
+REDIS_URL = env.str("REDIS_URL", default="") or (CELERY_BROKER_URL if CELERY_BROKER_URL.startswith("redis") else "")
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL,
+                      "KEY_PREFIX": "badges", "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2}}
+          if REDIS_URL else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "badges"}}
+
+# --- Rate limits on public endpoints (badges_service/ratelimit.py), per client and fixed window. Generous:
+# they stop floods, not people. BADGES_RATE_LIMIT_<SCOPE> overrides one, e.g. BADGES_RATE_LIMIT_VERIFY=30/minute.
+BADGES_RATE_LIMITS = {
+    scope: env.str(f"BADGES_RATE_LIMIT_{scope.upper()}", default=default)
+    for scope, default in {"verify": "60/minute", "api": "600/minute", "pages": "300/minute",
+                           "documents": "1200/minute"}.items()
+}
+BADGES_RATE_LIMIT_PATHS = [  # (path regex, scope), first match wins; /api/ is throttled by DRF
+    (r"^/issuers/[^/]+/(did\.json|status/|ob2)", "documents"),
+    (r"^/(credentials|achievements|issuers|frameworks)(/|$)", "pages"),
+    (r"^/$", "pages"),
+]
+# Not limited: LMS completion intake is signed and bounded by its own limits, and some LMSs never retry a 429.
+BADGES_RATE_LIMIT_API_EXEMPT = [r"^/api/v1/events/"]
+BADGES_TRUSTED_PROXIES = env.int("BADGES_TRUSTED_PROXIES", default=0)  # reverse proxies writing X-Forwarded-For
+
+# --- Sign-in (accounts/): local accounts, and single sign-on through OpenID Connect when configured
+LOGIN_URL = "/comptes/connexion/"
+LOGIN_REDIRECT_URL = "/passeport/"
+LOGOUT_REDIRECT_URL = "/"
+AUTHENTICATION_BACKENDS = [
+    "django.contrib.auth.backends.ModelBackend",
+    "accounts.oidc.OIDCBackend",  # acts only in the OpenID Connect callback
+]
+# Password sign-in: failures allowed per username and per client address within the window (seconds).
+BADGES_SIGNIN_MAX_FAILURES_PER_USERNAME = env.int("BADGES_SIGNIN_MAX_FAILURES_PER_USERNAME", default=5)
+BADGES_SIGNIN_MAX_FAILURES_PER_ADDRESS = env.int("BADGES_SIGNIN_MAX_FAILURES_PER_ADDRESS", default=50)
+BADGES_SIGNIN_FAILURE_WINDOW = env.int("BADGES_SIGNIN_FAILURE_WINDOW", default=15 * 60)
+# OpenID Connect: offered when issuer, client id and secret are set. Endpoints left empty come from the
+# issuer's discovery document (fetched on first use, cached). See README, "Single sign-on".
+BADGES_OIDC_ISSUER = env.str("BADGES_OIDC_ISSUER", default="")
+BADGES_OIDC_CLIENT_ID = env.str("BADGES_OIDC_CLIENT_ID", default="")
+BADGES_OIDC_CLIENT_SECRET = env.str("BADGES_OIDC_CLIENT_SECRET", default="")
+BADGES_OIDC_AUTHORIZATION_ENDPOINT = env.str("BADGES_OIDC_AUTHORIZATION_ENDPOINT", default="")
+BADGES_OIDC_TOKEN_ENDPOINT = env.str("BADGES_OIDC_TOKEN_ENDPOINT", default="")
+BADGES_OIDC_USERINFO_ENDPOINT = env.str("BADGES_OIDC_USERINFO_ENDPOINT", default="")
+BADGES_OIDC_JWKS_URI = env.str("BADGES_OIDC_JWKS_URI", default="")
+BADGES_OIDC_END_SESSION_ENDPOINT = env.str("BADGES_OIDC_END_SESSION_ENDPOINT", default="")
+BADGES_OIDC_SCOPES = env.str("BADGES_OIDC_SCOPES", default="openid email profile")
+BADGES_OIDC_SIGN_ALGO = env.str("BADGES_OIDC_SIGN_ALGO", default="RS256")
+BADGES_OIDC_USE_PKCE = env.bool("BADGES_OIDC_USE_PKCE", default=True)
+BADGES_OIDC_REQUIRE_VERIFIED_EMAIL = env.bool("BADGES_OIDC_REQUIRE_VERIFIED_EMAIL", default=True)
+BADGES_OIDC_EXTRA_AUTH_PARAMS = env.json("BADGES_OIDC_EXTRA_AUTH_PARAMS", default={})
+BADGES_OIDC_LOGOUT_AT_PROVIDER = env.bool("BADGES_OIDC_LOGOUT_AT_PROVIDER", default=True)
+BADGES_OIDC_PROVIDER_NAME = env.str("BADGES_OIDC_PROVIDER_NAME", default="")  # the button says "Se connecter avec …"
+BADGES_OIDC_TIMEOUT = env.int("BADGES_OIDC_TIMEOUT", default=10)  # seconds, each call to the provider
+
+# --- 1EdTech Open Badges API 3.0 (obapi/, /ims/ob/v3p0/) and its OAuth 2.0 server (/oauth/), django-oauth-toolkit.
+# OB 3.0 §7: authorization code grant with PKCE (S256 only, see obapi/oauth.py), codes valid 600 s, access
+# tokens 3600 s; refresh tokens rotate, and reusing a rotated one revokes the whole family (RFC 9700 §4.14.2).
+OAUTH2_PROVIDER = {
+    "SCOPES": {
+        "https://purl.imsglobal.org/spec/ob/v3p0/scope/credential.readonly": "Read credentials",
+        "https://purl.imsglobal.org/spec/ob/v3p0/scope/credential.upsert": "Create or update credentials",
+        "https://purl.imsglobal.org/spec/ob/v3p0/scope/profile.readonly": "Read the profile",
+        "https://purl.imsglobal.org/spec/ob/v3p0/scope/profile.update": "Update the profile",
+        "offline_access": "Refresh tokens",
+    },
+    "DEFAULT_SCOPES": [],  # OB 3.0 §7.1.2: the authorization request names its scopes
+    "OAUTH2_SERVER_CLASS": "obapi.oauth.OpenBadgesServer",
+    "OAUTH2_VALIDATOR_CLASS": "obapi.oauth.OpenBadgesValidator",
+    "PKCE_REQUIRED": True,
+    "AUTHORIZATION_CODE_EXPIRE_SECONDS": 600,
+    "ACCESS_TOKEN_EXPIRE_SECONDS": 3600,
+    "REFRESH_TOKEN_EXPIRE_SECONDS": env.int("OBAPI_REFRESH_TOKEN_EXPIRE_SECONDS", default=90 * 24 * 3600),
+    "ROTATE_REFRESH_TOKEN": True,
+    "REFRESH_TOKEN_REUSE_PROTECTION": True,
+    "REQUEST_APPROVAL_PROMPT": "force",
+    "ALLOWED_REDIRECT_URI_SCHEMES": ["https", "http"],  # http: loopback of native apps only (obapi/registration.py)
+    "COMPLIANT_BCP_RFC9700_IMPLICIT_GRANT": True,
+    "COMPLIANT_BCP_RFC9700_PASSWORD_GRANT": True,
+    "COMPLIANT_BCP_RFC9700_PKCE_METHOD": True,
+    "COMPLIANT_BCP_RFC9700_ACCESS_TOKEN_TRANSPORT": True,  # no access token in a query string
+    "COMPLIANT_BCP_RFC9700_TOKEN_STORAGE": True,  # tokens kept as SHA-256 checksums only
+    "COMPLIANT_BCP_RFC9700_AUTHZ_RESPONSE_ISS": True,  # RFC 9207 "iss" in authorization responses
+}
+# DOT warns that http redirect URIs are allowed at all; registration (obapi/registration.py) allows http only
+# for loopback redirects of native apps (RFC 8252 §7.3), everything else must be https.
+SILENCED_SYSTEM_CHECKS = ["oauth2_provider.W008"]
+OAUTH2_PROVIDER_APPLICATION_MODEL = "oauth2_provider.Application"  # named, so that migrations can depend on it
+OBAPI_DEFAULT_PAGE_SIZE = 50
+OBAPI_MAX_PAGE_SIZE = 100
+# Required in the service description (OB 3.0 §7.1.1, SDD info and OAuth2ACG scheme).
+BADGES_TERMS_OF_SERVICE_URL = env.str("BADGES_TERMS_OF_SERVICE_URL", default=BADGES_PUBLIC_URL + "/conditions/")
+BADGES_PRIVACY_POLICY_URL = env.str("BADGES_PRIVACY_POLICY_URL", default=BADGES_PUBLIC_URL + "/confidentialite/")
 
 LOGGING = {
     "version": 1,

@@ -27,6 +27,19 @@ if not ALLOWED_HOSTS:
     raise ImproperlyConfigured("DJANGO_ALLOWED_HOSTS must list the host names this service answers to.")
 CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
 
+# Single sign-on: once an issuer is configured, its client id and secret must come from the environment,
+# and the provider is reached over HTTPS only.
+if BADGES_OIDC_ISSUER:  # noqa: F405
+    BADGES_OIDC_CLIENT_ID = _mandatory("BADGES_OIDC_CLIENT_ID")
+    BADGES_OIDC_CLIENT_SECRET = _mandatory("BADGES_OIDC_CLIENT_SECRET")
+    if not BADGES_OIDC_ISSUER.startswith("https://"):  # noqa: F405
+        raise ImproperlyConfigured("BADGES_OIDC_ISSUER must be an https:// URL in production.")
+
+# The fetcher's allowance of non-public addresses exists for tests only: never in production.
+if BADGES_FETCH_ALLOWED_PRIVATE:  # noqa: F405
+    raise ImproperlyConfigured("BADGES_FETCH_ALLOWED_PRIVATE must be empty in production (it opens the verifier's "
+                               "URL fetching to private addresses).")
+
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env.bool("DJANGO_SECURE_SSL_REDIRECT", default=True)
 SESSION_COOKIE_SECURE = True

@@ -14,4 +14,8 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 # The suite tests services directly; only the pipeline tests run a real worker.
 CELERY_TASK_ALWAYS_EAGER = False
+# The suite sends many requests from one address: limits are out of reach, except where a test sets its own
+# (tests/verification/test_rate_limits.py). Cache keys are per run, so runs sharing a Redis do not mix.
+BADGES_RATE_LIMITS = {scope: "1000000/minute" for scope in BADGES_RATE_LIMITS}  # noqa: F405
+CACHES["default"]["KEY_PREFIX"] = "test-" + Fernet.generate_key().decode()[:12]  # noqa: F405
 LOGGING["root"]["level"] = env.str("LOG_LEVEL", default="WARNING")  # noqa: F405

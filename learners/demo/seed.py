@@ -35,7 +35,9 @@ def seed_agents() -> dict[str, int]:
             level = None
             if "level" in badge:
                 level = ProficiencyLevel.objects.get(framework=_framework(badge["level"][0]), code=badge["level"][1])
-            services.credential_issue(achievement=achievement, recipient_email=row["email"],
-                                      recipient_name=row["name"], level=level)
+            credential = services.credential_issue(achievement=achievement, recipient_email=row["email"],
+                                                   recipient_name=row["name"], level=level)
+            # Demo agents agreed to show their badges: the example pages of the README stay reachable.
+            services.credential_visibility_set(credential=credential, public=True)
             created["credentials"] += 1
     return created

@@ -18,7 +18,7 @@ from issuers.models import Achievement, Issuer
 from learners.models import Learner
 
 from ..models import AwardRule, InboundEvent, LearnerMapping, LmsSource, Pathway, PathwayItem, ScoreBand
-from .processing import events_requeue
+from .queueing import events_requeue
 
 
 def _digest(secret: str) -> str:

@@ -19,7 +19,7 @@ from issuers import identifiers
 from .. import selectors
 from ..intake import ParsedEvent, Unsupported, csv_backfill
 from ..models import CsvImport, InboundEvent, LmsSource
-from .processing import enqueue
+from .queueing import enqueue
 
 CHUNK = 1000
 

@@ -20,9 +20,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from functools import partial
 
-from django.conf import settings
 from django.db import IntegrityError, InterfaceError, OperationalError, transaction
-from django.db.models import QuerySet
 from django.dispatch import Signal
 from django.utils import timezone
 
@@ -47,53 +45,6 @@ MAX_PATHWAY_ROUNDS = 5
 TRANSIENT = (OperationalError, InterfaceError)
 
 
-# --- queueing ----------------------------------------------------------------------------------
-
-
-def enqueue(event_ids: list[int]) -> None:
-    """Queue events for the worker, in batches. Called on commit; a broker outage is logged, not raised:
-    the events are stored and the periodic re-drive queues them when the broker is back."""
-    from ..tasks import events_process_task
-
-    batch = getattr(settings, "BADGES_PIPELINE_BATCH", 20)
-    for start in range(0, len(event_ids), batch):
-        try:
-            events_process_task.apply_async(
-                (event_ids[start:start + batch],), queue=settings.BADGES_PIPELINE_QUEUE, retry=True,
-                retry_policy={"max_retries": 1, "interval_start": 0, "interval_step": 0.5})
-        except Exception:
-            logger.warning("Broker unavailable: %d event(s) stay stored for the re-drive.",
-                           len(event_ids) - start, exc_info=True)
-            return
-
-
-def events_requeue(*, events: QuerySet[InboundEvent]) -> int:
-    """Send events back to ``received`` and queue them (admin re-process, a mapping that arrived)."""
-    now = timezone.now()
-    ids = list(events.exclude(status=Status.RECEIVED).values_list("pk", flat=True))
-    ids += list(events.filter(status=Status.RECEIVED).values_list("pk", flat=True))
-    InboundEvent.objects.filter(pk__in=ids).update(status=Status.RECEIVED, reason="", detail="", queued_at=now)
-    if ids:
-        transaction.on_commit(partial(enqueue, ids))
-    return len(ids)
-
-
-def events_redrive(*, older_than_seconds: int | None = None, limit: int = 2000) -> int:
-    """Queue again the events left ``received`` longer than the threshold: lost by a broker outage, or by
-    a worker killed after taking them (the broker gives those back only after its visibility timeout)."""
-    seconds = settings.BADGES_PIPELINE_REDRIVE_AFTER if older_than_seconds is None else older_than_seconds
-    now = timezone.now()
-    with transaction.atomic():
-        ids = list(selectors.events_pending(older_than=now - timedelta(seconds=seconds), limit=limit)
-                   .values_list("pk", flat=True))
-        if ids:
-            InboundEvent.objects.filter(pk__in=ids).update(queued_at=now)
-            transaction.on_commit(partial(enqueue, ids))
-    if ids:
-        logger.info("Re-drive: %d pending event(s) queued again.", len(ids))
-    return len(ids)
-
-
 # --- processing --------------------------------------------------------------------------------
 
 
@@ -104,8 +55,9 @@ class _Verdict:
     detail: str = ""
 
 
-def event_process(*, event_id: int) -> InboundEvent | None:
-    """Process one stored event, once. Returns the event (None if it no longer exists)."""
+def event_process_one(*, event_id: int) -> InboundEvent | None:
+    """Process one stored event, once, on its own (the path of events pathways concern, and of batches that
+    could not be written as a whole: see ``batch``). Returns the event (None if it no longer exists)."""
     try:
         with transaction.atomic():
             # The source comes along (the evidence names it) but only the event's row is locked.

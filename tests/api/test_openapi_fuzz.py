@@ -58,7 +58,7 @@ def wsgi_app():
 def world(db, monkeypatch):
     """Real objects for the operations to find: an issuer with staff, an achievement, credentials, a framework,
     a learner, a registered source and one of its events."""
-    monkeypatch.setattr("pipeline.services.processing.enqueue", lambda ids: None)
+    monkeypatch.setattr("pipeline.services.queueing.enqueue", lambda ids: None)
     monkeypatch.setattr("pipeline.services.intake.enqueue", lambda ids: None)
     framework = small_framework()
     from issuers.models import Issuer

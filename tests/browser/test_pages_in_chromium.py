@@ -75,6 +75,7 @@ def site(live_server, settings, transactional_db):
     AchievementFactory(issuer=issuer, slug="bureautique", name="Bureautique : tableur, niveau Pratique")
     credential = services.credential_issue(achievement=achievement, recipient_email="camille.dupont@ville-exemple.fr",
                                            recipient_name="Camille Dupont")
+    services.credential_visibility_set(credential=credential, public=True)  # the learner shares it
     return {"issuer": issuer, "achievement": achievement, "credential": credential, "url": live_server.url}
 
 
@@ -199,9 +200,10 @@ def _make_revoked(credential):
 
 def _make_expired(credential):
     issued = timezone.now() - timedelta(days=400)
-    return services.credential_issue(achievement=credential.achievement, recipient_email="agent@ville-exemple.fr",
-                                     recipient_name="Dominique Martin", now=issued,
-                                     valid_until=issued + timedelta(days=365))
+    expired = services.credential_issue(achievement=credential.achievement, recipient_email="agent@ville-exemple.fr",
+                                        recipient_name="Dominique Martin", now=issued,
+                                        valid_until=issued + timedelta(days=365))
+    return services.credential_visibility_set(credential=expired, public=True)
 
 
 def _make_suspended(credential):

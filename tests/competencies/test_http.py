@@ -115,6 +115,7 @@ def test_credential_and_achievement_pages_name_the_attested_skills_and_level(cli
                   level=ProficiencyLevel.objects.get(framework=fw, code="N2"))
     credential = services.credential_issue(achievement=achievement, recipient_email="a@ville-exemple.fr",
                                            level=ProficiencyLevel.objects.get(framework=fw, code="N4"))
+    services.credential_visibility_set(credential=credential, public=True)
     page = client.get(f"/credentials/{credential.public_id}", HTTP_ACCEPT="text/html",
                       HTTP_ACCEPT_LANGUAGE="fr").content.decode()
     assert "Compétences attestées par ce badge" in page

@@ -112,3 +112,15 @@ def test_someone_without_a_manager_scope_sees_only_open_profiles(fw, agents):
     found = profiles.agents_with_competency(user=stranger, competency=Competency.objects.get(code="CMP-REL-01"),
                                             min_level=level(fw, "N1"))
     assert [learner.email for learner, _ in found] == [public.email]
+
+
+def test_job_fits_of_a_team_equal_each_agents_own_job_fit(fw):
+    services.credential_issue(achievement=badge(fw, "CMP-REL-01", "N3"), recipient_email=EMAIL)
+    services.credential_issue(achievement=badge(fw, "CMP-NUM-01", "N1"), recipient_email="other@ville-exemple.fr")
+    accueil, numerique = Job.objects.get(code="MET-ACC-01"), Job.objects.get(code="MET-NUM-01")
+    by_email = profiles.profiles_for(emails=[EMAIL, "other@ville-exemple.fr"])
+    fits = profiles.job_fits(profiles=by_email, jobs={EMAIL: accueil, "other@ville-exemple.fr": numerique,
+                                                      "nobody@ville-exemple.fr": accueil})
+    assert fits[EMAIL] == profiles.job_fit(profile=by_email[EMAIL], job=accueil)
+    assert fits["other@ville-exemple.fr"].count(profiles.PARTIAL) == 1
+    assert fits["nobody@ville-exemple.fr"].score == 0 and fits["nobody@ville-exemple.fr"].count(profiles.MISSING) == 3

@@ -61,3 +61,11 @@ class CredentialFactory(factory.Factory):
     @classmethod
     def _create(cls, model_class, **kwargs):
         return services.credential_issue(**kwargs)
+
+
+class PublicCredentialFactory(CredentialFactory):
+    """A credential its learner made public (through the service), for tests of the public pages."""
+
+    @classmethod
+    def _create(cls, model_class, **kwargs):
+        return services.credential_visibility_set(credential=services.credential_issue(**kwargs), public=True)

@@ -12,7 +12,13 @@ from django.core.management import CommandError, call_command
 from badges_service.errors import Conflict, PermissionDenied
 from issuers import identifiers, services
 from issuers.models import Credential, IssuerMembership
-from tests.issuers.factories import AchievementFactory, CredentialFactory, IssuerFactory, UserFactory
+from tests.issuers.factories import (
+    AchievementFactory,
+    CredentialFactory,
+    IssuerFactory,
+    PublicCredentialFactory,
+    UserFactory,
+)
 
 
 @pytest.fixture
@@ -72,7 +78,7 @@ def test_the_api_suspends_and_reinstates_own_credentials_only(staff_client):
     assert _post(client, f"/api/v1/credentials/{own.public_id}/reinstate").status_code == 200
     assert _post(client, f"/api/v1/credentials/{own.public_id}/reinstate").json()["error"]["code"] == "not_suspended"
     assert _post(client, f"/api/v1/credentials/{own.public_id}/suspend", {}).status_code == 400  # reason required
-    other = CredentialFactory(achievement=AchievementFactory(issuer=dsin))
+    other = PublicCredentialFactory(achievement=AchievementFactory(issuer=dsin))  # public: 403, not 404
     assert _post(client, f"/api/v1/credentials/{other.public_id}/suspend", {"reason": "x"}).status_code == 403
 
 

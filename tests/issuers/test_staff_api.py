@@ -6,7 +6,13 @@ import pytest
 
 from issuers import services
 from issuers.models import Credential, IssuerMembership
-from tests.issuers.factories import AchievementFactory, CredentialFactory, IssuerFactory, UserFactory
+from tests.issuers.factories import (
+    AchievementFactory,
+    CredentialFactory,
+    IssuerFactory,
+    PublicCredentialFactory,
+    UserFactory,
+)
 
 
 @pytest.fixture
@@ -43,7 +49,8 @@ def test_issuing_for_another_issuer_is_403_with_a_code_and_stores_nothing(staff_
 
 def test_revoking_another_issuers_credential_is_403(staff_client):
     client, _, dsin = staff_client
-    credential = CredentialFactory(achievement=AchievementFactory(issuer=dsin))
+    # Public, so the staff member can know it exists: the refusal is about rights (a private one is 404).
+    credential = PublicCredentialFactory(achievement=AchievementFactory(issuer=dsin))
     response = _post(client, f"/api/v1/credentials/{credential.public_id}/revoke", {"reason": "x"})
     assert response.status_code == 403
     credential.refresh_from_db()

@@ -101,7 +101,7 @@ def test_under_did_key_each_signing_key_has_its_own_lists(achievement, settings)
 
 
 def test_the_reservation_statement_names_the_entry_table():
-    assert f'"{StatusListEntry._meta.db_table}"' in status_lists._RESERVE_SQL
+    assert f'"{StatusListEntry._meta.db_table}"' == status_lists._TABLE
 
 
 def test_a_taken_index_is_drawn_again(achievement, monkeypatch):

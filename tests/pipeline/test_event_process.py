@@ -199,10 +199,10 @@ def test_an_issuer_without_active_key_fails_the_event_without_raising(mapped):
 def test_a_database_outage_propagates_for_the_task_to_retry(mapped, monkeypatch):
     event = receive(mapped.source, moodle_completion())
 
-    def down(**kwargs):
+    def down(self, requests):
         raise OperationalError("server closed the connection unexpectedly")
 
-    monkeypatch.setattr("pipeline.services.processing.credential_issue", down)
+    monkeypatch.setattr("issuers.issuance.Issuance.issue", down)
     with pytest.raises(OperationalError):
         process(event)
     event.refresh_from_db()

@@ -42,17 +42,19 @@ def test_the_beat_schedule_runs_the_redrive_task(settings):
 def test_a_transient_database_error_is_retried_by_the_task(client, moodle, monkeypatch):
     event = _stored(client, moodle)
     calls = []
-    real = services.event_process
+    real = services.events_process
 
-    def flaky(*, event_id):
-        calls.append(event_id)
+    def flaky(*, event_ids):
+        calls.append(list(event_ids))
         if len(calls) == 1:
             raise OperationalError("could not connect to server")
-        return real(event_id=event_id)
+        return real(event_ids=event_ids)
 
-    monkeypatch.setattr("pipeline.tasks.services.event_process", flaky)
+    monkeypatch.setattr("pipeline.tasks.services.events_process", flaky)
     result = tasks.events_process_task.apply(args=[[event.pk]], throw=False)
-    assert result.successful() and calls == [event.pk, event.pk]
+    assert result.successful() and calls == [[event.pk], [event.pk]]
+    event.refresh_from_db()
+    assert event.attempts == 1
 
 
 def test_a_domain_error_is_recorded_and_not_retried(client, moodle, monkeypatch):

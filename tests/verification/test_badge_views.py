@@ -11,7 +11,7 @@ from PIL import Image
 
 from badges_service.openbadges import bitstring_status_list as bsl
 from issuers import ob2, services
-from tests.issuers.factories import CredentialFactory
+from tests.issuers.factories import PublicCredentialFactory
 
 from .pdf_text import pdf_text
 
@@ -23,7 +23,7 @@ def _media(settings, tmp_path):
 
 @pytest.fixture
 def credential(achievement):
-    return CredentialFactory(achievement=achievement, recipient_name="Camille Dupont")
+    return PublicCredentialFactory(achievement=achievement, recipient_name="Camille Dupont")
 
 
 @pytest.mark.parametrize(("suffix", "content_type"), [

@@ -164,12 +164,13 @@ def test_a_revoked_credential_reports_revoked_with_reason(issued):
     assert report.status == "revoked"
 
 
-def test_the_verify_api_returns_the_report_for_any_body(client, issued):
+def test_the_verify_api_returns_the_report_and_a_precise_400_for_unreadable_input(client, issued):
     _, document = issued
     ok = client.post("/api/v1/verify", data=json.dumps(document), content_type="application/json")
     assert ok.status_code == 200 and ok.json()["valid"] is True and ok.json()["status"] == "valid"
     bad = client.post("/api/v1/verify", data=b"{oops", content_type="application/json")
-    assert bad.status_code == 200 and bad.json()["checks"][0]["code"] == "not_json"
+    assert bad.status_code == 400 and bad.json()["error"]["code"] == "not_json"
+    assert bad.json()["error"]["details"]["report"]["checks"][0]["code"] == "not_json"
 
 
 def test_an_altered_copy_signed_with_a_stolen_key_is_not_what_was_issued(issued):

@@ -11,7 +11,7 @@ from django.core.management import call_command
 
 from badges_service.openbadges import baking, jws
 from issuers import identifiers, services
-from tests.issuers.factories import CredentialFactory
+from tests.issuers.factories import PublicCredentialFactory
 from verification.services import credential_verify_raw
 
 FORMATS = {  # url suffix -> (format in the report, baked image or None)
@@ -31,7 +31,7 @@ def _media(settings, tmp_path):
 
 @pytest.fixture
 def credential(achievement):
-    return CredentialFactory(achievement=achievement, recipient_name="Camille Dupont")
+    return PublicCredentialFactory(achievement=achievement, recipient_name="Camille Dupont")
 
 
 def fetch(client, credential, suffix: str) -> bytes:
@@ -159,8 +159,14 @@ def test_the_url_of_our_credential_or_hosted_assertion_is_resolved_locally(crede
     assert credential_verify_raw(raw=identifiers.credential_url(credential.public_id) + "/ob2").valid
 
 
-def test_a_foreign_url_is_not_fetched_and_is_unverifiable_not_invalid(db):
+def test_a_foreign_url_is_fetched_and_one_that_cannot_be_had_says_why(db):
+    """Foreign URLs are fetched (SSRF-safe, see test_verify_api_forms.py); here the name does not resolve."""
     report = credential_verify_raw(raw="https://badges.other-city.example/assertions/42")
+    assert report.check("json").code == "fetch_dns_failed" and not report.valid
+
+
+def test_an_unknown_url_of_ours_is_not_fetched_and_is_unverifiable_not_invalid(db):
+    report = credential_verify_raw(raw="https://badges.example.test/credentials/not-a-credential")
     assert report.status == "unverifiable" and report.check("json").code == "not_fetched"
 
 

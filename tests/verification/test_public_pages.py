@@ -16,7 +16,7 @@ from django.utils import formats, timezone, translation
 
 from issuers import services
 from issuers.models import Credential
-from tests.issuers.factories import AchievementFactory, CredentialFactory
+from tests.issuers.factories import AchievementFactory, PublicCredentialFactory
 
 HTML = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"  # what browsers send
 
@@ -122,7 +122,7 @@ def french_date(value) -> str:
 
 @pytest.fixture
 def credential(achievement):
-    return CredentialFactory(achievement=achievement, recipient_email="camille.dupont@ville-exemple.fr",
+    return PublicCredentialFactory(achievement=achievement, recipient_email="camille.dupont@ville-exemple.fr",
                              recipient_name="Camille Dupont")
 
 
@@ -180,7 +180,7 @@ def test_the_page_shows_the_recipient_name(client, credential):
 
 
 def test_a_credential_without_a_recipient_name_shows_no_recipient_line(client, achievement):
-    credential = CredentialFactory(achievement=achievement, recipient_name="")
+    credential = PublicCredentialFactory(achievement=achievement, recipient_name="")
 
     page = page_of(get_html(client, credential_path(credential)))
 
@@ -211,6 +211,7 @@ def test_an_expired_credential_is_shown_as_expired(client, achievement):
     issued = timezone.now() - timedelta(days=400)
     credential = services.credential_issue(achievement=achievement, recipient_email="agent@ville-exemple.fr",
                                            now=issued, valid_until=issued + timedelta(days=365))
+    services.credential_visibility_set(credential=credential, public=True)
 
     page = page_of(get_html(client, credential_path(credential)))
 
@@ -267,7 +268,7 @@ def test_the_page_shows_description_criteria_and_the_issuer_with_a_link_to_its_p
 
 def test_the_page_links_the_detailed_criteria_when_the_achievement_has_a_criteria_url(client, issuer):
     achievement = AchievementFactory(issuer=issuer, criteria_url="https://formation.ville-exemple.fr/accueil")
-    credential = CredentialFactory(achievement=achievement)
+    credential = PublicCredentialFactory(achievement=achievement)
 
     page = page_of(get_html(client, credential_path(credential)))
 

@@ -22,7 +22,7 @@ class Command(BaseCommand):
         self.stdout.write(f"Demo data: {created['issuers']} issuers and {created['achievements']} achievements "
                           f"created, {frameworks} frameworks imported, {alignments} alignments set, "
                           f"{agents['agents']} agents and {agents['credentials']} credentials created.")
-        example = Credential.objects.order_by("issued_at").first()
+        example = Credential.objects.filter(is_public=True).order_by("issued_at").first()
         pipeline = seed_pipeline()
         self.stdout.write(f"Completion events: source 'moodle-demo', {pipeline['rules']} award rules created.")
         if pipeline["secret"]:

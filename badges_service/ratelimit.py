@@ -1,0 +1,153 @@
+"""Rate limits on public endpoints, counted in Django's cache (Redis when configured, so that every process
+shares the counters; process-local memory otherwise).
+
+One fixed window per scope and client: the first request of a window adds a counter that expires with the
+window, each request increments it atomically (``cache.add`` + ``cache.incr``, atomic on Redis and in
+Django's local-memory cache). Over the limit, the answer is 429 with ``Retry-After`` (seconds to the end of
+the window) and ``{"error": {"code": "rate_limited", ...}}``.
+
+* API views (DRF): ``PublicRateThrottle`` in ``DEFAULT_THROTTLE_CLASSES``; a view chooses its scope with
+  ``throttle_scope`` (default ``api``); paths in ``BADGES_RATE_LIMIT_API_EXEMPT`` are not limited (LMS intake:
+  signed, with its own limits, and a refused completion event would be lost by LMSs that do not retry).
+* Pages and public documents: ``PublicRateLimitMiddleware`` maps path patterns to scopes
+  (``BADGES_RATE_LIMIT_PATHS``); ``rate_limit(scope)`` decorates a single view.
+
+The client is the signed-in user, or else the address the request came from: ``REMOTE_ADDR``, or, behind
+``BADGES_TRUSTED_PROXIES`` reverse proxies, the address the outermost trusted proxy saw in
+``X-Forwarded-For``. Rates (``BADGES_RATE_LIMITS``: ``{"scope": "N/second|minute|hour|day"}``) are read on
+every request, so they can be changed in tests. A cache that fails lets requests through (and logs it):
+a limit must not take the service down.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import time
+from functools import wraps
+
+from django.conf import settings
+from django.core.cache import cache
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.utils.translation import gettext as _
+from rest_framework.throttling import BaseThrottle
+
+logger = logging.getLogger(__name__)
+
+PERIODS = {"s": 1, "sec": 1, "second": 1, "m": 60, "min": 60, "minute": 60, "h": 3600, "hour": 3600,
+           "d": 86400, "day": 86400}
+
+
+def parse_rate(rate: str) -> tuple[int, int]:
+    """``"60/minute"`` -> ``(60, 60)``: requests allowed, window in seconds."""
+    count, _, period = rate.partition("/")
+    number, unit = re.fullmatch(r"(\d*)\s*([a-z]+)", period.strip().lower()).groups()
+    return int(count), int(number or 1) * PERIODS[unit]
+
+
+def client_ident(request: HttpRequest) -> str:
+    user = getattr(request, "user", None)
+    if user is not None and user.is_authenticated:
+        return f"user:{user.pk}"
+    address = request.META.get("REMOTE_ADDR") or ""
+    proxies = getattr(settings, "BADGES_TRUSTED_PROXIES", 0)
+    if proxies:
+        forwarded = [a.strip() for a in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if a.strip()]
+        if forwarded:
+            # The last ``proxies`` entries were written by our proxies; the one before them is the client.
+            address = forwarded[-min(proxies, len(forwarded))]
+    return f"addr:{address[:64]}"
+
+
+def hit(scope: str, ident: str) -> int | None:
+    """Count one request; the seconds to wait if it is over the scope's limit, None if it may proceed."""
+    rate = settings.BADGES_RATE_LIMITS.get(scope)
+    if not rate:
+        return None
+    limit, window = parse_rate(rate)
+    now = time.time()
+    start = int(now // window) * window
+    key = f"badges:rl:{scope}:{window}:{start}:{ident}"
+    try:
+        cache.add(key, 0, timeout=window + 1)
+        count = cache.incr(key)
+    except ValueError:  # expired between add and incr: this request opens the window
+        cache.add(key, 1, timeout=window + 1)
+        count = 1
+    except Exception:
+        logger.warning("Rate limit counter unavailable (scope %s); request let through", scope, exc_info=True)
+        return None
+    if count <= limit:
+        return None
+    return max(1, int(start + window - now + 0.999))
+
+
+def rate_limited_response(request: HttpRequest, retry_after: int) -> HttpResponse:
+    message = _("Trop de requêtes : réessayez dans %(seconds)s secondes.") % {"seconds": retry_after}
+    wants_html = request.get_preferred_type(["application/json", "text/html"]) == "text/html" \
+        if request.headers.get("Accept") else False
+    if wants_html:
+        body = (f'<!doctype html><html lang="{getattr(request, "LANGUAGE_CODE", "fr")}"><meta charset="utf-8">'
+                f'<title>429</title><p>{message}</p></html>')
+        response = HttpResponse(body, status=429, content_type="text/html; charset=utf-8")
+    else:
+        response = JsonResponse({"error": {"code": "rate_limited", "message": message,
+                                           "details": {"retry_after": retry_after}}}, status=429)
+    response["Retry-After"] = str(retry_after)
+    return response
+
+
+def rate_limit(scope: str):
+    """Decorate a Django view: over ``scope``'s limit, answer 429 instead of calling it."""
+    def decorator(view):
+        @wraps(view)
+        def wrapped(request, *args, **kwargs):
+            retry_after = hit(scope, client_ident(request))
+            if retry_after is not None:
+                return rate_limited_response(request, retry_after)
+            return view(request, *args, **kwargs)
+        return wrapped
+    return decorator
+
+
+class PublicRateLimitMiddleware:
+    """Apply ``BADGES_RATE_LIMIT_PATHS`` (``[(regex, scope), ...]``, first match wins) to every request.
+
+    API paths are left to the DRF throttle. Placed after the authentication middleware, so that a
+    signed-in user is counted as such."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+        self._compiled: tuple | None = None
+
+    def _patterns(self):
+        paths = settings.BADGES_RATE_LIMIT_PATHS
+        if self._compiled is None or self._compiled[0] is not paths:
+            self._compiled = (paths, [(re.compile(p), scope) for p, scope in paths])
+        return self._compiled[1]
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        for pattern, scope in self._patterns():
+            if pattern.match(request.path_info):
+                retry_after = hit(scope, client_ident(request))
+                if retry_after is not None:
+                    return rate_limited_response(request, retry_after)
+                break
+        return self.get_response(request)
+
+
+class PublicRateThrottle(BaseThrottle):
+    """DRF throttle over the same counters: scope ``view.throttle_scope`` or ``api``."""
+
+    def __init__(self):
+        self._wait: int | None = None
+
+    def allow_request(self, request, view) -> bool:
+        if any(re.match(pattern, request.path_info) for pattern in settings.BADGES_RATE_LIMIT_API_EXEMPT):
+            return True
+        scope = getattr(view, "throttle_scope", None) or "api"
+        self._wait = hit(scope, client_ident(request))
+        return self._wait is None
+
+    def wait(self) -> int | None:
+        return self._wait

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class ManagersConfig(AppConfig):
+    name = "managers"
+    verbose_name = "Managers"

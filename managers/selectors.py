@@ -1,0 +1,125 @@
+"""Reads for the managers' team view.
+
+Who may see whom is decided in ``competencies.profiles`` (``visible_learners``, ``agents_with_competency``);
+this module only decides who is a manager and assembles the team: each agent of the managed directions with
+the competencies their valid credentials prove and the gaps against their métier.
+
+Roles, as the team view applies them:
+* a manager is a user with at least one ``learners.ManagerScope``; the team is the agents of those directions;
+* a platform admin (superuser) manages every direction, as ``visible_learners`` already lets them see everyone;
+* issuer staff and admins are not managers by that role alone (issuing badges is not supervising people);
+* agents of other directions are never listed in the team; they appear in a skills search only when they made
+  their profile visible (``Learner.profile_visible``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.db.models import QuerySet
+
+from competencies import profiles
+from competencies.models import Competency, ProficiencyLevel
+from issuers.models import Issuer
+from learners.models import Learner
+
+
+def is_manager(*, user) -> bool:
+    if user is None or not user.is_authenticated or not user.is_active:
+        return False
+    return user.is_superuser or user.manager_scopes.exists()
+
+
+def managed_directions(*, user) -> QuerySet[Issuer]:
+    if not is_manager(user=user):
+        return Issuer.objects.none()
+    if user.is_superuser:
+        return Issuer.objects.filter(agents__isnull=False).distinct().order_by("name")
+    return Issuer.objects.filter(manager_scopes__user=user).order_by("name")
+
+
+def team_learners(*, user) -> QuerySet[Learner]:
+    """The agents of the directions the user manages (never those of other directions, open profile or not)."""
+    return (Learner.objects.filter(direction__in=managed_directions(user=user))
+            .select_related("direction", "job__framework").order_by("direction__name", "display_name", "email"))
+
+
+@dataclass
+class HeldCompetency:
+    competency: Competency
+    level: ProficiencyLevel
+
+
+@dataclass
+class Gap:
+    competency: Competency
+    required: ProficiencyLevel
+    essential: bool
+    held: ProficiencyLevel | None  # None: not proven at all; else proven below the required level
+
+
+@dataclass
+class TeamMember:
+    learner: Learner
+    competencies: list[HeldCompetency] = field(default_factory=list)
+    fit: profiles.JobFit | None = None  # None when the agent has no métier on record
+    gaps: list[Gap] = field(default_factory=list)
+
+    @property
+    def met(self) -> int:
+        return self.fit.count(profiles.MET) if self.fit else 0
+
+    @property
+    def score_percent(self) -> int:
+        return round(self.fit.score * 100) if self.fit else 0
+
+
+def team_members(*, learners: list[Learner]) -> list[TeamMember]:
+    """Profiles and job gaps of the given agents, in a fixed number of queries whatever their number."""
+    emails = [learner.email for learner in learners]
+    by_email = profiles.profiles_for(emails=emails)
+    fits = profiles.job_fits(profiles=by_email, jobs={lv.email: lv.job for lv in learners if lv.job_id})
+
+    competency_ids = {cid for profile in by_email.values() for cid in profile}
+    level_ids = {proven.level_id for profile in by_email.values() for proven in profile.values()}
+    for fit in fits.values():
+        competency_ids.update(r.competency_id for r in fit.requirements)
+        level_ids.update(r.required_level_id for r in fit.requirements)
+    competencies = Competency.objects.select_related("framework").in_bulk(competency_ids)
+    levels = ProficiencyLevel.objects.in_bulk(level_ids)
+
+    members = []
+    for learner in learners:
+        profile = by_email.get(learner.email, {})
+        held = sorted((HeldCompetency(competencies[cid], levels[p.level_id]) for cid, p in profile.items()),
+                      key=lambda h: (h.competency.label.casefold(), h.competency.code))
+        fit = fits.get(learner.email)
+        gaps = []
+        if fit is not None:
+            for r in fit.requirements:
+                if r.status == profiles.MET:
+                    continue
+                proven = profile.get(r.competency_id)
+                gaps.append(Gap(competencies[r.competency_id], levels[r.required_level_id], r.essential,
+                                levels.get(proven.level_id) if proven else None))
+            gaps.sort(key=lambda g: (not g.essential, g.held is not None, g.competency.label.casefold()))
+        members.append(TeamMember(learner, held, fit, gaps))
+    return members
+
+
+def searchable_competencies() -> list[tuple[str, list[Competency]]]:
+    """Active competencies grouped by framework (title and version), for the search form."""
+    groups: dict[int, tuple[str, list[Competency]]] = {}
+    for c in (Competency.objects.filter(status=Competency.Status.ACTIVE).select_related("framework")
+              .order_by("framework__title", "framework__version", "label", "code")):
+        groups.setdefault(c.framework_id, (f"{c.framework.title} ({c.framework.version})", []))[1].append(c)
+    return list(groups.values())
+
+
+def scale_levels() -> list[tuple[str, list[ProficiencyLevel]]]:
+    """Every framework's proficiency scale, for the search form."""
+    groups: dict[int, tuple[str, list[ProficiencyLevel]]] = {}
+    for lv in ProficiencyLevel.objects.select_related("framework").order_by(
+            "framework__title", "framework__version", "rank"):
+        groups.setdefault(lv.framework_id, (f"{lv.framework.title} ({lv.framework.version})", []))[1].append(lv)
+    return list(groups.values())

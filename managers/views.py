@@ -1,0 +1,46 @@
+"""The managers' team view (``/equipe/``): the agents of their direction(s), their competencies and their
+gaps against their métier, and a skills search. Reads only; the boundaries live in ``competencies.profiles``."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.views.decorators.http import require_GET
+
+from competencies import profiles
+
+from . import selectors
+from .forms import SkillSearchForm
+
+TEAM_PAGE_SIZE = 25
+
+
+@require_GET
+@login_required
+def team(request: HttpRequest) -> HttpResponse:
+    if not selectors.is_manager(user=request.user):
+        return render(request, "managers/forbidden.html", status=403)
+
+    competency_groups, level_groups = selectors.searchable_competencies(), selectors.scale_levels()
+    searched = "competence" in request.GET or "niveau" in request.GET
+    form = SkillSearchForm(request.GET if searched else None, competency_groups=competency_groups,
+                           level_groups=level_groups)
+    found = None
+    if searched and form.is_valid():
+        competency, level = form.cleaned_data["competency"], form.cleaned_data["level"]
+        pairs = profiles.agents_with_competency(user=request.user, competency=competency, min_level=level)
+        levels = {lv.rank: lv for lv in competency.framework.levels.all()}
+        directions = set(selectors.managed_directions(user=request.user).values_list("id", flat=True))
+        found = [{"learner": learner, "level": levels[proven.rank],
+                  "in_team": learner.direction_id in directions} for learner, proven in pairs]
+
+    page = Paginator(selectors.team_learners(user=request.user), TEAM_PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "managers/team.html", {
+        "directions": selectors.managed_directions(user=request.user),
+        "all_directions": request.user.is_superuser,
+        "form": form, "searched": searched, "found": found,
+        "competency_groups": competency_groups, "level_groups": level_groups,
+        "page": page, "members": selectors.team_members(learners=list(page.object_list)),
+    })

@@ -1,0 +1,20 @@
+from django.urls import path, re_path
+
+from . import views
+
+app_name = "passport"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("badges/<str:public_id>/", views.badge_detail, name="badge"),
+    path("badges/<str:public_id>/visibilite", views.badge_visibility, name="badge-visibility"),
+    re_path(r"^badges/(?P<public_id>[^/]+)/partager/(?P<channel>link|linkedin)$", views.badge_share,
+            name="badge-share"),
+    re_path(r"^badges/(?P<public_id>[^/]+)/telecharger/(?P<channel>png|svg|json|pdf)$", views.badge_download,
+            name="badge-download"),
+    path("competences/", views.competency_profile, name="profile"),
+    path("mes-donnees/", views.my_data, name="data"),
+    path("mes-donnees.json", views.my_data_download, name="data-download"),
+    path("export/presentation.json", views.export_presentation, name="export-presentation"),
+    path("export/clr.json", views.export_clr, name="export-clr"),
+]

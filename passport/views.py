@@ -1,0 +1,208 @@
+"""The learner space, "mon passeport": the signed-in learner's badges, sharing, downloads, competency profile,
+exports and personal data. Every page requires sign-in; a badge that is not the learner's own is a 404.
+
+Thin views: reads from ``passport.selectors`` and ``competencies.profiles``, writes through
+``issuers.services`` (visibility) and ``indicators.services`` (usage records).
+"""
+
+from __future__ import annotations
+
+import json
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
+from django.views.decorators.http import require_GET, require_POST
+
+from badges_service.errors import ApplicationError, NotFound
+from competencies import profiles
+from competencies.models import Competency, Job, ProficiencyLevel
+from indicators.models import CredentialUsage
+from indicators.services import usage_record
+from issuers import services as issuer_services
+from learners.models import Learner
+from learners.selectors import learner_email_of
+from verification import artefacts
+from verification.certificate import certificate_pdf
+from verification.services import credential_verify
+
+from . import exports, selectors
+
+DOWNLOADS = {  # channel -> (content type, file suffix)
+    "png": ("image/png", ".png"),
+    "svg": ("image/svg+xml", ".svg"),
+    "json": ("application/ld+json", ".json"),
+    "pdf": ("application/pdf", ".pdf"),
+}
+
+
+USAGE_LABELS = {
+    "share/link": _lazy("Lien copié"), "share/linkedin": _lazy("Ajouté à LinkedIn"),
+    "download/png": _lazy("Téléchargé en PNG"), "download/svg": _lazy("Téléchargé en SVG"),
+    "download/json": _lazy("Téléchargé en JSON"), "download/pdf": _lazy("Attestation téléchargée"),
+    "verification/page": _lazy("Vérifié sur sa page"), "verification/api": _lazy("Vérifié par l'API"),
+}
+
+
+def _own(request: HttpRequest, public_id: str):
+    try:
+        return selectors.my_credential_get(user=request.user, public_id=public_id)
+    except NotFound as exc:
+        raise Http404(exc.message) from None
+
+
+def _attachment(content: bytes | str, content_type: str, filename: str) -> HttpResponse:
+    response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["Cache-Control"] = "private, no-store"
+    response["X-Robots-Tag"] = "noindex, nofollow"
+    if content_type.startswith("image/svg"):
+        response["Content-Security-Policy"] = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; sandbox"
+    return response
+
+
+@require_GET
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    badges = selectors.my_badges(user=request.user)
+    return render(request, "passport/home.html", {
+        "badges": badges, "public_count": sum(1 for b in badges if b.credential.is_public),
+        "email": learner_email_of(user=request.user),
+    })
+
+
+@require_GET
+@login_required
+def badge_detail(request: HttpRequest, public_id: str) -> HttpResponse:
+    credential = _own(request, public_id)
+    document = json.loads(credential.document)
+    badge = selectors.MyBadge(credential, selectors.credential_state(credential))
+    return render(request, "passport/badge.html", {
+        "badge": badge, "credential": credential, "document": document,
+        "linkedin_url": selectors.linkedin_add_url(credential=credential),
+        "usage": [(USAGE_LABELS.get(key, key), count) for key, count in
+                  sorted(selectors.usage_counts(credentials=[credential]).get(credential.id, {}).items())],
+    })
+
+
+@require_POST
+@login_required
+def badge_visibility(request: HttpRequest, public_id: str) -> HttpResponse:
+    credential = _own(request, public_id)
+    public = request.POST.get("public") == "1"
+    issuer_services.credential_visibility_set(credential=credential, public=public, actor=request.user)
+    messages.success(request, _("Votre badge est maintenant public : son lien de partage fonctionne pour tout le "
+                                "monde.") if public else
+                     _("Votre badge est maintenant privé : sa page et ses fichiers ne sont plus visibles que par "
+                       "vous et son émetteur."))
+    return redirect("passport:badge", public_id=credential.public_id)
+
+
+@require_POST
+@login_required
+def badge_share(request: HttpRequest, public_id: str, channel: str) -> HttpResponse:
+    """Record a share ("link": the link was copied; "linkedin": off to LinkedIn's add-to-profile form)."""
+    credential = _own(request, public_id)
+    usage_record(credential=credential, kind=CredentialUsage.Kind.SHARE, channel=channel)
+    if channel == "linkedin":
+        return HttpResponseRedirect(selectors.linkedin_add_url(credential=credential))
+    if request.headers.get("Accept", "").startswith("application/json"):
+        return JsonResponse({"recorded": True})
+    messages.info(request, _("Le lien de votre badge est affiché ci-dessous : copiez-le pour le partager."))
+    return redirect(reverse("passport:badge", kwargs={"public_id": credential.public_id}) + "#partage")
+
+
+@require_GET
+@login_required
+def badge_download(request: HttpRequest, public_id: str, channel: str) -> HttpResponse:
+    """The badge as a baked PNG or SVG, its OB 3.0 JSON (for a wallet) or its PDF certificate; each download
+    is counted."""
+    credential = _own(request, public_id)
+    content_type, suffix = DOWNLOADS[channel]
+    if channel == "json":
+        content: bytes | str = credential.document  # the signed bytes, exactly as issued
+    elif channel == "pdf":
+        content = certificate_pdf(credential, credential_verify(document=json.loads(credential.document)))
+    else:
+        content = artefacts.baked_image(credential, f"ob3.{channel}")
+    usage_record(credential=credential, kind=CredentialUsage.Kind.DOWNLOAD, channel=channel)
+    prefix = "attestation" if channel == "pdf" else "badge"
+    return _attachment(content, content_type, f"{prefix}-{credential.public_id}{suffix}")
+
+
+@require_GET
+@login_required
+def competency_profile(request: HttpRequest) -> HttpResponse:
+    email = learner_email_of(user=request.user)
+    profile = profiles.learner_profile(email=email) if email else {}
+    competencies = Competency.objects.in_bulk(profile.keys())
+    levels = ProficiencyLevel.objects.in_bulk({p.level_id for p in profile.values()})
+    proven = sorted(({"competency": competencies[cid], "level": levels[p.level_id], "evidence": len(p.credential_ids)}
+                     for cid, p in profile.items()), key=lambda r: (r["competency"].framework_id, r["competency"].code))
+    learner = Learner.objects.filter(email__iexact=email).select_related("job", "job__framework").first() \
+        if email else None
+    current = ranked = None
+    if learner and learner.job:
+        current = _fit_rows(profiles.job_fit(profile=profile, job=learner.job), learner.job)
+        ranked_fits = profiles.jobs_ranked(profile=profile, framework=learner.job.framework)[:5]
+        jobs = Job.objects.in_bulk(f.job_id for f in ranked_fits)
+        ranked = [{"job": jobs[f.job_id], "score": round(f.score * 100), "met": f.count(profiles.MET),
+                   "partial": f.count(profiles.PARTIAL), "missing": f.count(profiles.MISSING)} for f in ranked_fits]
+    return render(request, "passport/profile.html", {"proven": proven, "learner": learner, "current": current,
+                                                     "ranked": ranked})
+
+
+def _fit_rows(fit: profiles.JobFit, job: Job) -> dict:
+    competencies = Competency.objects.in_bulk(r.competency_id for r in fit.requirements)
+    levels = ProficiencyLevel.objects.in_bulk(r.required_level_id for r in fit.requirements)
+    return {"job": job, "score": round(fit.score * 100), "met": fit.count(profiles.MET),
+            "partial": fit.count(profiles.PARTIAL), "missing": fit.count(profiles.MISSING),
+            "requirements": [{"competency": competencies[r.competency_id], "level": levels[r.required_level_id],
+                              "essential": r.essential, "status": r.status} for r in fit.requirements]}
+
+
+@require_GET
+@login_required
+def my_data(request: HttpRequest) -> HttpResponse:
+    data = selectors.personal_data(user=request.user)
+    return render(request, "passport/data.html", {"data": data, "summary": selectors.data_summary(data),
+                                                  "pretty": json.dumps(data, ensure_ascii=False, indent=2)})
+
+
+@require_GET
+@login_required
+def my_data_download(request: HttpRequest) -> HttpResponse:
+    data = selectors.personal_data(user=request.user)
+    return _attachment(json.dumps(data, ensure_ascii=False, indent=2), "application/json; charset=utf-8",
+                       "mes-donnees-villeapp-badges.json")
+
+
+@require_GET
+@login_required
+def export_presentation(request: HttpRequest) -> HttpResponse:
+    """A signed Verifiable Presentation of the learner's valid badges. A verifier may ask for its own
+    ``?challenge=`` and ``?domain=`` (both bound into the signature)."""
+    challenge = request.GET.get("challenge", "")[:200] or None
+    domain = request.GET.get("domain", "")[:200] or None
+    try:
+        document = exports.presentation_export(user=request.user, challenge=challenge, domain=domain)
+    except ApplicationError as exc:
+        return render(request, "passport/export_unavailable.html", {"message": exc.message}, status=503)
+    return _attachment(json.dumps(document, ensure_ascii=False, indent=2), "application/vp+ld+json",
+                       "presentation-badges.json")
+
+
+@require_GET
+@login_required
+def export_clr(request: HttpRequest) -> HttpResponse:
+    """A signed 1EdTech CLR 2.0 ``ClrCredential`` of the learner's valid badges."""
+    try:
+        document = exports.clr_export(user=request.user)
+    except ApplicationError as exc:
+        return render(request, "passport/export_unavailable.html", {"message": exc.message}, status=503)
+    return _attachment(json.dumps(document, ensure_ascii=False, indent=2), "application/vc+ld+json",
+                       "releve-clr-badges.json")

@@ -1,0 +1,156 @@
+"""Roles of every kind of person, and the header links each one sees."""
+
+from __future__ import annotations
+
+import pytest
+from django.contrib.auth.models import AnonymousUser, Group
+
+from accounts.roles import PLATFORM_ADMIN_GROUP, roles_of
+from issuers import services
+from issuers.models import IssuerMembership
+from learners.models import Learner, ManagerScope
+from tests.issuers.factories import AchievementFactory, IssuerFactory, UserFactory
+
+
+@pytest.fixture
+def city(db):
+    return IssuerFactory(slug="ville", name="Ville", kind="city")
+
+
+@pytest.fixture
+def drh(city):
+    return IssuerFactory(slug="drh", name="Direction des ressources humaines", parent=city)
+
+
+@pytest.fixture
+def dsin(city):
+    return IssuerFactory(slug="dsin", name="Direction des systèmes d'information", parent=city)
+
+
+def _links(client) -> dict[str, bool]:
+    body = client.get("/").content.decode()
+    return {label: label in body for label in
+            ("Se connecter", "Mon passeport", "Mon équipe", "Indicateurs", "Administration", "Se déconnecter")}
+
+
+def test_an_anonymous_visitor_has_no_role_and_sees_the_sign_in_link(client, db):
+    roles = roles_of(AnonymousUser())
+
+    assert not (roles.is_authenticated or roles.is_learner or roles.is_manager or roles.is_issuer_staff
+                or roles.is_platform_admin or roles.can_see_indicators or roles.can_use_admin)
+    assert _links(client) == {"Se connecter": True, "Mon passeport": False, "Mon équipe": False,
+                              "Indicateurs": False, "Administration": False, "Se déconnecter": False}
+
+
+def test_the_sign_in_link_brings_the_visitor_back_to_the_page(client, drh):
+    page = client.get("/issuers/drh", HTTP_ACCEPT="text/html")
+
+    assert page.status_code == 200
+    assert 'href="/comptes/connexion/?next=%2Fissuers%2Fdrh"' in page.content.decode()
+
+
+def test_the_sign_in_page_does_not_link_to_itself_as_next(client, db):
+    body = client.get("/comptes/connexion/").content.decode()
+
+    assert 'class="account-nav__signin" href="/comptes/connexion/"' in body
+
+
+def test_an_account_without_anything_is_signed_in_but_not_a_learner(client, db):
+    user = UserFactory()
+    client.force_login(user)
+
+    roles = roles_of(user)
+
+    assert roles.is_authenticated and not roles.is_learner and not roles.is_manager
+    assert _links(client) == {"Se connecter": False, "Mon passeport": True, "Mon équipe": False,
+                              "Indicateurs": False, "Administration": False, "Se déconnecter": True}
+
+
+def test_a_learner_row_linked_to_the_account_makes_a_learner(db):
+    user = UserFactory()
+    Learner.objects.create(email="autre.adresse@ville-exemple.fr", user=user)
+
+    assert roles_of(user).is_learner
+
+
+def test_credentials_issued_to_the_accounts_email_make_a_learner(db):
+    user = UserFactory(email="camille.dupont@ville-exemple.fr")
+    AchievementFactory()  # another achievement, other people's credentials
+    services.credential_issue(achievement=AchievementFactory(), recipient_email="Camille.Dupont@ville-exemple.fr")
+
+    assert roles_of(user).is_learner
+
+
+def test_a_manager_manages_their_directions_only(client, drh, dsin, city):
+    user = UserFactory()
+    ManagerScope.objects.create(user=user, direction=drh)
+    client.force_login(user)
+
+    roles = roles_of(user)
+
+    assert roles.is_manager and roles.managed_directions == (drh,)
+    assert roles.manages(drh) and not roles.manages(dsin) and not roles.manages(city)
+    assert not roles.is_issuer_staff and not roles.can_see_indicators
+    assert _links(client)["Mon équipe"] and not _links(client)["Indicateurs"]
+
+
+def test_issuer_roles_are_per_issuer_and_never_flow_along_the_tree(client, city, drh, dsin):
+    user = UserFactory()
+    services.membership_set(issuer=drh, user=user, role=IssuerMembership.Role.ADMIN)
+    services.membership_set(issuer=dsin, user=user, role=IssuerMembership.Role.STAFF)
+    client.force_login(user)
+
+    roles = roles_of(user)
+
+    assert roles.role_at(drh) == "admin" and roles.is_issuer_admin(drh)
+    assert roles.role_at(dsin) == "staff" and not roles.is_issuer_admin(dsin)
+    assert roles.role_at(city) is None and not roles.is_issuer_admin(city)
+    assert roles.is_issuer_staff and roles.can_see_indicators and not roles.is_platform_admin
+    assert not roles.is_manager
+    links = _links(client)
+    assert links["Indicateurs"] and not links["Mon équipe"] and not links["Administration"]
+
+
+def test_a_member_of_the_platform_admin_group_is_a_platform_admin(client, db):
+    user = UserFactory()
+    # get_or_create: the migration makes the group, but live-server tests flush the tables between tests
+    user.groups.add(Group.objects.get_or_create(name=PLATFORM_ADMIN_GROUP)[0])
+    client.force_login(user)
+
+    roles = roles_of(user)
+
+    assert roles.is_platform_admin and roles.can_see_indicators and not roles.is_issuer_staff
+    assert _links(client)["Indicateurs"] and not _links(client)["Administration"]
+
+
+def test_a_superuser_is_a_platform_admin_with_the_administration_link(client, db):
+    user = UserFactory(is_superuser=True, is_staff=True)
+    client.force_login(user)
+
+    roles = roles_of(user)
+
+    assert roles.is_platform_admin and roles.can_use_admin and roles.can_see_team and not roles.is_manager
+    links = _links(client)
+    assert links["Indicateurs"] and links["Administration"] and links["Se déconnecter"] and links["Mon équipe"]
+
+
+def test_a_deactivated_account_has_no_role(drh):
+    user = UserFactory(is_superuser=True, is_staff=True, is_active=False)
+    ManagerScope.objects.create(user=user, direction=drh)
+    services.membership_set(issuer=drh, user=user, role=IssuerMembership.Role.ADMIN)
+
+    roles = roles_of(user)
+
+    assert not (roles.is_authenticated or roles.is_platform_admin or roles.is_manager or roles.is_issuer_staff
+                or roles.can_use_admin)
+
+
+def test_the_header_shows_the_persons_name_and_a_sign_out_form(client, db):
+    user = UserFactory(first_name="Camille", last_name="Dupont")
+    client.force_login(user)
+
+    body = client.get("/").content.decode()
+
+    assert "Camille Dupont" in body
+    assert 'action="/comptes/deconnexion/"' in body and 'method="post"' in body
+    assert body.count('name="csrfmiddlewaretoken"') >= 2  # sign-out and language forms

@@ -1,0 +1,237 @@
+"""axe-core in the system Chromium on the main pages, at phone and desktop widths, and no sideways scrolling.
+
+axe-core (interop/node_modules/axe-core, pinned in interop/package.json) runs inside the page with the WCAG 2.0
+and 2.1 level A and AA rules; any violation, whatever its impact, fails. Screenshots at 375 and 1280 px land in
+var/screenshots/ (git-ignored) so people can look at them.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+from django.conf import settings as django_settings
+from django.test import Client
+
+from competencies.services import alignment_set
+from issuers import services
+from tests.browser.test_pages_in_chromium import CHROMIUM, CHROMIUM_ARGS, _unavailable
+from tests.issuers.factories import AchievementFactory, IssuerFactory, UserFactory
+from tests.managers.factories import two_directions
+
+pytestmark = pytest.mark.browser
+
+AXE = Path(django_settings.BASE_DIR) / "interop" / "node_modules" / "axe-core" / "axe.min.js"
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+SCREENSHOTS = Path(django_settings.BASE_DIR) / "var" / "screenshots"
+WIDTHS = [(375, 812), (1280, 800)]
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if not CHROMIUM.exists():
+        _unavailable(f"{CHROMIUM} is not installed (apt-get install chromium)")
+    if not AXE.exists():
+        _unavailable(f"{AXE} is missing (cd interop && npm ci)")
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        _unavailable("the playwright package is not installed (pip install -e '.[dev]')")
+    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"  # ORM calls between browser actions stay synchronous
+    playwright = sync_playwright().start()
+    try:
+        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+    finally:
+        playwright.stop()
+        if previous is None:
+            os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+        else:
+            os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
+
+
+@pytest.fixture
+def site(live_server, settings, transactional_db):
+    """An issuer, aligned achievements, a valid and a revoked credential, a framework, a manager's team, and the
+    account of one of its agents (Camille Martin, whose passport is shown)."""
+    settings.BADGES_PUBLIC_URL = live_server.url
+    team = two_directions()
+    issuer = IssuerFactory(slug="direction-des-ressources-humaines", name="Direction des ressources humaines",
+                           description="Formation et accompagnement des agents de la Ville.")
+    achievement = AchievementFactory(issuer=issuer, slug="accueil-usagers",
+                                     name="Accueil des usagers et usagères en mairie de quartier",
+                                     criteria_url="https://formation.ville-exemple.fr/accueil")
+    alignment_set(achievement=achievement, competency=team.competency("CMP-REL-01"), level=team.level("N2"))
+    valid = services.credential_issue(achievement=achievement, recipient_email="camille.dupont@ville-exemple.fr",
+                                      recipient_name="Camille Dupont")
+    revoked = services.credential_issue(achievement=achievement, recipient_email="dominique@ville-exemple.fr",
+                                        recipient_name="Dominique Martin")
+    services.credential_revoke(credential=revoked, reason="Badge délivré par erreur")
+    for credential in (valid, revoked):  # learners make their badges public; pages of private ones are 404
+        services.credential_visibility_set(credential=credential, public=True)
+    fw = team.framework
+    learner = UserFactory(username="camille.martin", email=team.mine.email)
+    own_badge = services.credential_issue(achievement=achievement, recipient_email=team.mine.email,
+                                          recipient_name=team.mine.display_name)
+    sessions = {}
+    for role, user in (("manager", team.manager_drh), ("learner", learner)):
+        client = Client()
+        client.force_login(user)
+        sessions[role] = client.cookies[django_settings.SESSION_COOKIE_NAME].value
+    return {
+        "url": live_server.url, "team": team, "sessions": sessions,
+        "paths": {
+            "home": "/",
+            "issuer": f"/issuers/{issuer.slug}",
+            "achievement": f"/achievements/{achievement.slug}",
+            "credential": f"/credentials/{valid.public_id}",
+            "credential-revoked": f"/credentials/{revoked.public_id}",
+            "framework": f"/frameworks/{fw.code}/{fw.version}",
+            "job": f"/frameworks/{fw.code}/{fw.version}/jobs/MET-ACC-01",
+            "competency": f"/frameworks/{fw.code}/{fw.version}/competencies/CMP-REL-01",
+            "team": "/equipe/",
+            "sign-in": "/comptes/connexion/",
+            "passport": "/passeport/",
+            "passport-badge": f"/passeport/badges/{own_badge.public_id}/",
+            "passport-competencies": "/passeport/competences/",
+            "passport-data": "/passeport/mes-donnees/",
+        },
+    }
+
+
+@pytest.fixture
+def open_page(browser, site):
+    """Open a page of the live server in a fresh context (signed in as ``signed_in``: "manager" or "learner");
+    requests to anywhere else are aborted and recorded."""
+    contexts, outside = [], []
+    own = urlsplit(site["url"]).netloc
+
+    def guard(route):
+        if urlsplit(route.request.url).netloc == own:
+            route.continue_()
+        else:
+            outside.append(route.request.url)
+            route.abort()
+
+    def opener(path: str, *, width: int, height: int, signed_in: str | None = None):
+        context = browser.new_context(viewport={"width": width, "height": height}, locale="fr-FR")
+        contexts.append(context)
+        if signed_in:
+            context.add_cookies([{"name": django_settings.SESSION_COOKIE_NAME, "value": site["sessions"][signed_in],
+                                  "url": site["url"]}])
+        page = context.new_page()
+        page.route("**/*", guard)
+        page.response = page.goto(site["url"] + path)
+        page.wait_for_load_state("load")
+        return page
+
+    yield opener
+    for context in contexts:
+        context.close()
+    assert outside == [], "the pages must not fetch anything from outside"
+
+
+def axe_violations(page) -> list[dict]:
+    page.add_script_tag(path=str(AXE))
+    result = page.evaluate("tags => axe.run(document, {runOnly: {type: 'tag', values: tags}, "
+                           "resultTypes: ['violations']})", AXE_TAGS)
+    return [{"rule": v["id"], "impact": v["impact"], "help": v["help"],
+             "nodes": [n["target"] for n in v["nodes"]][:5]} for v in result["violations"]]
+
+
+def screenshot(page, name: str, width: int) -> None:
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / f"{name}-{width}.png"), full_page=True)
+
+
+PAGES = ["home", "issuer", "achievement", "credential", "credential-revoked", "framework", "job", "competency", "team",
+         "sign-in", "passport", "passport-badge", "passport-competencies", "passport-data"]
+SIGNED_IN = {"team": "manager", "passport": "learner", "passport-badge": "learner", "passport-competencies": "learner",
+             "passport-data": "learner"}
+
+
+@pytest.mark.parametrize("name", PAGES)
+def test_axe_finds_no_wcag_violation_at_phone_and_desktop_widths(open_page, site, name):
+    for width, height in WIDTHS:
+        page = open_page(site["paths"][name], width=width, height=height, signed_in=SIGNED_IN.get(name))
+        assert page.response.status == 200, page.url
+        screenshot(page, f"a11y-{name}", width)
+        assert axe_violations(page) == [], f"{name} at {width} px"
+
+
+@pytest.mark.parametrize("name", PAGES)
+def test_no_page_scrolls_sideways_at_320_px(open_page, site, name):
+    page = open_page(site["paths"][name], width=320, height=640, signed_in=SIGNED_IN.get(name))
+    assert page.response.status == 200
+    assert page.evaluate("document.scrollingElement.scrollWidth") <= 320
+
+
+def test_the_team_view_with_search_results_and_an_error_has_no_violation(open_page, site):
+    """The states the plain page does not show: results of a search, and a refused level."""
+    team = site["team"]
+    ok = f"/equipe/?competence={team.competency('CMP-REL-01').id}&niveau={team.level('N2').id}"
+    refused = f"/equipe/?competence={team.competency('CMP-REL-01').id}&niveau="
+    for label, path in (("results", ok), ("error", refused)):
+        for width, height in WIDTHS:
+            page = open_page(path, width=width, height=height, signed_in="manager")
+            screenshot(page, f"a11y-team-{label}", width)
+            assert axe_violations(page) == [], f"team {label} at {width} px"
+        assert open_page(path, width=320, height=640, signed_in="manager").evaluate(
+            "document.scrollingElement.scrollWidth") <= 320
+
+
+def test_a_manager_searches_a_competency_with_the_keyboard_only(open_page, site):
+    team = site["team"]
+    page = open_page("/equipe/", width=375, height=812, signed_in="manager")
+
+    competency = page.get_by_label("Compétence", exact=True)
+    competency.focus()
+    competency.select_option(label="Accueillir le public · Relation aux usagers")  # as arrow keys would
+    level = page.get_by_label("Niveau minimum")
+    for _ in range(3):
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement.name") == "niveau":
+            break
+    else:
+        pytest.fail("Tab never reached the level select")
+    level.select_option(label="Pratique")
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.textContent") == "Rechercher", "the button comes next"
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/equipe/?competence=*")
+
+    results = page.locator(".results")
+    assert results.get_by_role("heading").inner_text() == \
+        "2 agents détiennent « Accueillir le public » au niveau Pratique ou plus"
+    assert results.get_by_text(team.mine.display_name).is_visible()
+    assert results.get_by_text(team.public.display_name).is_visible()
+    assert results.get_by_text(team.other.display_name).count() == 0
+    assert page.get_by_label("Compétence", exact=True).input_value() == str(team.competency("CMP-REL-01").id), "kept"
+    screenshot(page, "team-search", 375)
+
+
+def test_choosing_a_competency_leaves_only_its_own_scale_to_pick(open_page, site):
+    from competencies.models import Framework, ProficiencyLevel
+
+    pix = Framework.objects.create(code="pix", version="1", title="Pix")
+    ProficiencyLevel.objects.create(framework=pix, rank=1, code="1", label="Niveau 1")
+    page = open_page("/equipe/", width=1280, height=800, signed_in="manager")
+
+    page.get_by_label("Compétence", exact=True).select_option(label="Accueillir le public · Relation aux usagers")
+    disabled = page.evaluate("[...document.querySelectorAll('[data-level-select] optgroup')]"
+                             ".map(g => [g.label, g.disabled])")
+    assert disabled == [["Pix (1)", True], [f"{site['team'].framework.title} (1.0)", False]]
+
+
+def test_the_axe_check_does_fail_on_a_page_with_violations(open_page, site):
+    """The harness can fail: the home page with an unlabelled field and a low-contrast paragraph added."""
+    page = open_page("/", width=375, height=812)
+    page.evaluate("""() => {
+        const main = document.querySelector('main');
+        main.insertAdjacentHTML('beforeend', '<input type="text"><p style="color:#ccc;background:#fff">Pâle</p>');
+    }""")
+    assert {v["rule"] for v in axe_violations(page)} >= {"label", "color-contrast"}
