@@ -1,5 +1,6 @@
 from django.contrib import admin
 from django.urls import include, path
+from django.views.generic import TemplateView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from verification import views as verification_views
@@ -7,6 +8,9 @@ from verification import views as verification_views
 urlpatterns = [
     path("", verification_views.home, name="home"),
     path("i18n/", include("django.conf.urls.i18n")),
+    # Cited by the Open Badges API's discovery document (BADGES_PRIVACY_POLICY_URL, BADGES_TERMS_OF_SERVICE_URL).
+    path("confidentialite/", TemplateView.as_view(template_name="legal/privacy.html"), name="privacy"),
+    path("conditions/", TemplateView.as_view(template_name="legal/terms.html"), name="terms"),
     path("", include("accounts.urls")),
     path("admin/", admin.site.urls),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),

@@ -14,7 +14,7 @@ from django.utils import timezone
 from badges_service.errors import ApplicationError
 from badges_service.openbadges.errors import OpenBadgesError
 from badges_service.openbadges.verify import FAILED, parse_datetime, parse_document
-from verification.services import credential_verify, credential_verify_raw
+from verification.services import credential_jwt_verify, credential_verify
 
 from .models import HeldCredential, OwnerProfile
 from .selectors import credential_held_or_issued, profile_id_of
@@ -42,46 +42,53 @@ def _refusal(report) -> str:
 
 
 def held_credential_upsert(*, owner, body: bytes, content_type: str, client=None) -> UpsertResult:
-    """Store a signed OB 3.0 credential for ``owner`` after verifying it (OB 3.0 §6.2.3).
+    """Store a signed OB 3.0 credential (JSON with an embedded proof, or a VC-JWT) for ``owner`` after verifying
+    it (OB 3.0 §6.2.3).
 
     A credential with the id of one the owner already holds, or was issued here, is the same credential
     (equality by id): it is replaced, and ``created`` is False. Only credentials that verify are kept:
     signature, issuer key, schema, validity dates and status (a revoked or expired credential is refused).
     """
     kind = content_type.split(";")[0].strip().lower()
-    if kind == JWS_TYPE:
-        # VC-JWT (OB 3.0 §8.2) is not verified by this service yet: the verifier says so, precisely.
-        report = credential_verify_raw(raw=body)
-        if not report.valid or report.summary.get("format") != "ob3":
-            raise ApplicationError(_refusal(report) if not report.valid else
-                                   "Only Open Badges 3.0 credentials are accepted.", code="invalid_credential")
-        raise ApplicationError("Compact JWS credentials cannot be stored yet.", code="unsupported_format")
-    if kind not in JSON_TYPES:
+    if kind == JWS_TYPE:  # a VC-JWT (OB 3.0 §8.2)
+        try:
+            text = body.decode("ascii").strip()
+        except UnicodeDecodeError as exc:
+            raise ApplicationError("A compact JWS is ASCII text.", code="invalid_credential") from exc
+        report = credential_jwt_verify(token=text)
+        stored_format, document = HeldCredential.Format.COMPACT_JWS, report.summary
+        if not report.valid:
+            raise ApplicationError(_refusal(report), code="invalid_credential")
+    elif kind in JSON_TYPES:
+        try:
+            text = body.decode("utf-8")
+            document = parse_document(text, max_bytes=settings.BADGES_MAX_CREDENTIAL_BYTES)
+        except (UnicodeDecodeError, OpenBadgesError) as exc:
+            raise ApplicationError(f"Not a JSON credential: {exc}", code="invalid_credential") from exc
+        stored_format = HeldCredential.Format.JSON
+        report = None
+    else:
         raise UnsupportedMediaType("Send the credential as application/json (or application/vc+ld+json), "
-                                   "or a compact JWS as text/plain.")
-    try:
-        text = body.decode("utf-8")
-        document = parse_document(text, max_bytes=settings.BADGES_MAX_CREDENTIAL_BYTES)
-    except (UnicodeDecodeError, OpenBadgesError) as exc:
-        raise ApplicationError(f"Not a JSON credential: {exc}", code="invalid_credential") from exc
+                                   "or a compact JWS (VC-JWT) as text/plain.")
     credential_id = document.get("id")
     if not isinstance(credential_id, str) or not credential_id or len(credential_id) > MAX_CREDENTIAL_ID:
         raise ApplicationError(f"The credential needs an id of at most {MAX_CREDENTIAL_ID} characters.",
                                code="invalid_credential")
-    report = credential_verify(document=document)
-    if not report.valid:
-        raise ApplicationError(_refusal(report), code="invalid_credential")
-    issued_at = parse_datetime(document.get("validFrom") or document.get("issuanceDate")) or timezone.now()
+    if report is None:
+        report = credential_verify(document=document)
+        if not report.valid:
+            raise ApplicationError(_refusal(report), code="invalid_credential")
+    issued_at = parse_datetime(report.summary.get("validFrom") or document.get("issuanceDate")) or timezone.now()
 
     with transaction.atomic():
         existed = credential_held_or_issued(user=owner, credential_id=credential_id)
         held = HeldCredential.objects.filter(owner=owner, credential_id=credential_id).select_for_update().first()
         if held is not None:
-            held.document, held.issued_at, held.client = text, issued_at, client
-            held.save(update_fields=["document", "issued_at", "client", "updated_at"])
+            held.document, held.format, held.issued_at, held.client = text, stored_format, issued_at, client
+            held.save(update_fields=["document", "format", "issued_at", "client", "updated_at"])
         elif not existed:
             HeldCredential.objects.create(owner=owner, credential_id=credential_id, document=text,
-                                          format=HeldCredential.Format.JSON, issued_at=issued_at, client=client)
+                                          format=stored_format, issued_at=issued_at, client=client)
         # else: issued here to the owner, kept as signed; nothing to store
     return UpsertResult(text=text, content_type=kind, created=not existed)
 

@@ -189,9 +189,12 @@ CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", 
 BADGES_RATE_LIMITS = {
     scope: env.str(f"BADGES_RATE_LIMIT_{scope.upper()}", default=default)
     for scope, default in {"verify": "60/minute", "api": "600/minute", "pages": "300/minute",
-                           "documents": "1200/minute"}.items()
+                           "documents": "1200/minute", "oauth": "120/minute", "registration": "30/hour"}.items()
 }
 BADGES_RATE_LIMIT_PATHS = [  # (path regex, scope), first match wins; /api/ is throttled by DRF
+    (r"^/oauth/register", "registration"),  # OB 3.0 §7.1.1 dynamic client registration
+    (r"^/oauth/(token|revoke|authorize)", "oauth"),
+    (r"^/ims/ob/v3p0/discovery", "documents"),
     (r"^/issuers/[^/]+/(did\.json|status/|ob2)", "documents"),
     (r"^/(credentials|achievements|issuers|frameworks)(/|$)", "pages"),
     (r"^/$", "pages"),

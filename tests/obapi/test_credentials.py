@@ -10,7 +10,7 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from django.conf import settings
 
-from badges_service.openbadges import did_key, eddsa_rdfc_2022
+from badges_service.openbadges import did_key, eddsa_rdfc_2022, vc_jwt
 from issuers import identifiers
 from obapi.models import HeldCredential
 from obapi.scopes import CREDENTIAL_READONLY, CREDENTIAL_UPSERT
@@ -152,6 +152,30 @@ def test_a_verified_foreign_credential_is_created_then_replaced(oauth_client, ca
     assert listed.headers["X-Total-Count"] == "1"
     assert listed.json()["credential"] == [document]
     assert oauth_client.api("GET", "credentials", token_of(dominique)).json()["credential"] == []
+
+
+def test_a_verified_vc_jwt_is_stored_and_listed_as_a_compact_jws(oauth_client, camille, token_of):
+    private = Ed25519PrivateKey.generate()
+    did = did_key.did_key_from_public_key(private.public_key().public_bytes_raw())
+    document = sample_credential(credential_id="urn:uuid:6f0c7a52-3c1e-4a43-8f5e-2d7b9c0e1a24")
+    document["issuer"]["id"] = did
+    token = vc_jwt.sign({"vc": document, "iss": did, "jti": document["id"],
+                         "nbf": int(datetime(2025, 1, 2, 3, 4, 5, tzinfo=UTC).timestamp())},
+                        private_key=private, alg="EdDSA", kid=did_key.verification_method_id(did), typ="JWT")
+
+    created = oauth_client.api("POST", "credentials", token_of(camille), data=token.encode(),
+                               headers={"Content-Type": "text/plain"})
+    assert created.status_code == 201, created.text
+    assert created.text == token
+    listed = oauth_client.api("GET", "credentials", token_of(camille)).json()
+    assert listed == {"credential": [], "compactJwsString": [token]}
+
+    header, payload, signature = token.split(".")
+    forged = f"{header}.{payload}.{signature[:-4]}AAAA"
+    refused = oauth_client.api("POST", "credentials", token_of(camille), data=forged.encode(),
+                               headers={"Content-Type": "text/plain"})
+    assert_status_info(refused, 400, "invalid_data")
+    assert HeldCredential.objects.filter(owner=camille).count() == 1
 
 
 def test_upserting_a_credential_issued_here_to_the_owner_is_a_replacement_of_the_same(oauth_client, camille,

@@ -21,7 +21,7 @@ def _limits(settings):
     settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache",
                                    "LOCATION": f"rate-limits-{uuid.uuid4()}"}}
     settings.BADGES_RATE_LIMITS = {"verify": "2/minute", "api": "3/minute", "pages": "2/minute",
-                                   "documents": "4/minute"}
+                                   "documents": "4/minute", "oauth": "3/minute", "registration": "2/hour"}
 
 
 def _verify(client, **extra):
@@ -125,3 +125,13 @@ def test_the_cache_is_redis_when_configured_and_local_memory_otherwise():
     assert results["none"]["BACKEND"].endswith("LocMemCache")
     assert results["redis"]["BACKEND"].endswith("RedisCache") and results["redis"]["LOCATION"].endswith("/3")
     assert results["broker"]["LOCATION"] == "redis://127.0.0.1:6379/0"
+
+
+@freeze_time("2025-06-01 12:00:00")
+def test_client_registration_and_the_oauth_endpoints_are_limited_per_client(client, db):
+    register = [client.post("/oauth/register", data=b"{}", content_type="application/json").status_code
+                for _ in range(3)]
+    assert register[:2] == [400, 400] and register[2] == 429  # refused for its body, then for the rate
+    tokens = [client.post("/oauth/token", data={"grant_type": "authorization_code"}).status_code for _ in range(4)]
+    assert tokens[3] == 429 and 429 not in tokens[:3]
+    assert client.get("/ims/ob/v3p0/discovery").status_code == 200
