@@ -159,6 +159,7 @@ def test_axe_finds_no_wcag_violation_at_phone_and_desktop_widths(open_page, site
     for width, height in WIDTHS:
         page = open_page(site["paths"][name], width=width, height=height, signed_in=SIGNED_IN.get(name))
         assert page.response.status == 200, page.url
+        assert page.url == site["url"] + site["paths"][name], "not sent elsewhere (to the sign-in page)"
         screenshot(page, f"a11y-{name}", width)
         assert axe_violations(page) == [], f"{name} at {width} px"
 
