@@ -78,7 +78,8 @@ def site(live_server, settings, transactional_db):
     own_badge = services.credential_issue(achievement=achievement, recipient_email=team.mine.email,
                                           recipient_name=team.mine.display_name)
     sessions = {}
-    for role, user in (("manager", team.manager_drh), ("learner", learner)):
+    admin = UserFactory(username="equipe-projet", is_superuser=True, is_staff=True)  # the indicators' reader
+    for role, user in (("manager", team.manager_drh), ("learner", learner), ("admin", admin)):
         client = Client()
         client.force_login(user)
         sessions[role] = client.cookies[django_settings.SESSION_COOKIE_NAME].value
@@ -99,13 +100,16 @@ def site(live_server, settings, transactional_db):
             "passport-badge": f"/passeport/badges/{own_badge.public_id}/",
             "passport-competencies": "/passeport/competences/",
             "passport-data": "/passeport/mes-donnees/",
+            "indicators": "/indicateurs/",
+            "privacy": "/confidentialite/",
+            "terms": "/conditions/",
         },
     }
 
 
 @pytest.fixture
 def open_page(browser, site):
-    """Open a page of the live server in a fresh context (signed in as ``signed_in``: "manager" or "learner");
+    """Open a page of the live server in a fresh context (signed in as ``signed_in``: "manager", "learner" or "admin");
     requests to anywhere else are aborted and recorded."""
     contexts, outside = [], []
     own = urlsplit(site["url"]).netloc
@@ -149,9 +153,10 @@ def screenshot(page, name: str, width: int) -> None:
 
 
 PAGES = ["home", "issuer", "achievement", "credential", "credential-revoked", "framework", "job", "competency", "team",
-         "sign-in", "passport", "passport-badge", "passport-competencies", "passport-data"]
+         "sign-in", "passport", "passport-badge", "passport-competencies", "passport-data", "indicators", "privacy",
+         "terms"]
 SIGNED_IN = {"team": "manager", "passport": "learner", "passport-badge": "learner", "passport-competencies": "learner",
-             "passport-data": "learner"}
+             "passport-data": "learner", "indicators": "admin"}
 
 
 @pytest.mark.parametrize("name", PAGES)
