@@ -1,3 +1,4 @@
+# ruff: noqa: RUF001 - French typography: the apostrophe U+2019 is the right character in these messages.
 """The indicators dashboard (``/indicateurs/``), its CSV exports and the JSON API (``/api/v1/indicators``).
 
 Reads only. Who sees which issuers is decided in ``indicators.selectors`` (``scope_for``).
@@ -14,6 +15,7 @@ from django.shortcuts import render
 from django.utils import formats, timezone
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET
 from drf_spectacular.types import OpenApiTypes
@@ -28,6 +30,14 @@ from badges_service.errors import ApplicationError, PermissionDenied
 from . import charts, selectors, tables
 
 DEFAULT_WEEKS = 26
+FORBIDDEN = {  # templates/forbidden.html
+    "section": _lazy("Indicateurs"),
+    "title": _lazy("Indicateurs : accès réservé"),
+    "reason": _lazy("Les indicateurs sont réservés à l’équipe projet et aux gestionnaires des émetteurs, chacun pour "
+                    "les émetteurs dont il a la charge."),
+    "advice": _lazy("Si vous gérez les badges d’une direction, demandez à l’administration de la plateforme de vous "
+                    "donner ce rôle."),
+}
 MAX_DAYS = 3700  # about ten years: the weekly chart stays drawable
 COMPETENCIES_SHOWN = 20
 
@@ -89,7 +99,7 @@ def _weekly_chart(indicators: selectors.Indicators) -> str:
 @login_required
 def dashboard(request: HttpRequest) -> HttpResponse:
     if not selectors.can_view_indicators(user=request.user):
-        return render(request, "indicators/forbidden.html", status=403)
+        return render(request, "forbidden.html", FORBIDDEN, status=403)
     visible = selectors.visible_issuers(user=request.user)
     filters, problems = filters_parse(issuer=request.GET.get("emetteur"), start=request.GET.get("du"),
                                       end=request.GET.get("au"), today=timezone.localdate())
@@ -101,7 +111,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     try:
         scope = selectors.scope_for(user=request.user, issuer_slug=filters.issuer)
     except PermissionDenied:
-        return render(request, "indicators/forbidden.html", status=403)
+        return render(request, "forbidden.html", FORBIDDEN, status=403)
     indicators = selectors.indicators_get(scope=scope, start=filters.start, end=filters.end)
     context["values"].update(du=filters.start.isoformat(), au=filters.end.isoformat())
     context.update({
@@ -122,7 +132,7 @@ def export_csv(request: HttpRequest, table: str) -> HttpResponse:
     if table not in tables.COLUMNS:
         raise Http404
     if not selectors.can_view_indicators(user=request.user):
-        return render(request, "indicators/forbidden.html", status=403)
+        return render(request, "forbidden.html", FORBIDDEN, status=403)
     filters, problems = filters_parse(issuer=request.GET.get("emetteur"), start=request.GET.get("du"),
                                       end=request.GET.get("au"), today=timezone.localdate())
     if problems:
@@ -130,7 +140,7 @@ def export_csv(request: HttpRequest, table: str) -> HttpResponse:
     try:
         scope = selectors.scope_for(user=request.user, issuer_slug=filters.issuer)
     except PermissionDenied:
-        return render(request, "indicators/forbidden.html", status=403)
+        return render(request, "forbidden.html", FORBIDDEN, status=403)
     indicators = selectors.indicators_get(scope=scope, start=filters.start, end=filters.end)
     response = HttpResponse(tables.table_csv(indicators, table), content_type="text/csv; charset=utf-8")
     name = f"indicateurs-{table}-{filters.issuer or 'tous'}-{filters.start.isoformat()}-{filters.end.isoformat()}"

@@ -1,3 +1,4 @@
+# ruff: noqa: RUF001 - French typography: the apostrophe U+2019 is the right character in these messages.
 """The managers' team view (``/equipe/``): the agents of their direction(s), their competencies and their
 gaps against their métier, and a skills search. Reads only; the boundaries live in ``competencies.profiles``."""
 
@@ -7,6 +8,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_GET
 
 from competencies import profiles
@@ -15,13 +17,21 @@ from . import selectors
 from .forms import SkillSearchForm
 
 TEAM_PAGE_SIZE = 25
+FORBIDDEN = {  # templates/forbidden.html
+    "section": _lazy("Espace manager"),
+    "title": _lazy("Accès réservé aux managers"),
+    "reason": _lazy("La vue d’équipe montre les compétences des agents d’une direction : elle est réservée aux "
+                    "managers de cette direction."),
+    "advice": _lazy("Votre compte n’est rattaché à aucune direction en tant que manager. Si vous encadrez une "
+                    "équipe, demandez à l’administration de la plateforme de vous donner ce rôle."),
+}
 
 
 @require_GET
 @login_required
 def team(request: HttpRequest) -> HttpResponse:
     if not selectors.is_manager(user=request.user):
-        return render(request, "managers/forbidden.html", status=403)
+        return render(request, "forbidden.html", FORBIDDEN, status=403)
 
     competency_groups, level_groups = selectors.searchable_competencies(), selectors.scale_levels()
     searched = "competence" in request.GET or "niveau" in request.GET

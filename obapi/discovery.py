@@ -37,8 +37,15 @@ def _credential_bodies() -> dict:
     }
 
 
+def policy_urls() -> tuple[str, str]:
+    """(terms of service, privacy policy): the configured URLs, else this service's own pages."""
+    return (settings.BADGES_TERMS_OF_SERVICE_URL or settings.BADGES_PUBLIC_URL + reverse("terms"),
+            settings.BADGES_PRIVACY_POLICY_URL or settings.BADGES_PUBLIC_URL + reverse("privacy"))
+
+
 def service_description() -> dict:
     token_url = _url(reverse("obapi:token"))
+    terms, privacy = policy_urls()
     return {
         "openapi": "3.0.1",
         "info": {
@@ -46,8 +53,8 @@ def service_description() -> dict:
             "description": "1EdTech Open Badges 3.0 API of Ville@pp Badges: the badges a person holds, and their "
                            "profile, shared with the applications they authorise.",
             "version": "3.0",
-            "termsOfService": settings.BADGES_TERMS_OF_SERVICE_URL,
-            "x-imssf-privacyPolicyUrl": settings.BADGES_PRIVACY_POLICY_URL,
+            "termsOfService": terms,
+            "x-imssf-privacyPolicyUrl": privacy,
         },
         "servers": [{"url": _url(API_PATH), "description": "Open Badges API"}],
         "tags": [{"name": "OpenBadgeCredentials"}, {"name": "Discovery"}],
@@ -137,9 +144,9 @@ def service_description() -> dict:
                     "type": "oauth2",
                     "description": "OAuth 2.0 Authorization Code Grant authorization, with PKCE (S256)",
                     "x-imssf-name": "Ville@pp Badges",
-                    "x-imssf-privacyPolicyUrl": settings.BADGES_PRIVACY_POLICY_URL,
+                    "x-imssf-privacyPolicyUrl": privacy,
                     "x-imssf-registrationUrl": _url(reverse("obapi:register")),
-                    "x-imssf-termsOfServiceUrl": settings.BADGES_TERMS_OF_SERVICE_URL,
+                    "x-imssf-termsOfServiceUrl": terms,
                     "flows": {"authorizationCode": {
                         "authorizationUrl": _url(reverse("obapi:authorize")),
                         "tokenUrl": token_url,

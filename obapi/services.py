@@ -11,7 +11,7 @@ from django.core.validators import URLValidator, validate_email
 from django.db import transaction
 from django.utils import timezone
 
-from badges_service.errors import ApplicationError
+from badges_service.errors import ApplicationError, UnsupportedMediaType
 from badges_service.openbadges.errors import OpenBadgesError
 from badges_service.openbadges.verify import FAILED, parse_datetime, parse_document
 from verification.services import credential_jwt_verify, credential_verify
@@ -22,11 +22,6 @@ from .selectors import credential_held_or_issued, profile_id_of
 JSON_TYPES = ("application/json", "application/vc+ld+json", "application/ld+json")
 JWS_TYPE = "text/plain"
 MAX_CREDENTIAL_ID = 1000
-
-
-class UnsupportedMediaType(ApplicationError):
-    status_code = 415
-    code = "unsupported_media_type"
 
 
 @dataclass(frozen=True)

@@ -56,12 +56,9 @@ def _own(request: HttpRequest, public_id: str):
 
 
 def _attachment(content: bytes | str, content_type: str, filename: str) -> HttpResponse:
-    response = HttpResponse(content, content_type=content_type)
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    response["Cache-Control"] = "private, no-store"
+    response = artefacts.file_response(content, content_type, filename, disposition="attachment",
+                                       cache_control="private, no-store")
     response["X-Robots-Tag"] = "noindex, nofollow"
-    if content_type.startswith("image/svg"):
-        response["Content-Security-Policy"] = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; sandbox"
     return response
 
 

@@ -25,11 +25,11 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from badges_service.api_schema import errors
-from badges_service.errors import NotFound, PermissionDenied
+from badges_service.errors import NotFound, PayloadTooLarge, PermissionDenied
 from issuers.permissions import ISSUE, can_act
 
 from . import authentication, selectors, services
-from .errors import PayloadTooLarge, Unauthenticated
+from .errors import Unauthenticated
 from .intake import BodyInvalid, Unsupported, csv_backfill, moodle, xapi
 
 _SIGNATURE = OpenApiParameter(

@@ -12,11 +12,6 @@ class Unauthenticated(ApplicationError):
     code = "unauthenticated"
 
 
-class PayloadTooLarge(ApplicationError):
-    status_code = 413
-    code = "payload_too_large"
-
-
 class EventRejected(ApplicationError):
     """A permanent reason not to award from an event (recorded on the event, never retried)."""
 

@@ -33,7 +33,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from badges_service.api_schema import Error, errors
-from badges_service.errors import ApplicationError
+from badges_service.errors import ApplicationError, PayloadTooLarge, UnsupportedMediaType
 from badges_service.openbadges.verify import FAILED, Report
 
 from .services import DEFAULT_MAX_IMAGE_BYTES, credential_verify_raw, verification_count
@@ -48,14 +48,7 @@ ACCEPTED_TYPES = frozenset({*JSON_TYPES, *JWS_TYPES, *TEXT_TYPES, *IMAGE_TYPES, 
                             "application/octet-stream", ""})
 
 
-class UnsupportedMediaType(ApplicationError):
-    status_code = 415
-    code = "unsupported_media_type"
-
-
-class PayloadTooLarge(ApplicationError):
-    status_code = 413
-    code = "too_large"
+TOO_LARGE = "too_large"  # the code of the report's ``json`` check for the same refusal
 
 
 def _max_body_bytes() -> int:
@@ -75,7 +68,7 @@ class _RawParser(BaseParser):
         limit = _max_body_bytes()
         data = stream.read(limit + 1)
         if len(data) > limit:
-            raise PayloadTooLarge(f"The body is larger than {limit} bytes.")
+            raise PayloadTooLarge(f"The body is larger than {limit} bytes.", code=TOO_LARGE)
         return data
 
 
@@ -84,7 +77,7 @@ def _status_for(report: Report) -> int:
     first = report.checks[0] if report.checks else None
     if first is None or first.name != "json" or first.result != FAILED:
         return 200
-    if first.code == "too_large":
+    if first.code == TOO_LARGE:
         return 413
     if first.code.startswith("fetch_"):
         return 422
@@ -95,7 +88,7 @@ def _form_input(request: Request) -> tuple[bytes, str | None]:
     upload = request.data.get("file")
     if upload is not None and hasattr(upload, "read"):
         if upload.size > _max_body_bytes():
-            raise PayloadTooLarge(f"The file is larger than {_max_body_bytes()} bytes.")
+            raise PayloadTooLarge(f"The file is larger than {_max_body_bytes()} bytes.", code=TOO_LARGE)
         return upload.read(), upload.content_type
     for field in ("url", "credential"):
         value = request.data.get(field)

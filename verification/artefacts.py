@@ -1,4 +1,5 @@
-"""What people carry away from a credential: baked images and the QR code of its page.
+"""What people carry away from a credential: baked images and the QR code of its page, and the HTTP response
+that serves any such file (public pages and the learner space alike).
 
 Baked images are made on first request and kept in the default file storage under
 ``baked/<credential uuid>/``: what they carry (the signed credential, the OB 2.0 assertion as issued)
@@ -19,6 +20,7 @@ import reportlab
 import resvg_py
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
+from django.http import HttpResponse
 from qrcode.image.pil import PilImage
 
 from badges_service.openbadges import baking
@@ -27,6 +29,8 @@ from issuers.models import Credential
 
 BAKED_SIZE = 512  # pixels, for SVG badges rasterised to PNG
 KINDS = {"ob3.png", "ob3.svg", "ob2.png"}
+# An SVG opened as a document must not run anything, whatever it contains.
+SVG_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; sandbox"
 # Bitstream Vera ships inside reportlab: text renders the same on every machine, without system fonts.
 FONT_DIR = Path(reportlab.__file__).parent / "fonts"
 
@@ -95,3 +99,14 @@ def qr_png(url: str) -> bytes:
     out = io.BytesIO()
     code.make_image().save(out)
     return out.getvalue()
+
+
+def file_response(content: bytes | str, content_type: str, filename: str, *, cache_control: str,
+                  disposition: str = "inline") -> HttpResponse:
+    """A file to show (``inline``) or save (``attachment``) as ``filename``; an SVG is sandboxed."""
+    response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = f'{disposition}; filename="{filename}"'
+    response["Cache-Control"] = cache_control
+    if content_type.startswith("image/svg"):
+        response["Content-Security-Policy"] = SVG_CSP
+    return response

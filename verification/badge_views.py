@@ -34,14 +34,10 @@ def _json(data: dict | str, content_type: str = LD_JSON, *, max_age: int | None 
 
 def _file(content: bytes, content_type: str, filename: str, *, max_age: int = 86400,
           private: bool = False) -> HttpResponse:
-    response = HttpResponse(content, content_type=content_type)
-    response["Content-Disposition"] = f'inline; filename="{filename}"'
     # A private credential (seen by its owner or its issuer's staff) must never sit in a shared cache.
-    response["Cache-Control"] = "private, no-store" if private else f"public, max-age={max_age}"
+    response = artefacts.file_response(content, content_type, filename,
+                                       cache_control="private, no-store" if private else f"public, max-age={max_age}")
     response["Access-Control-Allow-Origin"] = "*"
-    if content_type.startswith("image/svg"):
-        # An SVG opened as a document must not run anything, whatever it contains.
-        response["Content-Security-Policy"] = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; sandbox"
     return response
 
 
@@ -99,10 +95,9 @@ def credential_certificate(request: HttpRequest, public_id: str) -> HttpResponse
     public, never indexed; it states the live status, so it is made on each request."""
     credential = selectors.credential_get_public(public_id=public_id, viewer=request.user)
     report = credential_verify(document=json.loads(credential.document))
-    response = HttpResponse(certificate_pdf(credential, report), content_type="application/pdf")
-    response["Content-Disposition"] = f'inline; filename="attestation-{credential.public_id}.pdf"'
+    response = artefacts.file_response(certificate_pdf(credential, report), "application/pdf",
+                                       f"attestation-{credential.public_id}.pdf", cache_control="private, no-cache")
     response["X-Robots-Tag"] = "noindex, nofollow"
-    response["Cache-Control"] = "private, no-cache"
     return response
 
 

@@ -19,15 +19,10 @@ from badges_service.fetch import FetchError
 from badges_service.openbadges import bitstring_status_list as bsl
 from badges_service.openbadges.eddsa_rdfc_2022 import proof_inspect, proof_verify, proofs_of
 from badges_service.openbadges.errors import OpenBadgesError
-from badges_service.openbadges.verify import FAILED, PASSED, SKIPPED, Check, parse_datetime
+from badges_service.openbadges.verify import FAILED, PASSED, SKIPPED, Check, issuer_id_of, parse_datetime
 
 from . import remote
 from .keys import resolve_key
-
-
-def _issuer_id(document: dict):
-    issuer = document.get("issuer")
-    return issuer.get("id") if isinstance(issuer, dict) else issuer
 
 
 def _verified_list(url: str, now: datetime) -> dict:
@@ -38,7 +33,7 @@ def _verified_list(url: str, now: datetime) -> dict:
         raise OpenBadgesError("A status list credential has exactly one proof.", code="status_list_invalid")
     info = proof_inspect(proofs[0])
     key = resolve_key(info.verification_method)
-    if key.controller != _issuer_id(document):
+    if key.controller != issuer_id_of(document):
         raise OpenBadgesError("The status list is not signed by its issuer.", code="status_list_invalid")
     proof_verify(document, proofs[0], public_key=key.public_key)
     start, end = parse_datetime(document.get("validFrom")), parse_datetime(document.get("validUntil"))
@@ -56,7 +51,7 @@ def status_check(document: dict, *, now: datetime | None = None) -> Check | None
                          "The credential's status is of a kind this service does not read.")
         return None
     now = now or datetime.now(UTC)
-    issuer_id = _issuer_id(document)
+    issuer_id = issuer_id_of(document)
     for entry in entries[:4]:  # a credential has one entry per purpose; more is not read
         url = entry.get("statusListCredential")
         try:

@@ -61,10 +61,15 @@ def sign(payload: bytes, *, private_key: rsa.RSAPrivateKey, header: dict | None 
         raise JwsError(f"Only {RS256} signatures are made.", code="alg_not_allowed")
     if private_key.key_size < MIN_RSA_BITS:
         raise JwsError(f"RSA keys have at least {MIN_RSA_BITS} bits.", code="weak_key")
-    protected = b64url_encode(json.dumps(header, separators=(",", ":")).encode("utf-8"))
-    signing_input = f"{protected}.{b64url_encode(payload)}"
-    signature = private_key.sign(signing_input.encode("ascii"), padding.PKCS1v15(), hashes.SHA256())
-    return f"{signing_input}.{b64url_encode(signature)}"
+    data = signing_input(header, payload)
+    signature = private_key.sign(data.encode("ascii"), padding.PKCS1v15(), hashes.SHA256())
+    return f"{data}.{b64url_encode(signature)}"
+
+
+def signing_input(header: dict, payload: bytes) -> str:
+    """RFC 7515 §5.1 steps 2-8: ``BASE64URL(UTF8(protected header)) || '.' || BASE64URL(payload)``, the header
+    serialised compactly."""
+    return f"{b64url_encode(json.dumps(header, separators=(',', ':')).encode('utf-8'))}.{b64url_encode(payload)}"
 
 
 @dataclass(frozen=True)
@@ -96,6 +101,19 @@ def decode_unverified(token: str, *, max_payload_bytes: int) -> Decoded:
         raise JwsError("The JWS header is not an object with an 'alg'.", code="bad_header")
     return Decoded(header, b64url_decode(payload), f"{protected}.{payload}".encode("ascii"),
                    b64url_decode(signature))
+
+
+def decode_json_object(token: str, *, max_payload_bytes: int, what: str = "JWS") -> tuple[Decoded, dict]:
+    """``decode_unverified``, and the payload as a JSON object (a signed OB 2.0 assertion, a JWT's claims).
+    ``what`` names the token in the errors ("JWS", "JWT")."""
+    decoded = decode_unverified(token, max_payload_bytes=max_payload_bytes)
+    try:
+        payload = json.loads(decoded.payload)
+    except (ValueError, RecursionError) as exc:
+        raise JwsError(f"The {what} payload is not JSON.", code="not_json") from exc
+    if not isinstance(payload, dict):
+        raise JwsError(f"The {what} payload is not a JSON object.", code="not_object")
+    return decoded, payload
 
 
 def verify(token: str, *, public_key: rsa.RSAPublicKey, algorithms: Collection[str] = (RS256,),

@@ -12,12 +12,24 @@ from datetime import UTC, datetime
 from typing import Any
 
 from . import contexts
-from .eddsa_rdfc_2022 import format_datetime, proof_inspect, proof_verify, proofs_of
-from .errors import OpenBadgesError
-from .verify import FAILED, PASSED, SKIPPED, KeyResolver, Report, ReportBuilder, parse_datetime
+from .eddsa_rdfc_2022 import format_datetime
+from .verify import (
+    ASSERTION_METHOD,
+    FAILED,
+    PASSED,
+    SKIPPED,
+    KeyResolver,
+    Report,
+    ReportBuilder,
+    as_list,
+    check_key_and_proof,
+    check_validity,
+    id_of,
+    issuer_id_of,
+)
 
 AUTHENTICATION = "authentication"
-ASSERTION_METHOD = "assertionMethod"
+SIGNER_MISMATCH = "signer_mismatch"
 CLR_CONTEXTS = [contexts.VC_V2, contexts.CLR_V2, contexts.OB_V3]
 
 CredentialVerifier = Callable[[dict], Report]
@@ -64,14 +76,10 @@ def clr_credential(*, credential_id: str, issuer: dict, name: str, valid_from: d
 
 def embedded_credentials(document: dict) -> list:
     """The credentials a presentation or a ClrCredential carries ([] when the shape is wrong)."""
-    if "ClrCredential" in _as_list(document.get("type")):
+    if "ClrCredential" in as_list(document.get("type")):
         subject = document.get("credentialSubject")
-        return _as_list(subject.get("verifiableCredential")) if isinstance(subject, dict) else []
-    return _as_list(document.get("verifiableCredential"))
-
-
-def _as_list(value: Any) -> list:
-    return value if isinstance(value, list) else [] if value is None else [value]
+        return as_list(subject.get("verifiableCredential")) if isinstance(subject, dict) else []
+    return as_list(document.get("verifiableCredential"))
 
 
 def _check_contexts(document: dict, required: Sequence[str]) -> str:
@@ -83,57 +91,6 @@ def _check_contexts(document: dict, required: Sequence[str]) -> str:
             return f"@context {item!r} is not a known, bundled context."
     missing = [url for url in required if url not in ctx]
     return f"@context lacks {', '.join(missing)}." if missing else ""
-
-
-def _check_proof(run: ReportBuilder, document: dict, *, resolve_key: KeyResolver, purpose: str, controller: Any,
-                 challenge: str | None = None, domain: str | None = None) -> None:
-    try:
-        proofs = proofs_of(document)
-        if len(proofs) != 1:
-            raise OpenBadgesError("Exactly one proof is expected.", code="multiple_proofs")
-        proof = proofs[0]
-        info = proof_inspect(proof)
-    except OpenBadgesError as exc:
-        run.add("key", SKIPPED, "skipped", "No usable proof.")
-        run.add("proof", FAILED, exc.code, str(exc))
-        return
-    if info.proof_purpose != purpose:
-        run.add("key", SKIPPED, "skipped", "Wrong proof purpose.")
-        run.add("proof", FAILED, "wrong_purpose", f"proofPurpose must be {purpose}.")
-        return
-    # VC Data Integrity §4.2 (verify proof), steps on challenge and domain: they must match what was asked.
-    if challenge is not None and proof.get("challenge") != challenge:
-        run.add("key", SKIPPED, "skipped", "Wrong challenge.")
-        run.add("proof", FAILED, "wrong_challenge", "The proof's challenge is not the one expected.")
-        return
-    if domain is not None and proof.get("domain") != domain:
-        run.add("key", SKIPPED, "skipped", "Wrong domain.")
-        run.add("proof", FAILED, "wrong_domain", "The proof's domain is not the one expected.")
-        return
-    try:
-        key = resolve_key(info.verification_method)
-    except OpenBadgesError as exc:
-        run.add("key", FAILED, exc.code, str(exc))
-        run.add("proof", SKIPPED, "skipped", "The signing key could not be resolved.")
-        return
-    controller_id = controller.get("id") if isinstance(controller, dict) else controller
-    if key.controller != controller_id:
-        run.add("key", FAILED, "signer_mismatch",
-                f"The key is controlled by {key.controller!r}, not by {controller_id!r}.")
-        run.add("proof", SKIPPED, "skipped", "The key does not belong to the signer.")
-        return
-    created = parse_datetime(info.created)
-    if key.revoked_after and (created is None or created > key.revoked_after):
-        run.add("key", FAILED, "key_revoked", "The signing key was revoked before this proof was made.")
-        run.add("proof", SKIPPED, "skipped", "The key is revoked.")
-        return
-    run.add("key", PASSED, "ok", f"Key {info.verification_method} belongs to {controller_id}.")
-    try:
-        proof_verify(document, proof, public_key=key.public_key)
-    except OpenBadgesError as exc:
-        run.add("proof", FAILED, exc.code, str(exc))
-        return
-    run.add("proof", PASSED, "ok", f"Valid {info.cryptosuite or info.type} signature.")
 
 
 def _check_embedded(run: ReportBuilder, document: dict, verify_credential: CredentialVerifier) -> list[dict]:
@@ -169,12 +126,13 @@ def verify_presentation(document: Any, *, resolve_key: KeyResolver, verify_crede
         run.add("context", FAILED, "bad_context", problem)
         return run.skip_rest("The JSON-LD context is not acceptable.")
     run.add("context", PASSED, "ok", "Known, bundled JSON-LD contexts.")
-    if "VerifiablePresentation" not in _as_list(document.get("type")):
+    if "VerifiablePresentation" not in as_list(document.get("type")):
         run.add("type", FAILED, "bad_type", "type must include VerifiablePresentation.")
         return run.skip_rest("Not a presentation.")
     run.add("type", PASSED, "ok", "A Verifiable Presentation.")
-    _check_proof(run, document, resolve_key=resolve_key, purpose=AUTHENTICATION, controller=document.get("holder"),
-                 challenge=challenge, domain=domain)
+    check_key_and_proof(run, document, resolve_key=resolve_key, controller_id=id_of(document.get("holder")),
+                        purpose=AUTHENTICATION, challenge=challenge, domain=domain, signer="the holder",
+                        mismatch_code=SIGNER_MISMATCH)
     run.add("validity", SKIPPED, "no_validity", "A presentation has no validity period of its own.")
     run.report.summary["credentials"] = _check_embedded(run, document, verify_credential)
     run.add("status", SKIPPED, "no_status", "The embedded credentials' statuses are checked with them.")
@@ -189,31 +147,22 @@ def verify_clr(document: Any, *, resolve_key: KeyResolver, verify_credential: Cr
     if not isinstance(document, dict):
         run.add("json", FAILED, "not_object", "The document is not a JSON object.")
         return run.skip_rest("Not a ClrCredential.")
-    issuer = document.get("issuer")
-    run.report.summary = {"id": document.get("id"), "issuer": issuer.get("id") if isinstance(issuer, dict) else issuer,
-                          "format": "clr"}
+    run.report.summary = {"id": document.get("id"), "issuer": issuer_id_of(document), "format": "clr"}
     run.add("json", PASSED, "ok", "The document is a JSON object.")
     problem = _check_contexts(document, [contexts.CLR_V2])
     if problem:
         run.add("context", FAILED, "bad_context", problem)
         return run.skip_rest("The JSON-LD context is not acceptable.")
     run.add("context", PASSED, "ok", "Known, bundled JSON-LD contexts.")
-    types = _as_list(document.get("type"))
+    types = as_list(document.get("type"))
     if "VerifiableCredential" not in types or "ClrCredential" not in types:
         run.add("type", FAILED, "bad_type", "type must include VerifiableCredential and ClrCredential.")
         return run.skip_rest("Not a ClrCredential.")
     run.add("type", PASSED, "ok", "A CLR 2.0 ClrCredential.")
-    _check_proof(run, document, resolve_key=resolve_key, purpose=ASSERTION_METHOD, controller=issuer)
-    start = parse_datetime(document.get("validFrom"))
-    end = parse_datetime(document.get("validUntil"))
-    if start is None:
-        run.add("validity", FAILED, "bad_date", "validFrom must be a date with a time zone.")
-    elif start > now:
-        run.add("validity", FAILED, "not_yet_valid", f"Valid from {document.get('validFrom')}.")
-    elif end is not None and end <= now:
-        run.add("validity", FAILED, "expired", f"Expired on {document.get('validUntil')}.")
-    else:
-        run.add("validity", PASSED, "ok", "Within its validity period.")
+    check_key_and_proof(run, document, resolve_key=resolve_key, controller_id=issuer_id_of(document),
+                        purpose=ASSERTION_METHOD, mismatch_code=SIGNER_MISMATCH)
+    # CLR 2.0 §B.1.2: a ClrCredential's validFrom is required.
+    check_validity(run, document, now, start_required=True)
     run.report.summary["credentials"] = _check_embedded(run, document, verify_credential)
     run.add("status", SKIPPED, "no_status", "The embedded credentials' statuses are checked with them.")
     return run.report

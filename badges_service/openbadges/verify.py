@@ -4,6 +4,8 @@ Each check is a separate step: parse -> context -> type -> schema -> key -> proo
 A failed structural step skips the steps that depend on it, so a report always lists every check
 and says why one did not run. Key resolution and credential status are passed in by the caller
 (the service knows its own issuers and status lists); nothing here touches the network.
+The key, proof and validity steps are public (``check_key_and_proof``, ``check_signing_key``,
+``check_validity``): presentations, CLRs and VC-JWTs (``presentations``, ``vc_jwt``) report them the same way.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ import json
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Protocol
 
 from . import contexts
 from .eddsa_rdfc_2022 import proof_inspect, proof_verify, proofs_of
@@ -22,6 +24,9 @@ PASSED, FAILED, SKIPPED = "passed", "failed", "skipped"
 CHECK_ORDER = ("json", "context", "type", "schema", "key", "proof", "validity", "status")
 OB_TYPES = {"OpenBadgeCredential", "AchievementCredential"}
 OB_CONTEXT_PREFIX = "https://purl.imsglobal.org/spec/ob/v3p0/"
+ASSERTION_METHOD = "assertionMethod"
+KEY_UNRESOLVED = ("The signing key could not be resolved, so the signature was not checked "
+                  "(this does not mean it is forged).")
 
 
 class KeyResolutionError(OpenBadgesError):
@@ -74,6 +79,16 @@ class Report:
                 "credential": self.summary}
 
 
+class SignerKey(Protocol):
+    """What the key checks read of a resolved key, whatever its kind (``ResolvedKey``, ``vc_jwt.VerificationKey``)."""
+
+    @property
+    def controller(self) -> str: ...
+
+    @property
+    def revoked_after(self) -> datetime | None: ...
+
+
 KeyResolver = Callable[[str], ResolvedKey]
 StatusChecker = Callable[[dict], Check | None]
 
@@ -92,14 +107,19 @@ def parse_document(raw: bytes | str, *, max_bytes: int) -> dict:
     return document
 
 
-def _as_list(value: Any) -> list:
-    return value if isinstance(value, list) else [value]
+def as_list(value: Any) -> list:
+    """A JSON-LD property that may be one value or a list, as a list ([] when absent)."""
+    return value if isinstance(value, list) else [] if value is None else [value]
 
 
-def _issuer_id(document: dict) -> str | None:
-    issuer = document.get("issuer")
-    value = issuer.get("id") if isinstance(issuer, dict) else issuer
+def id_of(value: Any) -> str | None:
+    """The ``id`` of a node given as an object or as its IRI; None unless it is a string."""
+    value = value.get("id") if isinstance(value, dict) else value
     return value if isinstance(value, str) else None
+
+
+def issuer_id_of(document: dict) -> str | None:
+    return id_of(document.get("issuer"))
 
 
 def parse_datetime(value: Any) -> datetime | None:
@@ -120,7 +140,7 @@ def summarise(document: dict) -> dict:
     return {
         "id": document.get("id"),
         "name": document.get("name"),
-        "issuer": {"id": _issuer_id(document), "name": issuer.get("name") if isinstance(issuer, dict) else None},
+        "issuer": {"id": issuer_id_of(document), "name": issuer.get("name") if isinstance(issuer, dict) else None},
         "achievement": {"id": achievement.get("id"), "name": achievement.get("name")}
         if isinstance(achievement, dict) else None,
         "validFrom": document.get("validFrom") or document.get("issuanceDate"),
@@ -187,7 +207,7 @@ def verify_credential(document: dict, *, resolve_key: KeyResolver, now: datetime
         return run.skip_rest("The JSON-LD context is not acceptable.")
     run.add("context", PASSED, "ok", "Known, bundled JSON-LD contexts.")
 
-    types = _as_list(document.get("type"))
+    types = as_list(document.get("type"))
     if "VerifiableCredential" not in types or not OB_TYPES & set(types):
         run.add("type", FAILED, "bad_type", "type must include VerifiableCredential and OpenBadgeCredential.")
         return run.skip_rest("Not an Open Badges credential.")
@@ -201,10 +221,10 @@ def verify_credential(document: dict, *, resolve_key: KeyResolver, now: datetime
                 "Conforms to the Open Badges 3.0 data model." if schema_errors else "No schema given.")
 
     if key_and_proof is None:
-        _check_key_and_proof(run, document, resolve_key)
+        check_key_and_proof(run, document, resolve_key=resolve_key, controller_id=issuer_id_of(document))
     else:
         key_and_proof(run, document)
-    _check_validity(run, document, now)
+    check_validity(run, document, now)
     status = check_status(document) if check_status else None
     if status is None:
         run.add("status", SKIPPED, "no_status", "The credential declares no status to check.")
@@ -213,7 +233,31 @@ def verify_credential(document: dict, *, resolve_key: KeyResolver, now: datetime
     return run.report
 
 
-def _check_key_and_proof(run: ReportBuilder, document: dict, resolve_key: KeyResolver) -> None:
+def check_signing_key(run: ReportBuilder, key: SignerKey, *, controller_id: str | None, signed_at: datetime | None,
+                      key_label: str | None, signer: str = "the issuer",
+                      mismatch_code: str = "issuer_mismatch") -> bool:
+    """The ``key`` check of a resolved key: controlled by the signer, and not revoked when the signature was made
+    (an unknown signing time counts as after a revocation). On failure the ``proof`` check is added as skipped
+    and False returned; on success the caller checks the signature and adds ``proof``."""
+    if key.controller != controller_id:
+        run.add("key", FAILED, mismatch_code,
+                f"The key is controlled by {key.controller!r}, not by {signer} {controller_id!r}.")
+        run.add("proof", SKIPPED, "skipped", f"The key does not belong to {signer}.")
+        return False
+    if key.revoked_after and (signed_at is None or signed_at > key.revoked_after):
+        run.add("key", FAILED, "key_revoked",
+                f"The signing key was revoked: signatures made after {key.revoked_after.isoformat()} are refused.")
+        run.add("proof", SKIPPED, "skipped", "The key is revoked.")
+        return False
+    run.add("key", PASSED, "ok", f"Key {key_label} belongs to {signer}.")
+    return True
+
+
+def check_key_and_proof(run: ReportBuilder, document: dict, *, resolve_key: KeyResolver, controller_id: str | None,
+                        purpose: str = ASSERTION_METHOD, challenge: str | None = None, domain: str | None = None,
+                        signer: str = "the issuer", mismatch_code: str = "issuer_mismatch") -> None:
+    """The ``key`` and ``proof`` checks of a document secured by one embedded Data Integrity proof, made for
+    ``purpose`` by a key that ``controller_id`` controls (and, when given, for ``challenge`` and ``domain``)."""
     try:
         proofs = proofs_of(document)
         if len(proofs) != 1:
@@ -224,44 +268,43 @@ def _check_key_and_proof(run: ReportBuilder, document: dict, resolve_key: KeyRes
         run.add("key", SKIPPED, "skipped", "No usable proof.")
         run.add("proof", FAILED, exc.code, str(exc))
         return
-    if info.proof_purpose != "assertionMethod":
+    if info.proof_purpose != purpose:
         run.add("key", SKIPPED, "skipped", "Wrong proof purpose.")
-        run.add("proof", FAILED, "wrong_purpose", "proofPurpose must be assertionMethod.")
+        run.add("proof", FAILED, "wrong_purpose", f"proofPurpose must be {purpose}.")
+        return
+    # VC Data Integrity §4.2 (verify proof), steps on challenge and domain: they must match what was asked.
+    if challenge is not None and proof.get("challenge") != challenge:
+        run.add("key", SKIPPED, "skipped", "Wrong challenge.")
+        run.add("proof", FAILED, "wrong_challenge", "The proof's challenge is not the one expected.")
+        return
+    if domain is not None and proof.get("domain") != domain:
+        run.add("key", SKIPPED, "skipped", "Wrong domain.")
+        run.add("proof", FAILED, "wrong_domain", "The proof's domain is not the one expected.")
         return
     try:
         key = resolve_key(info.verification_method)
     except OpenBadgesError as exc:
         run.add("key", FAILED, exc.code, str(exc))
-        run.add("proof", SKIPPED, "skipped", "The signing key could not be resolved, so the signature "
-                "was not checked (this does not mean it is forged).")
+        run.add("proof", SKIPPED, "skipped", KEY_UNRESOLVED)
         return
-    issuer_id = _issuer_id(document)
-    if key.controller != issuer_id:
-        run.add("key", FAILED, "issuer_mismatch",
-                f"The key is controlled by {key.controller!r}, not by the issuer {issuer_id!r}.")
-        run.add("proof", SKIPPED, "skipped", "The key does not belong to the issuer.")
+    if not check_signing_key(run, key, controller_id=controller_id, signed_at=parse_datetime(info.created),
+                             key_label=info.verification_method, signer=signer, mismatch_code=mismatch_code):
         return
-    created = parse_datetime(info.created)
-    if key.revoked_after and (created is None or created > key.revoked_after):
-        run.add("key", FAILED, "key_revoked",
-                f"The signing key was revoked: signatures made after {key.revoked_after.isoformat()} are refused.")
-        run.add("proof", SKIPPED, "skipped", "The key is revoked.")
-        return
-    run.add("key", PASSED, "ok", f"Key {info.verification_method} belongs to the issuer.")
     try:
         proof_verify(document, proof, public_key=key.public_key)
     except OpenBadgesError as exc:
         run.add("proof", FAILED, exc.code, str(exc))
         return
-    suite = info.cryptosuite or info.type
-    run.add("proof", PASSED, "ok", f"Valid {suite} signature.")
+    run.add("proof", PASSED, "ok", f"Valid {info.cryptosuite or info.type} signature.")
 
 
-def _check_validity(run: ReportBuilder, document: dict, now: datetime) -> None:
+def check_validity(run: ReportBuilder, document: dict, now: datetime, *, start_required: bool = False) -> None:
+    """The ``validity`` check: ``validFrom``/``validUntil`` (VC 1.1: ``issuanceDate``/``expirationDate``) are dates
+    with a time zone and ``now`` lies between them; ``start_required`` when the start must be given."""
     start_raw = document.get("validFrom", document.get("issuanceDate"))
     end_raw = document.get("validUntil", document.get("expirationDate"))
     start, end = parse_datetime(start_raw), parse_datetime(end_raw)
-    if (start_raw is not None and start is None) or (end_raw is not None and end is None):
+    if ((start_raw is not None or start_required) and start is None) or (end_raw is not None and end is None):
         run.add("validity", FAILED, "bad_date", "validFrom/validUntil must be dates with a time zone.")
     elif start and start > now:
         run.add("validity", FAILED, "not_yet_valid", f"Valid from {start_raw}.")

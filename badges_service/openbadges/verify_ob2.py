@@ -16,7 +16,6 @@ passed in by the caller; nothing here touches the network.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from datetime import UTC, datetime
 from urllib.parse import urlsplit
@@ -25,22 +24,25 @@ from cryptography.hazmat.primitives.serialization import load_pem_public_key
 
 from . import contexts, jws
 from .errors import OpenBadgesError
-from .verify import FAILED, PASSED, SKIPPED, Check, KeyResolutionError, Report, ReportBuilder, parse_datetime
+from .verify import (
+    FAILED,
+    KEY_UNRESOLVED,
+    PASSED,
+    SKIPPED,
+    Check,
+    KeyResolutionError,
+    Report,
+    ReportBuilder,
+    as_list,
+    id_of,
+    parse_datetime,
+)
 
 Fetch = Callable[[str], dict]  # URL -> OB 2.0 document; KeyResolutionError when it cannot be had
 StatusChecker = Callable[[dict, str | None], Check | None]  # (assertion, compact JWS or None)
 KeyRevokedAfter = Callable[[str], datetime | None]
 VERIFICATION_TYPES = {"HostedBadge": "hosted", "hosted": "hosted", "SignedBadge": "signed", "signed": "signed"}
 LIVE_FIELDS = ("revoked", "revocationReason")  # what a host may add to its copy once revoked
-
-
-def _types(value) -> list:
-    return value if isinstance(value, list) else [value]
-
-
-def _id_of(value) -> str | None:
-    value = value.get("id") if isinstance(value, dict) else value
-    return value if isinstance(value, str) else None
 
 
 def _origin(url: str | None) -> tuple[str, str | None, int | None] | None:
@@ -55,8 +57,8 @@ def summarise(assertion: dict, badge: dict | None = None, issuer: dict | None = 
     return {
         "id": assertion.get("id"),
         "name": badge.get("name"),
-        "issuer": {"id": _id_of(badge.get("issuer")), "name": (issuer or {}).get("name")},
-        "achievement": {"id": _id_of(assertion.get("badge")), "name": badge.get("name")},
+        "issuer": {"id": id_of(badge.get("issuer")), "name": (issuer or {}).get("name")},
+        "achievement": {"id": id_of(assertion.get("badge")), "name": badge.get("name")},
         "validFrom": assertion.get("issuedOn"),
         "validUntil": assertion.get("expires"),
         "format": "ob2-signed" if signed else "ob2-hosted",
@@ -93,13 +95,7 @@ def parse(raw: dict | str, *, max_bytes: int) -> tuple[dict, str | None]:
     """(assertion, compact JWS or None) from a JSON object or a compact JWS whose payload is one."""
     if isinstance(raw, dict):
         return raw, None
-    decoded = jws.decode_unverified(raw, max_payload_bytes=max_bytes)
-    try:
-        assertion = json.loads(decoded.payload)
-    except (ValueError, RecursionError) as exc:
-        raise OpenBadgesError("The JWS payload is not JSON.", code="not_json") from exc
-    if not isinstance(assertion, dict):
-        raise OpenBadgesError("The JWS payload is not a JSON object.", code="not_object")
+    _, assertion = jws.decode_json_object(raw, max_payload_bytes=max_bytes)
     return assertion, raw.strip()
 
 
@@ -120,16 +116,16 @@ def verify_assertion(raw: dict | str, *, fetch: Fetch, max_bytes: int, now: date
             else "The assertion is a JSON object.")
 
     ctx = assertion.get("@context")
-    if not all(isinstance(c, str) for c in _types(ctx)) or contexts.OB_V2 not in _types(ctx):
+    if not all(isinstance(c, str) for c in as_list(ctx)) or contexts.OB_V2 not in as_list(ctx):
         run.add("context", FAILED, "bad_context", f"@context must be {contexts.OB_V2}.")
         return run.skip_rest("The JSON-LD context is not acceptable.")
-    unknown = [c for c in _types(ctx) if not contexts.is_bundled(c)]
+    unknown = [c for c in as_list(ctx) if not contexts.is_bundled(c)]
     if unknown:
         run.add("context", FAILED, "unknown_context", f"@context {unknown[0]!r} is not a known context.")
         return run.skip_rest("The JSON-LD context is not acceptable.")
     run.add("context", PASSED, "ok", "The Open Badges 2.0 context (bundled).")
 
-    if "Assertion" not in _types(assertion.get("type")):
+    if "Assertion" not in as_list(assertion.get("type")):
         run.add("type", FAILED, "bad_type", "type must be Assertion.")
         return run.skip_rest("Not an Open Badges 2.0 assertion.")
     run.add("type", PASSED, "ok", "An Open Badges 2.0 assertion.")
@@ -170,7 +166,7 @@ def _key_and_proof(run: ReportBuilder, assertion: dict, token: str | None, fetch
                 "(this does not mean it is forged).")
         return None
     run.report.summary = summarise(assertion, badge, issuer, signed=token is not None)
-    issuer_id = _id_of(issuer) or _id_of(issuer_ref)
+    issuer_id = id_of(issuer) or id_of(issuer_ref)
     if token is None:
         return _hosted(run, assertion, issuer_id, fetch)
     _signed(run, assertion, token, issuer, issuer_id, fetch, key_revoked_after)
@@ -185,7 +181,7 @@ def _hosted(run: ReportBuilder, assertion: dict, issuer_id: str | None, fetch: F
         run.add("key", FAILED, "bad_hosted_id", "A hosted assertion's id must be its HTTP(S) URL.")
         run.add("proof", SKIPPED, "skipped", "No hosted copy to compare with.")
         return None
-    if origin != _origin(issuer_id) and origin[1] not in _types(allowed):
+    if origin != _origin(issuer_id) and origin[1] not in as_list(allowed):
         run.add("key", FAILED, "origin_mismatch",
                 f"The assertion is hosted at {origin[1]}, not on its issuer's origin ({issuer_id}).")
         run.add("proof", SKIPPED, "skipped", "The host does not speak for the issuer.")
@@ -212,7 +208,7 @@ def _signed(run: ReportBuilder, assertion: dict, token: str, issuer: dict, issue
         if not isinstance(creator, str):
             raise KeyResolutionError("verification.creator must be the signing key's URL.", code="no_creator")
         key = fetch(creator)
-        if "CryptographicKey" not in _types(key.get("type")) or not isinstance(key.get("publicKeyPem"), str):
+        if "CryptographicKey" not in as_list(key.get("type")) or not isinstance(key.get("publicKeyPem"), str):
             raise KeyResolutionError(f"{creator} is not a CryptographicKey with a publicKeyPem.", code="bad_key")
         public_key = load_pem_public_key(key["publicKeyPem"].encode("ascii"))
     except (ValueError, TypeError, UnicodeEncodeError) as exc:
@@ -221,18 +217,17 @@ def _signed(run: ReportBuilder, assertion: dict, token: str, issuer: dict, issue
         return
     except OpenBadgesError as exc:
         run.add("key", FAILED, exc.code, str(exc))
-        run.add("proof", SKIPPED, "skipped", "The signing key could not be resolved, so the signature was not "
-                "checked (this does not mean it is forged).")
+        run.add("proof", SKIPPED, "skipped", KEY_UNRESOLVED)
         return
-    if _id_of(key.get("owner")) != issuer_id:
+    if id_of(key.get("owner")) != issuer_id:
         run.add("key", FAILED, "issuer_mismatch", f"The key is owned by {key.get('owner')!r}, not by the issuer "
                 f"{issuer_id!r}.")
         run.add("proof", SKIPPED, "skipped", "The key does not belong to the issuer.")
         return
-    listed = _types(issuer.get("publicKey")) if issuer.get("publicKey") else [creator]
+    listed = as_list(issuer.get("publicKey")) if issuer.get("publicKey") else [creator]
     revoked_after = key_revoked_after(creator) if key_revoked_after else None
     issued = parse_datetime(assertion.get("issuedOn"))
-    if creator not in [_id_of(k) for k in listed] or (revoked_after and (issued is None or issued > revoked_after)):
+    if creator not in [id_of(k) for k in listed] or (revoked_after and (issued is None or issued > revoked_after)):
         run.add("key", FAILED, "key_revoked", f"The issuer no longer lists the key {creator}.")
         run.add("proof", SKIPPED, "skipped", "The key is revoked.")
         return
@@ -281,7 +276,7 @@ def _status(run: ReportBuilder, assertion: dict, token: str | None, fetch: Fetch
         run.add("status", SKIPPED, "status_unchecked", f"The revocation list cannot be had: {exc}")
         return
     for item in revocations.get("revokedAssertions") or []:
-        if _id_of(item) == assertion.get("id"):
+        if id_of(item) == assertion.get("id"):
             reason = item.get("revocationReason") if isinstance(item, dict) else None
             run.add("status", FAILED, "revoked", "Revoked by its issuer" + (f": {reason}" if reason else "."))
             return

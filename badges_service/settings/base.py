@@ -269,9 +269,10 @@ SILENCED_SYSTEM_CHECKS = ["oauth2_provider.W008"]
 OAUTH2_PROVIDER_APPLICATION_MODEL = "oauth2_provider.Application"  # named, so that migrations can depend on it
 OBAPI_DEFAULT_PAGE_SIZE = 50
 OBAPI_MAX_PAGE_SIZE = 100
-# Required in the service description (OB 3.0 §7.1.1, SDD info and OAuth2ACG scheme).
-BADGES_TERMS_OF_SERVICE_URL = env.str("BADGES_TERMS_OF_SERVICE_URL", default=BADGES_PUBLIC_URL + "/conditions/")
-BADGES_PRIVACY_POLICY_URL = env.str("BADGES_PRIVACY_POLICY_URL", default=BADGES_PUBLIC_URL + "/confidentialite/")
+# Required in the service description (OB 3.0 §7.1.1, SDD info and OAuth2ACG scheme). Empty: this service's own
+# pages, /conditions/ and /confidentialite/ under BADGES_PUBLIC_URL (see obapi.discovery.policy_urls).
+BADGES_TERMS_OF_SERVICE_URL = env.str("BADGES_TERMS_OF_SERVICE_URL", default="")
+BADGES_PRIVACY_POLICY_URL = env.str("BADGES_PRIVACY_POLICY_URL", default="")
 
 LOGGING = {
     "version": 1,

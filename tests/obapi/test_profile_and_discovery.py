@@ -92,14 +92,14 @@ def test_the_service_description_is_public_and_names_every_endpoint(base):
     sdd = answer.json()
     assert sdd["openapi"].startswith("3.0")
     assert sdd["info"]["title"]
-    assert sdd["info"]["termsOfService"] == settings.BADGES_TERMS_OF_SERVICE_URL
-    assert sdd["info"]["x-imssf-privacyPolicyUrl"] == settings.BADGES_PRIVACY_POLICY_URL
+    assert sdd["info"]["termsOfService"] == settings.BADGES_PUBLIC_URL + "/conditions/"
+    assert sdd["info"]["x-imssf-privacyPolicyUrl"] == settings.BADGES_PUBLIC_URL + "/confidentialite/"
     assert sdd["servers"] == [{"url": settings.BADGES_PUBLIC_URL + "/ims/ob/v3p0", "description": "Open Badges API"}]
     operations = {op["operationId"] for path in sdd["paths"].values() for op in path.values()}
     assert operations == {"getCredentials", "upsertCredential", "getProfile", "putProfile", "getServiceDescription"}
     scheme = sdd["components"]["securitySchemes"]["OAuth2ACG"]
     assert scheme["type"] == "oauth2"
-    assert scheme["x-imssf-privacyPolicyUrl"] == settings.BADGES_PRIVACY_POLICY_URL
+    assert scheme["x-imssf-privacyPolicyUrl"] == settings.BADGES_PUBLIC_URL + "/confidentialite/"
     assert scheme["x-imssf-registrationUrl"] == settings.BADGES_PUBLIC_URL + "/oauth/register"
     flow = scheme["flows"]["authorizationCode"]
     assert flow["authorizationUrl"] == settings.BADGES_PUBLIC_URL + "/oauth/authorize"
