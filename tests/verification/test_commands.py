@@ -12,9 +12,7 @@ from cryptography.fernet import Fernet
 ROOT = Path(__file__).resolve().parents[2]
 
 
-@pytest.fixture(scope="module")
-def manage(tmp_path_factory):
-    workdir = tmp_path_factory.mktemp("cli")
+def _manage_in(workdir: Path):
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "badges_service.settings.test",
            "DATABASE_URL": f"sqlite:///{workdir / 'db.sqlite3'}",
            # one key-encryption key for all the processes of this test
@@ -28,14 +26,33 @@ def manage(tmp_path_factory):
     return run
 
 
+@pytest.fixture(scope="module")
+def manage(tmp_path_factory):
+    return _manage_in(tmp_path_factory.mktemp("cli"))
+
+
 def test_seed_demo_is_idempotent(manage):
     first = manage("seed_demo")
     second = manage("seed_demo")
     assert first.returncode == second.returncode == 0
     assert b"0 issuers and 0 achievements created, 0 frameworks imported, 11 alignments set" in second.stdout
     assert b"0 agents and 0 credentials created" in second.stdout
+    assert b"passwords shown once" in first.stdout and b"passwords shown once" not in second.stdout
     rows = json.loads(manage("list_achievements", "--json").stdout)
     assert len(rows) == len({r["slug"] for r in rows}) >= 5
+
+
+def test_the_demo_accounts_sign_in_with_the_passwords_printed_once(tmp_path):
+    manage = _manage_in(tmp_path)  # a database of its own: the passwords are printed by the first seed only
+    out = manage("seed_demo").stdout.decode()
+    passwords = dict(line.split()[:2] for line in out.split("passwords shown once):\n")[1].splitlines() if line.strip())
+    script = ("from django.contrib.auth import authenticate; import sys; "
+              "from accounts.roles import roles_of; "
+              f"u = authenticate(username='camille.martin', password={passwords['camille.martin']!r}); "
+              f"m = authenticate(username='manager.drh', password={passwords['manager.drh']!r}); "
+              "print(u is not None and roles_of(u).is_learner, m is not None and roles_of(m).is_manager)")
+    shown = manage("shell", "-c", script)
+    assert shown.stdout.splitlines()[-1].split() == [b"True", b"True"], shown.stderr
 
 
 def test_list_achievements_json_has_slug_issuer_name_id(manage):

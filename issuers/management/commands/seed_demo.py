@@ -5,6 +5,7 @@ from competencies.demo.seed import seed_alignments, seed_frameworks
 from issuers.demo.seed import seed_issuers_and_achievements
 from issuers.identifiers import credential_url
 from issuers.models import Credential
+from learners.demo.accounts import seed_accounts
 from learners.demo.seed import seed_agents
 from pipeline.demo import seed_pipeline
 
@@ -29,3 +30,8 @@ class Command(BaseCommand):
             self.stdout.write(f"Secret of 'moodle-demo' (shown once): {pipeline['secret']}")
         if example:
             self.stdout.write(f"Example credential page: {credential_url(example.public_id)}")
+        accounts = seed_accounts()
+        if accounts:
+            self.stdout.write("Demo sign-in accounts at /comptes/connexion/ (passwords shown once):")
+            for username, password, role in accounts:
+                self.stdout.write(f"  {username:<16} {password}  ({role})")
