@@ -18,15 +18,12 @@ from django.utils import timezone
 
 from badges_service.errors import ApplicationError
 from badges_service.openbadges import eddsa_rdfc_2022, ob3, presentations
-from badges_service.openbadges.verify import Report
 from competencies.profiles import valid_credentials
 from issuers import identifiers, keys
 from issuers.documents import issuer_profile
 from issuers.models import Issuer, SigningKey
 from issuers.services import signing_key_active
 from learners.selectors import learner_email_of
-from verification.keys import resolve_key
-from verification.services import credential_verify
 
 
 def platform_issuer() -> Issuer:
@@ -92,15 +89,3 @@ def _sign(unsigned: dict, issuer: Issuer, key: SigningKey, now: datetime, *, pur
         verification_method=identifiers.verification_method_id(issuer, key), created=now, proof_purpose=purpose,
         extra=extra)
     return signed
-
-
-def presentation_verify(*, document, challenge: str | None = None, domain: str | None = None) -> Report:
-    return presentations.verify_presentation(
-        document, resolve_key=resolve_key, verify_credential=lambda d: credential_verify(document=d),
-        challenge=challenge, domain=domain)
-
-
-def clr_verify(*, document, now: datetime | None = None) -> Report:
-    return presentations.verify_clr(
-        document, resolve_key=resolve_key, verify_credential=lambda d: credential_verify(document=d, now=now),
-        now=now)

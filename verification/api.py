@@ -2,7 +2,9 @@
 
 ``POST /api/v1/verify`` takes what is to be verified as the body, as is:
 
-* a credential as JSON: an OB 3.0 credential or an OB 2.0 assertion (``application/json``,
+* a credential as JSON: an OB 3.0 credential, an OB 2.0 assertion, a Verifiable Presentation or a CLR 2.0
+  ``ClrCredential`` (each credential inside is verified too; query parameters ``challenge`` and ``domain`` are
+  what a presentation's proof must answer) (``application/json``,
   ``application/ld+json``, ``application/vc``, ``application/vc+ld+json``);
 * a compact JWS: an OB 3.0 VC-JWT or a signed OB 2.0 assertion (``application/vc+jwt``, ``application/jwt``,
   ``application/jose``, ``text/plain``);
@@ -25,7 +27,7 @@ import json
 
 from django.conf import settings
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema, inline_serializer
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import permissions, serializers
 from rest_framework.parsers import BaseParser, MultiPartParser
 from rest_framework.request import Request
@@ -133,6 +135,12 @@ class CredentialVerifyApi(APIView):
         operation_id="credential_verify",
         summary="Verify a credential (JSON, VC-JWT, JWS, baked image or URL)",
         description=__doc__,
+        parameters=[
+            OpenApiParameter("challenge", str, required=False,
+                             description="The challenge a Verifiable Presentation's proof must carry."),
+            OpenApiParameter("domain", str, required=False,
+                             description="The domain a Verifiable Presentation's proof must carry."),
+        ],
         request={
             "application/json": OpenApiTypes.OBJECT, "application/ld+json": OpenApiTypes.OBJECT,
             "application/vc": OpenApiTypes.OBJECT,
@@ -175,7 +183,10 @@ class CredentialVerifyApi(APIView):
             url = _url_object(raw) if media_type in JSON_TYPES else None
             if url is not None:
                 raw, media_type = url, "text/plain"
-        report = credential_verify_raw(raw=raw, content_type=media_type)
+        # A Verifiable Presentation's proof must answer the verifier's own challenge and domain, when given.
+        report = credential_verify_raw(raw=raw, content_type=media_type,
+                                       challenge=request.query_params.get("challenge") or None,
+                                       domain=request.query_params.get("domain") or None)
         verification_count(report=report, channel="api")
         status = _status_for(report)
         if status == 200:

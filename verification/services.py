@@ -19,7 +19,7 @@ from django.db import transaction
 
 from badges_service.errors import NotFound
 from badges_service.fetch import FetchError
-from badges_service.openbadges import baking, jws, vc_jwt
+from badges_service.openbadges import baking, jws, presentations, vc_jwt
 from badges_service.openbadges import bitstring_status_list as bsl
 from badges_service.openbadges.errors import OpenBadgesError
 from badges_service.openbadges.schema import schema_errors
@@ -111,6 +111,22 @@ def credential_verify(*, document: dict, now: datetime | None = None) -> Report:
     return report
 
 
+def presentation_verify(*, document, challenge: str | None = None, domain: str | None = None,
+                        now: datetime | None = None) -> Report:
+    """A Verifiable Presentation (the learner space's export, or another wallet's): its proof (authentication,
+    and the expected challenge and domain when given) and each credential inside, verified on its own."""
+    return presentations.verify_presentation(
+        document, resolve_key=resolve_key, verify_credential=lambda d: credential_verify(document=d, now=now),
+        challenge=challenge, domain=domain)
+
+
+def clr_verify(*, document, now: datetime | None = None) -> Report:
+    """A CLR 2.0 ``ClrCredential``: its proof and dates, and each credential inside, verified on its own."""
+    return presentations.verify_clr(
+        document, resolve_key=resolve_key, verify_credential=lambda d: credential_verify(document=d, now=now),
+        now=now)
+
+
 def credential_jwt_verify(*, token: str, now: datetime | None = None) -> Report:
     """An OB 3.0 credential secured as a VC-JWT (either form, see ``vc_jwt``)."""
     return vc_jwt.verify_vc_jwt(token, resolve_key=resolve_jwt_key, max_bytes=settings.BADGES_MAX_CREDENTIAL_BYTES,
@@ -182,7 +198,8 @@ def _is_ob2(document: dict) -> bool:
         "Assertion" in (types if isinstance(types, list) else [types])
 
 
-def _verify_text(text: str, now: datetime | None, follow_urls: bool = True) -> Report:
+def _verify_text(text: str, now: datetime | None, follow_urls: bool = True, *, challenge: str | None = None,
+                 domain: str | None = None) -> Report:
     stripped = text.strip()
     if jws.looks_like_compact_jws(stripped):
         try:
@@ -202,11 +219,18 @@ def _verify_text(text: str, now: datetime | None, follow_urls: bool = True) -> R
         return report_unreadable(exc)
     if _is_ob2(document):
         return assertion_verify(assertion=document, now=now)
+    types = document.get("type")
+    types = types if isinstance(types, list) else [types]
+    if "VerifiablePresentation" in types:
+        return presentation_verify(document=document, now=now, challenge=challenge, domain=domain)
+    if "ClrCredential" in types:
+        return clr_verify(document=document, now=now)
     return credential_verify(document=document, now=now)
 
 
 def credential_verify_raw(*, raw: bytes | str, content_type: str | None = None,
-                          now: datetime | None = None, follow_urls: bool = True) -> Report:
+                          now: datetime | None = None, follow_urls: bool = True, challenge: str | None = None,
+                          domain: str | None = None) -> Report:
     """Verify what was sent: JSON, a compact JWS or VC-JWT, a URL, or a baked PNG/SVG (see the module doc).
     ``follow_urls=False``: a URL is not fetched (what a fetched document holds is not followed again)."""
     data = raw.encode("utf-8") if isinstance(raw, str) else bytes(raw)
@@ -218,7 +242,7 @@ def credential_verify_raw(*, raw: bytes | str, content_type: str | None = None,
                 f"The document is {len(data)} bytes; the limit is {settings.BADGES_MAX_CREDENTIAL_BYTES}.",
                 code="too_large"))
         try:
-            return _verify_text(data.decode("utf-8"), now, follow_urls)
+            return _verify_text(data.decode("utf-8"), now, follow_urls, challenge=challenge, domain=domain)
         except UnicodeDecodeError:
             return report_unreadable(OpenBadgesError("Not UTF-8 text, nor a PNG or SVG image.", code="not_json"))
     try:

@@ -17,6 +17,7 @@ from passport import exports
 from tests.interop.documents import verifier_documents
 from tests.interop.node import node_available, run_node
 from tests.issuers.factories import AchievementFactory, CredentialFactory
+from verification import services as verification
 
 
 @pytest.fixture
@@ -56,15 +57,15 @@ def test_the_presentation_carries_the_valid_credentials_as_issued(learner, holdi
 
 def test_the_presentation_verifies_here(learner, holdings):
     vp = exports.presentation_export(user=learner, challenge="c1", domain="d1")
-    report = exports.presentation_verify(document=vp, challenge="c1", domain="d1")
+    report = verification.presentation_verify(document=vp, challenge="c1", domain="d1")
     assert report.valid, report.as_json()
     assert [c["valid"] for c in report.summary["credentials"]] == [True, True]
 
 
 def test_a_presentation_for_another_challenge_or_domain_is_refused(learner, holdings):
     vp = exports.presentation_export(user=learner, challenge="c1", domain="d1")
-    assert exports.presentation_verify(document=vp, challenge="c2").check("proof").code == "wrong_challenge"
-    assert exports.presentation_verify(document=vp, domain="d2").check("proof").code == "wrong_domain"
+    assert verification.presentation_verify(document=vp, challenge="c2").check("proof").code == "wrong_challenge"
+    assert verification.presentation_verify(document=vp, domain="d2").check("proof").code == "wrong_domain"
 
 
 def _vp_tampers(vp: dict):
@@ -81,7 +82,7 @@ def test_any_change_to_the_presentation_is_refused(learner, holdings):
     for name, tamper in _vp_tampers(vp):
         changed = copy.deepcopy(vp)
         tamper(changed)
-        assert not exports.presentation_verify(document=changed).valid, name
+        assert not verification.presentation_verify(document=changed).valid, name
 
 
 def test_a_credential_changed_inside_a_re_signed_presentation_is_still_refused(learner, holdings):
@@ -92,7 +93,7 @@ def test_a_credential_changed_inside_a_re_signed_presentation_is_still_refused(l
     issuer, key, _ = exports._platform_signer()
     resigned = exports._sign(unsigned, issuer, key, exports.timezone.now(), purpose="authentication",
                              extra={"challenge": "c", "domain": "d"})
-    report = exports.presentation_verify(document=resigned)
+    report = verification.presentation_verify(document=resigned)
     assert report.check("proof").result == "passed"
     assert report.check("credentials").code == "credential_invalid" and not report.valid
 
@@ -115,7 +116,7 @@ def test_the_clr_lists_the_valid_credentials_and_their_achievements(learner, hol
 
 
 def test_the_clr_verifies_here(learner, holdings):
-    report = exports.clr_verify(document=exports.clr_export(user=learner))
+    report = verification.clr_verify(document=exports.clr_export(user=learner))
     assert report.valid, report.as_json()
 
 
@@ -132,7 +133,7 @@ def test_any_change_to_the_clr_is_refused(learner, holdings):
     for name, tamper in tampers.items():
         changed = copy.deepcopy(clr)
         tamper(changed)
-        assert not exports.clr_verify(document=changed).valid, name
+        assert not verification.clr_verify(document=changed).valid, name
 
 
 def test_without_a_city_issuer_the_exports_are_unavailable(client, learner, credential, city):
@@ -147,9 +148,31 @@ def test_the_export_downloads_are_signed_documents(client, learner, holdings):
     response = client.get("/passeport/export/presentation.json?challenge=abc&domain=partenaire.fr")
     assert response["Content-Disposition"].startswith("attachment")
     vp = json.loads(response.content)
-    assert exports.presentation_verify(document=vp, challenge="abc", domain="partenaire.fr").valid
+    assert verification.presentation_verify(document=vp, challenge="abc", domain="partenaire.fr").valid
     clr = json.loads(client.get("/passeport/export/clr.json").content)
-    assert exports.clr_verify(document=clr).valid
+    assert verification.clr_verify(document=clr).valid
+
+
+def test_a_partner_verifies_both_exports_through_the_verification_api(client, learner, holdings):
+    """Another civil service receives the exports and checks them with POST /api/v1/verify."""
+    client.force_login(learner)
+    vp = client.get("/passeport/export/presentation.json?challenge=abc&domain=partenaire.fr").content
+    clr = client.get("/passeport/export/clr.json").content
+    client.logout()
+
+    def verify(body: bytes, query: str = "") -> dict:
+        answer = client.post(f"/api/v1/verify{query}", data=body, content_type="application/json")
+        assert answer.status_code == 200
+        return answer.json()
+
+    checked = verify(vp, "?challenge=abc&domain=partenaire.fr")
+    assert checked["valid"] is True and checked["credential"]["format"] == "vp"
+    assert len(checked["credential"]["credentials"]) == len(holdings["valid"])
+    assert verify(vp, "?challenge=autre")["valid"] is False  # the proof answers another verifier's challenge
+    assert verify(clr)["valid"] is True and verify(clr)["credential"]["format"] == "clr"
+    changed = json.loads(clr)
+    changed["name"] = "Relevé modifié"
+    assert verify(json.dumps(changed).encode())["valid"] is False
 
 
 def test_another_learner_exports_only_their_own_credentials(client, other_learner, holdings):
