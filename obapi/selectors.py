@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.conf import settings
+from django.utils import timezone
+from oauth2_provider.models import get_access_token_model, get_refresh_token_model
 
 from badges_service.openbadges.contexts import OB_V3
 from issuers import identifiers
@@ -97,3 +99,38 @@ def profile_of(*, user) -> dict:
     if email:
         profile["email"] = email
     return profile
+
+
+@dataclass(frozen=True)
+class Grant:
+    """An application the person authorised and that may still act for them."""
+
+    application_id: int
+    name: str
+    client_uri: str
+    scopes: tuple[str, ...]
+    since: datetime
+
+
+def grants_of(*, user) -> list[Grant]:
+    """Applications holding a live access token or a usable refresh token of the user, oldest grant first."""
+    now = timezone.now()
+    found: dict[int, dict] = {}
+    live = get_access_token_model().objects.filter(user=user, expires__gt=now).select_related("application")
+    usable = get_refresh_token_model().objects.filter(user=user, revoked__isnull=True).select_related("application")
+    for token in [*live, *usable]:
+        application = token.application
+        if application is None:
+            continue
+        entry = found.setdefault(application.pk, {"application": application, "scopes": set(), "since": token.created})
+        entry["since"] = min(entry["since"], token.created)
+        scope = getattr(token, "scope", None) or getattr(getattr(token, "access_token", None), "scope", "") or ""
+        entry["scopes"].update(scope.split())
+    grants = []
+    for entry in found.values():
+        application = entry["application"]
+        registration = getattr(application, "ob_registration", None)
+        grants.append(Grant(application_id=application.pk, name=application.name,
+                            client_uri=registration.client_uri if registration else "",
+                            scopes=tuple(sorted(entry["scopes"])), since=entry["since"]))
+    return sorted(grants, key=lambda g: (g.since, g.application_id))

@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator, validate_email
 from django.db import transaction
 from django.utils import timezone
+from oauth2_provider.models import get_access_token_model, get_grant_model, get_refresh_token_model
 
 from badges_service.errors import ApplicationError, UnsupportedMediaType
 from badges_service.openbadges.errors import OpenBadgesError
@@ -159,3 +160,19 @@ def profile_put(*, user, profile) -> None:
     """Replace the owner's profile properties with those of ``profile`` (putProfile sends the whole Profile)."""
     properties = _checked_profile(user=user, profile=profile)
     OwnerProfile.objects.update_or_create(user=user, defaults={"properties": properties})
+
+
+@transaction.atomic
+def grant_withdraw(*, user, application_id: int) -> int:
+    """Withdraw what the user allowed an application: its authorization codes, access and refresh tokens for
+    this user are revoked (the application must ask again). Returns how many tokens were revoked."""
+    get_grant_model().objects.filter(user=user, application_id=application_id).delete()
+    revoked = 0
+    for token in get_refresh_token_model().objects.filter(user=user, application_id=application_id,
+                                                          revoked__isnull=True):
+        token.revoke()  # DOT: marks it revoked and deletes its access token
+        revoked += 1
+    for token in get_access_token_model().objects.filter(user=user, application_id=application_id):
+        token.revoke()
+        revoked += 1
+    return revoked

@@ -1,3 +1,4 @@
+# ruff: noqa: RUF001 - French typography: the apostrophe U+2019 is the right character in these messages.
 """The learner space, "mon passeport": the signed-in learner's badges, sharing, downloads, competency profile,
 exports and personal data. Every page requires sign-in; a badge that is not the learner's own is a 404.
 
@@ -26,6 +27,8 @@ from indicators.services import usage_record
 from issuers import services as issuer_services
 from learners.models import Learner
 from learners.selectors import learner_email_of
+from obapi import selectors as obapi_selectors
+from obapi import services as obapi_services
 from verification import artefacts
 from verification.certificate import certificate_pdf
 from verification.services import credential_verify
@@ -203,3 +206,21 @@ def export_clr(request: HttpRequest) -> HttpResponse:
         return render(request, "passport/export_unavailable.html", {"message": exc.message}, status=503)
     return _attachment(json.dumps(document, ensure_ascii=False, indent=2), "application/vc+ld+json",
                        "releve-clr-badges.json")
+
+
+@require_GET
+@login_required
+def applications(request: HttpRequest) -> HttpResponse:
+    """The applications the learner allowed to act for them (Open Badges API), each with a way to withdraw it."""
+    return render(request, "passport/applications.html", {"grants": obapi_selectors.grants_of(user=request.user)})
+
+
+@require_POST
+@login_required
+def application_withdraw(request: HttpRequest, application_id: int) -> HttpResponse:
+    grant = next((g for g in obapi_selectors.grants_of(user=request.user) if g.application_id == application_id), None)
+    if grant is None:
+        raise Http404  # not one of this person's applications (or already withdrawn)
+    obapi_services.grant_withdraw(user=request.user, application_id=application_id)
+    messages.info(request, _("L’application « %(name)s » n’a plus accès à vos badges.") % {"name": grant.name})
+    return redirect("passport:applications")

@@ -100,6 +100,7 @@ def site(live_server, settings, transactional_db):
             "passport-badge": f"/passeport/badges/{own_badge.public_id}/",
             "passport-competencies": "/passeport/competences/",
             "passport-data": "/passeport/mes-donnees/",
+            "passport-applications": "/passeport/applications/",
             "indicators": "/indicateurs/",
             "privacy": "/confidentialite/",
             "terms": "/conditions/",
@@ -153,10 +154,10 @@ def screenshot(page, name: str, width: int) -> None:
 
 
 PAGES = ["home", "issuer", "achievement", "credential", "credential-revoked", "framework", "job", "competency", "team",
-         "sign-in", "passport", "passport-badge", "passport-competencies", "passport-data", "indicators", "privacy",
-         "terms"]
+         "sign-in", "passport", "passport-badge", "passport-competencies", "passport-data", "passport-applications",
+         "indicators", "privacy", "terms"]
 SIGNED_IN = {"team": "manager", "passport": "learner", "passport-badge": "learner", "passport-competencies": "learner",
-             "passport-data": "learner", "indicators": "admin"}
+             "passport-data": "learner", "passport-applications": "learner", "indicators": "admin"}
 
 
 @pytest.mark.parametrize("name", PAGES)
