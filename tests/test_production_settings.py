@@ -15,6 +15,7 @@ COMPLETE = {
     "DATABASE_URL": "sqlite:////tmp/never-created.sqlite3",
     "DJANGO_ALLOWED_HOSTS": "badges.ville-exemple.fr",
     "BADGES_PUBLIC_URL": "https://badges.ville-exemple.fr",
+    "CELERY_BROKER_URL": "redis://127.0.0.1:6379/0",
 }
 
 
@@ -31,7 +32,8 @@ def test_production_check_deploy_is_clean():
 
 
 def test_production_refuses_to_start_without_each_secret():
-    for missing in ("DJANGO_SECRET_KEY", "BADGES_KEY_ENCRYPTION_KEYS", "DATABASE_URL", "DJANGO_ALLOWED_HOSTS"):
+    for missing in ("DJANGO_SECRET_KEY", "BADGES_KEY_ENCRYPTION_KEYS", "DATABASE_URL", "DJANGO_ALLOWED_HOSTS",
+                    "CELERY_BROKER_URL"):
         env = {k: v for k, v in COMPLETE.items() if k != missing}
         result = _check(env)
         assert result.returncode != 0, missing
@@ -42,3 +44,10 @@ def test_production_settings_are_not_debug_and_do_not_allow_every_host():
     source = (ROOT / "badges_service" / "settings" / "production.py").read_text()
     assert "DEBUG = False" in source
     assert '["*"]' not in source
+
+
+def test_production_refuses_a_cache_each_process_would_keep_for_itself():
+    env = {**COMPLETE, "CELERY_BROKER_URL": "amqp://guest:guest@127.0.0.1:5672//", "REDIS_URL": ""}
+    result = _check(env)
+    assert result.returncode != 0 and "REDIS_URL" in result.stderr
+    assert _check({**env, "REDIS_URL": "redis://127.0.0.1:6379/1"}).returncode == 0

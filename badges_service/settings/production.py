@@ -21,6 +21,13 @@ _mandatory("DATABASE_URL")  # no silent SQLite in production
 DATABASES = {"default": env.db("DATABASE_URL")}
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DB_CONN_MAX_AGE", default=60)
 
+# Completion events go to Celery workers through a broker; rate limits, sign-in throttling and the pipeline's
+# drainers need one cache shared by every process (Redis): no silent in-process fallback in production.
+_mandatory("CELERY_BROKER_URL")
+if not REDIS_URL:  # noqa: F405
+    raise ImproperlyConfigured("REDIS_URL must be set for production (or CELERY_BROKER_URL must be redis://): rate "
+                               "limits and sign-in throttling need a cache shared by every process.")
+
 DEBUG = False
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=[])
 if not ALLOWED_HOSTS:

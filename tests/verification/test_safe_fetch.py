@@ -199,7 +199,7 @@ def test_production_refuses_to_start_with_a_private_allowance():
            "DJANGO_SETTINGS_MODULE": "badges_service.settings.production", "DJANGO_SECRET_KEY": "x" * 60,
            "BADGES_KEY_ENCRYPTION_KEYS": "Sx5n1g5oJ9c2b1Qm0cYh8yq8Zs0f2QGk8r7m3Jm5w3E=",
            "DATABASE_URL": "sqlite:////tmp/never-created.sqlite3", "DJANGO_ALLOWED_HOSTS": "badges.example.fr",
-           "BADGES_FETCH_ALLOWED_PRIVATE": "127.0.0.1:8000"}
+           "CELERY_BROKER_URL": "redis://127.0.0.1:6379/0", "BADGES_FETCH_ALLOWED_PRIVATE": "127.0.0.1:8000"}
     result = subprocess.run([sys.executable, str(root / "manage.py"), "check"], cwd=root, env=env,
                             capture_output=True, text=True, timeout=120, check=False)
     assert result.returncode != 0 and "BADGES_FETCH_ALLOWED_PRIVATE" in result.stderr
