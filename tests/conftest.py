@@ -9,6 +9,9 @@ import pytest
 
 from tests.issuers.factories import AchievementFactory, IssuerFactory, UserFactory
 
+# The browser tests' module-scoped ``browser`` fixture (the system Chromium through Playwright).
+pytest_plugins = ["tests.chromium"]
+
 
 @pytest.fixture(autouse=True)
 def _no_network(monkeypatch, request):

@@ -3,43 +3,18 @@ Screenshots land in var/screenshots/ (git-ignored)."""
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
 from django.conf import settings as django_settings
 
-from tests.browser.test_pages_in_chromium import CHROMIUM, CHROMIUM_ARGS, _unavailable
+from tests.chromium import axe_violations
 from tests.issuers.factories import UserFactory
 
 pytestmark = pytest.mark.browser
 
-AXE = Path(django_settings.BASE_DIR) / "interop" / "node_modules" / "axe-core" / "axe.min.js"
 SCREENSHOTS = Path(django_settings.BASE_DIR) / "var" / "screenshots"
 PASSWORD = "motdepasse-solide-42"
-
-
-@pytest.fixture(scope="module")
-def browser():
-    if not CHROMIUM.exists():
-        _unavailable(f"{CHROMIUM} is not installed (apt-get install chromium)")
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        _unavailable("the playwright package is not installed (pip install -e '.[dev]')")
-    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"  # ORM calls between browser actions stay synchronous
-    playwright = sync_playwright().start()
-    try:
-        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
-    finally:
-        playwright.stop()
-        if previous is None:
-            os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
-        else:
-            os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
 
 
 @pytest.fixture
@@ -59,15 +34,6 @@ def page_at(browser, live_server):
 def _screenshot(page, name: str, width: int) -> None:
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SCREENSHOTS / f"{name}-{width}.png"), full_page=True)
-
-
-def _axe_violations(page) -> list:
-    if not AXE.exists():
-        _unavailable(f"{AXE} is missing (cd interop && npm ci)")
-    page.add_script_tag(path=str(AXE))
-    result = page.evaluate("() => axe.run(document, {runOnly: {type: 'tag', values: "
-                           "['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']}, resultTypes: ['violations']})")
-    return [(v["id"], [n["target"] for n in v["nodes"]][:3]) for v in result["violations"]]
 
 
 def test_a_person_signs_in_with_the_keyboard_only_on_a_phone(page_at, live_server, transactional_db):
@@ -115,4 +81,4 @@ def test_the_sign_in_page_with_an_error_has_no_axe_violation(page_at, live_serve
     assert page.get_by_role("alert").inner_text().startswith("Identifiant ou mot de passe incorrect")
     assert page.evaluate("document.scrollingElement.scrollWidth") <= width
     _screenshot(page, "sign-in-error", width)
-    assert _axe_violations(page) == []
+    assert axe_violations(page) == []

@@ -7,7 +7,6 @@ var/screenshots/ (git-ignored) so people can look at them.
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -17,41 +16,14 @@ from django.test import Client
 
 from competencies.services import alignment_set
 from issuers import services
-from tests.browser.test_pages_in_chromium import CHROMIUM, CHROMIUM_ARGS, _unavailable
+from tests.chromium import axe_violations
 from tests.issuers.factories import AchievementFactory, IssuerFactory, UserFactory
 from tests.managers.factories import two_directions
 
 pytestmark = pytest.mark.browser
 
-AXE = Path(django_settings.BASE_DIR) / "interop" / "node_modules" / "axe-core" / "axe.min.js"
-AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 SCREENSHOTS = Path(django_settings.BASE_DIR) / "var" / "screenshots"
 WIDTHS = [(375, 812), (1280, 800)]
-
-
-@pytest.fixture(scope="module")
-def browser():
-    if not CHROMIUM.exists():
-        _unavailable(f"{CHROMIUM} is not installed (apt-get install chromium)")
-    if not AXE.exists():
-        _unavailable(f"{AXE} is missing (cd interop && npm ci)")
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        _unavailable("the playwright package is not installed (pip install -e '.[dev]')")
-    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"  # ORM calls between browser actions stay synchronous
-    playwright = sync_playwright().start()
-    try:
-        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
-    finally:
-        playwright.stop()
-        if previous is None:
-            os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
-        else:
-            os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
 
 
 @pytest.fixture
@@ -138,14 +110,6 @@ def open_page(browser, site):
     for context in contexts:
         context.close()
     assert outside == [], "the pages must not fetch anything from outside"
-
-
-def axe_violations(page) -> list[dict]:
-    page.add_script_tag(path=str(AXE))
-    result = page.evaluate("tags => axe.run(document, {runOnly: {type: 'tag', values: tags}, "
-                           "resultTypes: ['violations']})", AXE_TAGS)
-    return [{"rule": v["id"], "impact": v["impact"], "help": v["help"],
-             "nodes": [n["target"] for n in v["nodes"]][:5]} for v in result["violations"]]
 
 
 def screenshot(page, name: str, width: int) -> None:

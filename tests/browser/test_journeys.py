@@ -26,7 +26,6 @@ from competencies.services import alignment_set
 from indicators.models import CredentialUsage
 from issuers import services
 from issuers.models import Credential
-from tests.browser.test_pages_in_chromium import browser  # noqa: F401  (the module-scoped Chromium)
 from tests.issuers.factories import AchievementFactory, IssuerFactory, UserFactory
 from tests.managers.factories import two_directions
 
@@ -61,7 +60,7 @@ def site(live_server, settings, transactional_db, tmp_path):
 
 
 @pytest.fixture
-def new_context(browser, site):  # noqa: F811
+def new_context(browser, site):
     """A fresh browser context (no cookies) whose requests to other hosts are aborted and recorded; LinkedIn's
     add-to-profile form answers a small page from here and its URLs are recorded."""
     contexts, outside, linkedin = [], [], []

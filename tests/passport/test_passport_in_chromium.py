@@ -11,7 +11,7 @@ from django.test import Client
 from indicators.models import CredentialUsage
 from issuers import services
 from issuers.models import Credential, Issuer
-from tests.browser.test_pages_in_chromium import SCREENSHOTS, _fits_the_viewport, browser  # noqa: F401
+from tests.browser.test_pages_in_chromium import SCREENSHOTS, _fits_the_viewport
 from tests.issuers.factories import AchievementFactory, IssuerFactory, UserFactory
 
 pytestmark = pytest.mark.browser
@@ -31,7 +31,7 @@ def site(live_server, settings, transactional_db, tmp_path):
 
 
 @pytest.fixture
-def learner_page(browser, site):  # noqa: F811
+def learner_page(browser, site):
     contexts = []
     client = Client()
     client.force_login(site["learner"])
