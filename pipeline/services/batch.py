@@ -34,7 +34,7 @@ from issuers.issuance import Issuance, IssueRequest
 from .. import notifications, selectors
 from ..intake import COMPLETED, FAILED, PASSED
 from ..models import Award, Completion, InboundEvent
-from .processing import TRANSIENT, _evidence, _rule_decision, award_signed, event_process_one
+from .processing import TRANSIENT, award_signed, event_process_one, evidence_of, rule_decision
 
 logger = logging.getLogger(__name__)
 
@@ -165,7 +165,7 @@ def _decide_event(batch: _Batch, event: InboundEvent, grants: list[_Grant]) -> t
         return Status.IGNORED, "not_passed", "The learner did not pass."
     refusals = []
     for rule in rules:
-        level, refusal = _rule_decision(rule, event)
+        level, refusal = rule_decision(rule, event)
         if refusal:
             refusals.append(refusal)
             continue
@@ -178,7 +178,7 @@ def _decide_event(batch: _Batch, event: InboundEvent, grants: list[_Grant]) -> t
             continue
         request = batch.issuance.check(IssueRequest(
             achievement=rule.achievement, recipient_email=email, recipient_name=event.recipient_name,
-            evidence=(_evidence(event),), level=level,
+            evidence=(evidence_of(event),), level=level,
             valid_until=(batch.issuance.now + timedelta(days=rule.validity_days)
                          if rule.validity_days else None)))
         grants.append(_Grant(event, award, request))
@@ -207,7 +207,8 @@ def _write(batch: _Batch) -> None:
         for grant in new:
             award_signed.send(sender=Award, award=grant.award, event=grant.event)
     Completion.objects.bulk_create(batch.completions, ignore_conflicts=True)
-    decided = [e for e in batch.events if e.pk not in set(batch.one_by_one)]
+    one_by_one = set(batch.one_by_one)
+    decided = [e for e in batch.events if e.pk not in one_by_one]
     bulk.rows_update(InboundEvent, decided, _EVENT_FIELDS)
     links = {(g.event.pk, g.award.pk) for g in batch.grants}
     InboundEvent.awards.through.objects.bulk_create(

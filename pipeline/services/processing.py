@@ -118,14 +118,14 @@ def _evaluate(event: InboundEvent, granted: list) -> _Verdict:
 
     refusals: list[str] = []
     for rule in rules:
-        level, refusal = _rule_decision(rule, event)
+        level, refusal = rule_decision(rule, event)
         if refusal:
             refusals.append(refusal)
             continue
         granted.append(_grant(
             event=event, email=email, achievement=rule.achievement, level=level, rule=rule,
             occurrence=str(event.public_id) if rule.reearnable else "",
-            evidence=[_evidence(event)], validity_days=rule.validity_days))
+            evidence=[evidence_of(event)], validity_days=rule.validity_days))
 
     finished = event.outcome in (COMPLETED, PASSED)
     if finished:
@@ -144,7 +144,7 @@ def _evaluate(event: InboundEvent, granted: list) -> _Verdict:
     return _Verdict(Status.IGNORED, refusals[0] if refusals else "no_award", "; ".join(refusals))
 
 
-def _rule_decision(rule: AwardRule, event: InboundEvent) -> tuple[ProficiencyLevel | None, str]:
+def rule_decision(rule: AwardRule, event: InboundEvent) -> tuple[ProficiencyLevel | None, str]:
     """(level, "") when the rule awards, (None, reason) when it does not."""
     score, bands = event.score, list(rule.bands.all())
     if rule.min_score is not None:
@@ -174,7 +174,7 @@ def _rule_decision(rule: AwardRule, event: InboundEvent) -> tuple[ProficiencyLev
     return level, ""
 
 
-def _evidence(event: InboundEvent) -> ob3.Evidence:
+def evidence_of(event: InboundEvent) -> ob3.Evidence:
     """OB 3.0 §B.1.9 Evidence: the course, the date and the result, as the source reported them."""
     course = event.course_name or f"Cours {event.course_keys[0]}"
     parts = [f"{dict(InboundEvent.Outcome.choices).get(event.outcome, event.outcome)} le "
