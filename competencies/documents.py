@@ -6,7 +6,7 @@ from badges_service.openbadges import ob3
 
 from . import identifiers
 from .interchange.bundle import FrameworkBundle
-from .interchange.case import case_id, write_case
+from .interchange.case import write_case
 from .models import AchievementAlignment, AchievementJobAlignment, Competency, Framework, Job, ProficiencyLevel
 from .selectors import framework_bundle
 
@@ -20,9 +20,12 @@ def case_package(framework: Framework, *, bundle: FrameworkBundle | None = None)
 def case_item(item: Job | Competency) -> dict:
     """One CFItem (as in the framework's package), for content negotiation on the item's URL."""
     package = case_package(item.framework)
-    kind = "job" if isinstance(item, Job) else "competency"
-    wanted = case_id(item.framework.code, kind, item.code)
-    return next(i for i in package["CFItems"] if i["identifier"] == wanted)
+    wanted = identifiers.job_url(item) if isinstance(item, Job) else identifiers.competency_url(item)
+    found = next(i for i in package["CFItems"] if i["uri"] == wanted)
+    document = package["CFDocument"]
+    # A CFItem on its own names its document (CASE CFItem.CFDocumentURI); inside a package it does not.
+    return {**found, "CFDocumentURI": {"title": document["title"], "identifier": document["identifier"],
+                                       "uri": document["uri"]}}
 
 
 def ob3_alignments(alignments: list[AchievementAlignment]) -> list[ob3.Alignment]:
