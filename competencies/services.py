@@ -9,7 +9,7 @@ from badges_service.errors import ApplicationError, Conflict
 from issuers.models import Achievement, Issuer
 from issuers.permissions import EDIT, ensure_can_act
 
-from .interchange.bundle import BundleInvalid, FrameworkBundle, validate
+from .interchange.bundle import BundleInvalid, FrameworkBundle, LevelRow, validate
 from .models import (
     AchievementAlignment,
     AchievementJobAlignment,
@@ -23,9 +23,13 @@ from .models import (
 
 
 @transaction.atomic
-def framework_import(*, bundle: FrameworkBundle, replace: bool = False) -> Framework:
+def framework_import(*, bundle: FrameworkBundle, replace: bool = False, scale: Framework | None = None) -> Framework:
     """Create (or, with ``replace``, update in place) a framework from a bundle. All or nothing:
-    ``BundleInvalid`` lists every problem and nothing is written."""
+    ``BundleInvalid`` lists every problem and nothing is written. ``scale``: a framework whose proficiency
+    scale this one takes (instead of the bundle's, typically none for a CASE package without rubric)."""
+    if scale is not None:
+        bundle.levels = [LevelRow(0, lv.rank, lv.code, lv.label, lv.proficient, lv.description)
+                         for lv in scale.levels.all()]
     directions = set(Issuer.objects.values_list("slug", flat=True))
     problems = validate(bundle, known_directions=directions)
     if problems:
@@ -40,6 +44,11 @@ def framework_import(*, bundle: FrameworkBundle, replace: bool = False) -> Frame
     for name in ("title", "description", "publisher", "language"):
         setattr(framework, name, getattr(info, name))
     framework.case_identifier, framework.case_uri, framework.case_data = _case_columns(info.case)
+    if framework.case_identifier and Framework.objects.filter(case_identifier=framework.case_identifier).exclude(
+            code=info.code, version=info.version).exists():
+        # One CFDocument identifier per framework version: another version of the same package gets its own
+        # (derived) identifier, so /ims/case/v1p0/CFPackages/<id> stays unambiguous.
+        framework.case_identifier = ""
     framework.save()
 
     levels = _upsert(framework, ProficiencyLevel, "code", {

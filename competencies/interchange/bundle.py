@@ -179,7 +179,9 @@ def validate(bundle: FrameworkBundle, *, known_directions: set[str] | None = Non
     for row in bundle.jobs:
         if not row.title:
             bad("jobs.csv", row, "title", "required")
-        if row.family not in family_codes:
+        if not row.family:
+            bad("jobs.csv", row, "family", "required: a job belongs to a job family")
+        elif row.family not in family_codes:
             bad("jobs.csv", row, "family", f"unknown family {row.family!r}")
         if row.category not in CATEGORIES:
             bad("jobs.csv", row, "category", f"{row.category!r} is not A, B or C")
@@ -215,10 +217,10 @@ def validate(bundle: FrameworkBundle, *, known_directions: set[str] | None = Non
         if (row.job, row.competency) in seen_pairs:
             bad("requirements.csv", row, "competency", f"duplicate requirement {row.job} → {row.competency}")
         seen_pairs.add((row.job, row.competency))
-    return sorted([*bundle.unparsed, *problems], key=_problem_order)
+    return sorted([*bundle.unparsed, *problems], key=problem_order)
 
 
-def _problem_order(problem: ImportProblem) -> tuple:
+def problem_order(problem: ImportProblem) -> tuple:
     if problem.line is None:  # JSON paths: in document order (CFItems[2] before CFItems[10])
         parts = re.split(r"\[(\d+)\]", problem.file)
         return (_FILE_ORDER.get(parts[0], 8), *[int(p) if i % 2 else 0 for i, p in enumerate(parts)])

@@ -45,6 +45,7 @@ from .bundle import (
     JobRow,
     LevelRow,
     RequirementRow,
+    problem_order,
 )
 from .case_common import (
     EXT,
@@ -80,8 +81,9 @@ class CaseOptions:
 
 
 def read_case(raw: bytes | str | dict, *, options: CaseOptions | None = None) -> FrameworkBundle:
-    """A bundle from a CFPackage. Raises ``BundleInvalid`` listing every structural problem by JSON path;
-    the rows' own problems are found by ``bundle.validate`` (with the same paths) at import."""
+    """A bundle from a CFPackage. Raises ``BundleInvalid`` only for what is not a JSON object; the package's
+    structural problems (``bundle.unparsed``) and the rows' own are all listed by ``bundle.validate``, by JSON
+    path, and an import with any of them writes nothing."""
     return _Reader(options or CaseOptions()).read(raw)
 
 
@@ -101,6 +103,7 @@ class _Reader:
     def __init__(self, options: CaseOptions):
         self.options = options
         self.problems: list[ImportProblem] = []
+        self.cyclic: set[str] = set()  # paths of the isChildOf associations on a cycle (reported, not followed)
         self.family_types = {t.casefold() for t in options.family_types}
         self.job_types = {t.casefold() for t in options.job_types}
 
@@ -125,9 +128,10 @@ class _Reader:
         associations = self._associations(package.get("CFAssociations"))
         self._cycles(associations)
         levels = self._levels(package.get("CFRubrics"))
-        if self.problems:
-            raise BundleInvalid(self.problems)
-        return self._bundle(document, associations, levels, package.get("CFDefinitions"))
+        bundle = self._bundle(document, associations, levels, package.get("CFDefinitions"))
+        # reported by bundle.validate together with the rows' own problems, so that every problem is listed
+        bundle.unparsed = sorted(self.problems, key=problem_order)
+        return bundle
 
     def _identifier(self, node: dict, path: str) -> str:
         value = node.get("identifier")
@@ -169,8 +173,6 @@ class _Reader:
             if not (statement or "").strip():  # Texas: the statement is in alternativeLabel or abbreviatedStatement
                 statement = next((v for v in (item.get("alternativeLabel"), item.get("abbreviatedStatement"))
                                   if isinstance(v, str) and v.strip()), "")
-            if not statement.strip():
-                self.bad(f"{path}.fullStatement", "required: an item needs a statement")
             items[key] = {"path": path, "item": item, "identifier": identifier, "statement": statement}
             if isinstance(item.get("uri"), str) and item["uri"]:
                 self.by_uri.setdefault(item["uri"], key)
@@ -256,6 +258,7 @@ class _Reader:
         for origin, targets in edges.items():
             for target, path in targets:
                 if origin == target or (component[origin] == component[target]):
+                    self.cyclic.add(path)
                     name = self.items[origin]["item"].get("humanCodingScheme") or self.items[origin]["identifier"]
                     self.bad(path, f"isChildOf cycle: {name!r} would be its own ancestor")
 
@@ -299,10 +302,11 @@ class _Reader:
 
         # isChildOf: the first parent in package order (lowest sequenceNumber first); more parents are kept.
         parents: dict[str, dict] = {}
-        for a in sorted((a for a in associations if a["kind"] == "isChildOf" and a["origin"][0] == "item"),
+        for a in sorted((a for a in associations if a["kind"] == "isChildOf" and a["origin"][0] == "item"
+                         and a["path"] not in self.cyclic),
                         key=lambda a: a["sequence"] if a["sequence"] is not None else 1 << 31):
             parents.setdefault(a["origin"][1], a)
-        mapped: set[str] = {a["path"] for a in parents.values()}
+        mapped: set[str] = {a["path"] for a in parents.values()} | self.cyclic
         replaced: dict[str, dict] = {}
         esco: dict[str, dict] = {}
         requirements: list[RequirementRow] = []

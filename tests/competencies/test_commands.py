@@ -29,7 +29,7 @@ def run(*args) -> tuple[str, str]:
 
 def test_import_a_folder_then_export_every_format(directions, tmp_path):
     out, _ = run("import_framework", str(SMALL))
-    assert "imported test-metiers 1.0 (2 jobs, 6 competencies)" in out
+    assert "imported test-metiers 1.0 (2 jobs, 6 competencies, 4 levels)" in out
 
     run("export_framework", "--format", "csv", "--framework", "test-metiers", "--output", str(tmp_path / "csv"))
     exported = read_bundle({n: (tmp_path / "csv" / n).read_bytes() for n in COLUMNS})
