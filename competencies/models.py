@@ -137,8 +137,9 @@ class Competency(CaseSourced):
         return f"{self.label} [{self.code}]"
 
 
-class JobRequirement(models.Model):
-    """A job needs a competency at a level, essential or optional (exigence du métier)."""
+class JobRequirement(CaseSourced):
+    """A job needs a competency at a level, essential or optional (exigence du métier). From a CASE package,
+    an ``isRelatedTo`` association (its identity kept in the CaseSourced columns)."""
 
     job = models.ForeignKey(Job, on_delete=models.CASCADE, related_name="requirements")
     competency = models.ForeignKey(Competency, on_delete=models.PROTECT, related_name="requirements")

@@ -101,6 +101,6 @@ def framework_bundle(*, framework: Framework) -> FrameworkBundle:
         competencies=[CompetencyRow(0, c.code, c.label, c.kind, c.domain, c.parent.code if c.parent else "",
                                     c.description, c.status, c.replaced_by.code if c.replaced_by else "",
                                     c.esco_uri, c.pix_code, case=case_source(c)) for c in competencies],
-        requirements=[RequirementRow(0, r.job.code, r.competency.code, r.level.code if r.level else "", r.essential)
-                      for r in requirements],
+        requirements=[RequirementRow(0, r.job.code, r.competency.code, r.level.code if r.level else "", r.essential,
+                                     case=case_source(r)) for r in requirements],
     )

@@ -77,7 +77,7 @@ def framework_import(*, bundle: FrameworkBundle, replace: bool = False, scale: F
                                  for r in bundle.jobs for slug in dict.fromkeys(r.directions)], batch_size=2000)
     JobRequirement.objects.bulk_create([
         JobRequirement(job=jobs[r.job], competency=competencies[r.competency], level=levels.get(r.level),
-                       essential=r.essential) for r in bundle.requirements], batch_size=2000)
+                       essential=r.essential, **_case_fields(r.case)) for r in bundle.requirements], batch_size=2000)
     return framework
 
 

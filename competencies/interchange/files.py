@@ -14,6 +14,7 @@ from .json_bundle import FORMAT, read_json
 
 MAX_FILE_BYTES = 50 * 1024 * 1024
 MAX_ZIP_ENTRIES = 50
+CASE_MEMBERS = {"CFDocument", "CFItems", "CFAssociations", "CFDefinitions", "CFRubrics"}
 
 
 def read_path(path: Path, *, case_options: CaseOptions | None = None) -> FrameworkBundle:
@@ -32,7 +33,8 @@ def read_upload(name: str, raw: bytes, *, case_options: CaseOptions | None = Non
         document = json.loads(raw)
     except (ValueError, UnicodeDecodeError) as exc:
         raise BundleInvalid([ImportProblem(name, 1, "", f"neither a .zip of CSV files nor JSON: {exc}")]) from exc
-    if isinstance(document, dict) and "CFDocument" in document:
+    if isinstance(document, dict) and CASE_MEMBERS & set(document):  # even one without its CFDocument: the reader
+        # then says what is missing, by JSON path
         return read_case(document, options=case_options)
     if isinstance(document, dict) and document.get("format") == FORMAT:
         return read_json(raw)
