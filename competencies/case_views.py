@@ -76,44 +76,32 @@ def documents_list(request: HttpRequest) -> dict:
     return {"CFDocuments": found[offset:offset + limit]}
 
 
-@case_endpoint
-def document(request: HttpRequest, identifier: str) -> dict:
-    return case_binding.document_get(identifier)
+def by_identifier(read: Callable[[str], dict]) -> Callable[..., HttpResponse]:
+    """The view of one object by its CASE identifier (``case_binding.<object>_get``)."""
+
+    @case_endpoint
+    def view(request: HttpRequest, identifier: str) -> dict:
+        return read(identifier)
+
+    view.__name__ = read.__name__
+    return view
 
 
-@case_endpoint
-def package(request: HttpRequest, identifier: str) -> dict:
-    return case_binding.package_get(identifier)
-
-
-@case_endpoint
-def item(request: HttpRequest, identifier: str) -> dict:
-    return case_binding.item_get(identifier)
-
-
-@case_endpoint
-def item_associations(request: HttpRequest, identifier: str) -> dict:
-    return case_binding.item_associations_get(identifier)
-
-
-@case_endpoint
-def association(request: HttpRequest, identifier: str) -> dict:
-    return case_binding.association_get(identifier)
-
-
-@case_endpoint
-def rubric(request: HttpRequest, identifier: str) -> dict:
-    return case_binding.rubric_get(identifier)
+document = by_identifier(case_binding.document_get)
+package = by_identifier(case_binding.package_get)
+item = by_identifier(case_binding.item_get)
+item_associations = by_identifier(case_binding.item_associations_get)
+association = by_identifier(case_binding.association_get)
+rubric = by_identifier(case_binding.rubric_get)
 
 
 def definition(kind: str, *, as_set: bool) -> Callable[..., HttpResponse]:
     """CFItemTypes, CFSubjects and CFConcepts answer a set ({"CFItemTypes": [...]}), the others the object."""
 
-    @case_endpoint
-    def view(request: HttpRequest, identifier: str) -> dict:
+    def read(identifier: str) -> dict:
         found = case_binding.definition_get(kind, identifier)
         return {kind: [found]} if as_set else found
 
-    view.__name__ = f"definition_{kind}"
-    return view
+    read.__name__ = f"definition_{kind}"
+    return by_identifier(read)
 
