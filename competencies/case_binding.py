@@ -32,7 +32,7 @@ def documents_all() -> list[dict]:
     """Every framework's CFDocument, by title then version."""
     out = []
     for framework in Framework.objects.order_by("title", "version", "id"):
-        out.append(_with_package_uri(framework, documents.case_package(framework)["CFDocument"]))
+        out.append(_with_package_uri(framework, documents.case_document(framework)))
     return out
 
 
@@ -49,7 +49,7 @@ def framework_of_document(identifier: str) -> Framework:
 
 def document_get(identifier: str) -> dict:
     framework = framework_of_document(identifier)
-    return _with_package_uri(framework, documents.case_package(framework)["CFDocument"])
+    return _with_package_uri(framework, documents.case_document(framework))
 
 
 def package_get(identifier: str) -> dict:

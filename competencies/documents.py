@@ -13,8 +13,17 @@ from .selectors import framework_bundle
 
 def case_package(framework: Framework, *, bundle: FrameworkBundle | None = None) -> dict:
     bundle = bundle or framework_bundle(framework=framework)
-    changed = framework.created_at.replace(microsecond=0).isoformat().replace("+00:00", "Z")
-    return write_case(bundle, base_url=identifiers.framework_url(framework), changed=changed)
+    return write_case(bundle, base_url=identifiers.framework_url(framework), changed=_changed(framework))
+
+
+def case_document(framework: Framework) -> dict:
+    """The framework's CFDocument, as in its package, without reading its items."""
+    info = framework_bundle(framework=framework, info_only=True)
+    return write_case(info, base_url=identifiers.framework_url(framework), changed=_changed(framework))["CFDocument"]
+
+
+def _changed(framework: Framework) -> str:
+    return framework.created_at.replace(microsecond=0).isoformat().replace("+00:00", "Z")
 
 
 def case_item(item: Job | Competency) -> dict:

@@ -84,8 +84,12 @@ def case_source(row) -> dict:
     return {"identifier": row.case_identifier, "uri": row.case_uri, **(row.case_data or {})}
 
 
-def framework_bundle(*, framework: Framework) -> FrameworkBundle:
-    """The framework as a neutral bundle (what every export format writes)."""
+def framework_bundle(*, framework: Framework, info_only: bool = False) -> FrameworkBundle:
+    """The framework as a neutral bundle (what every export format writes); ``info_only``: its description alone."""
+    if info_only:
+        return FrameworkBundle(info=FrameworkInfo(0, framework.code, framework.version, framework.title,
+                                                  framework.description, framework.publisher, framework.language,
+                                                  case=case_source(framework)))
     competencies = list(framework.competencies.select_related("parent", "replaced_by"))
     jobs = list(framework.jobs.select_related("family").prefetch_related("directions"))
     requirements = JobRequirement.objects.filter(job__framework=framework).select_related("job", "competency", "level")

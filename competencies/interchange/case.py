@@ -22,6 +22,7 @@ CFPackage schema (``case_schema``).
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from .bundle import FrameworkBundle
@@ -43,6 +44,8 @@ from .case_reader import CaseOptions, read_case
 __all__ = ["CaseOptions", "case_id", "read_case", "write_case"]
 
 _LINK_KEYS = ("title", "identifier", "uri")
+ASSOCIATION_TYPES = ("isChildOf", "isPeerOf", "isPartOf", "exactMatchOf", "precedes", "isRelatedTo", "replacedBy",
+                     "exemplar", "hasSkillLevel", "isTranslationOf")  # CASE 1.1; others are "ext:" extensions
 _ITEM_LISTS = ("conceptKeywords", "educationLevel", "subject")  # arrays of strings in CASE 1.1 (strings in 1.0)
 
 
@@ -157,6 +160,8 @@ def write_case(bundle: FrameworkBundle, *, base_url: str, changed: str) -> dict:
                                                                                str) else None,
         "licenseURI": _link(info.case.get("licenseURI")), "frameworkType": info.case.get("frameworkType"),
         "subject": _string_list(info.case.get("subject")),
+        "subjectURI": [link for link in map(_link, info.case.get("subjectURI") or []) if link]
+        if isinstance(info.case.get("subjectURI"), list) else None,
         "statusStartDate": str(info.case.get("statusStartDate") or "")[:10],
         "statusEndDate": str(info.case.get("statusEndDate") or "")[:10],
         "extensions": {EXT: {"code": info.code}},
@@ -224,9 +229,12 @@ def _kept_association(raw: dict, changed: str) -> dict | None:
         if isinstance(node.get("targetType"), str) and node["targetType"]:
             nodes[name]["targetType"] = node["targetType"]
     identifier = as_uuid(raw.get("identifier"), "")
+    kind = str(raw.get("associationType"))
+    if kind not in ASSOCIATION_TYPES and not re.fullmatch(r"ext:[A-Za-z0-9._-]+", kind):
+        kind = "ext:" + re.sub(r"[^A-Za-z0-9._-]", "-", kind)  # an unknown type travels as an extension type
     return _compact({
         "identifier": identifier, "uri": raw.get("uri") if isinstance(raw.get("uri"), str) else f"#{identifier}",
-        "associationType": str(raw.get("associationType")), **nodes,
+        "associationType": kind, **nodes,
         "sequenceNumber": raw.get("sequenceNumber") if isinstance(raw.get("sequenceNumber"), int) else None,
         "CFAssociationGroupingURI": _link(raw.get("CFAssociationGroupingURI")), "lastChangeDateTime": changed,
         "notes": raw.get("notes") if isinstance(raw.get("notes"), str) else None,

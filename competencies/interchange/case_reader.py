@@ -239,6 +239,7 @@ class _Reader:
                 continue
             if kind == "RelatedTo":  # seen in the wild for isRelatedTo
                 kind = "isRelatedTo"
+                association = {**association, "associationType": kind}
             origin = self._node(association, "originNodeURI", path)
             destination = self._node(association, "destinationNodeURI", path)
             if origin is None or destination is None:

@@ -240,3 +240,25 @@ def test_an_empty_framework_from_opensalt_imports():
                                "CFAssociationGroupings": []}}
     bundle = read_case(empty)
     assert validate(bundle) == [] and bundle.info.code == "empty" and package_problems(_export(bundle)) == []
+
+
+def test_what_other_tools_write_loosely_still_exports_as_valid_case():
+    """Kept parts are put in CASE 1.1 shape on export: date-times where dates belong, links without a title,
+    non-UUID identifiers, definitions missing required members, unknown association types, upper-case UUIDs."""
+    source = package("opensalt_item_types.json")
+    first = source["CFItems"][0]
+    first["statusStartDate"] = "2021-09-01T00:00:00+00:00"
+    first["licenseURI"] = {"identifier": "CC-BY", "uri": "https://creativecommons.org/licenses/by/4.0/"}
+    first["identifier"] = first["identifier"].upper()  # the associations still name it in lower case
+    source["CFDefinitions"]["CFItemTypes"][0] = {"identifier": "domain", "title": "Domain"}
+    source["CFAssociations"].append({**source["CFAssociations"][-1], "identifier": "assoc-1",
+                                     "associationType": "isFriendOf", "sequenceNumber": "3"})
+    source["CFAssociations"].append({**source["CFAssociations"][-2], "identifier": "assoc-2",
+                                     "associationType": "RelatedTo"})
+    bundle = read_case(source)
+    assert validate(bundle) == []
+    exported = _export(bundle)
+    assert package_problems(exported) == []
+    kinds = [a["associationType"] for a in exported["CFAssociations"]]
+    assert "ext:isFriendOf" in kinds and "RelatedTo" not in kinds
+    assert exported["CFItems"][0]["identifier"] == first["identifier"].lower()
