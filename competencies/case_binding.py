@@ -2,9 +2,10 @@
 objects served for it, cut from that framework's package (``documents.case_package``) so that every endpoint
 answers exactly what the package says.
 
-Identifiers are those of the packages: kept from the source package for an imported framework, UUID v5 from
-codes for the city's own (stable across runs and versions). An item present in several versions of a
-framework (same identifier) is served from the latest version.
+Packages are written for CASE 1.0 consumers (``case_version="1.0"``: no association type CASE 1.0 does not
+know, which OpenSALT's import refuses). Identifiers are those of the packages: kept from the source package for
+an imported framework, UUID v5 from codes for the city's own (stable across runs and versions). An item present
+in several versions of a framework (same identifier) is served from the latest version.
 """
 
 from __future__ import annotations
@@ -53,7 +54,7 @@ def document_get(identifier: str) -> dict:
 
 
 def package_get(identifier: str) -> dict:
-    return documents.case_package(framework_of_document(identifier))
+    return documents.case_package(framework_of_document(identifier), case_version="1.0")
 
 
 def _framework_of_item(identifier: str) -> Framework | None:
@@ -76,7 +77,7 @@ def item_get(identifier: str) -> dict:
     """A CFItem on its own, with its CFDocumentURI."""
     wanted = identifier.lower()
     framework = _framework_of_item(wanted)
-    package = documents.case_package(framework) if framework else {"CFItems": []}
+    package = documents.case_package(framework, case_version="1.0") if framework else {"CFItems": []}
     item = next((i for i in package["CFItems"] if i["identifier"] == wanted), None)
     if item is None:
         raise NotFound(f"No CFItem {identifier}.", code="unknownobject")
@@ -94,7 +95,7 @@ def item_associations_get(identifier: str) -> dict:
 
 def _packages() -> Iterator[dict]:
     for framework in _latest_first():
-        yield documents.case_package(framework)
+        yield documents.case_package(framework, case_version="1.0")
 
 
 def association_get(identifier: str) -> dict:

@@ -11,9 +11,11 @@ from .models import AchievementAlignment, AchievementJobAlignment, Competency, F
 from .selectors import framework_bundle
 
 
-def case_package(framework: Framework, *, bundle: FrameworkBundle | None = None) -> dict:
+def case_package(framework: Framework, *, bundle: FrameworkBundle | None = None, case_version: str = "1.1") -> dict:
+    """The framework's CFPackage; ``case_version`` "1.0" for CASE 1.0 consumers (see ``write_case``)."""
     bundle = bundle or framework_bundle(framework=framework)
-    return write_case(bundle, base_url=identifiers.framework_url(framework), changed=_changed(framework))
+    return write_case(bundle, base_url=identifiers.framework_url(framework), changed=_changed(framework),
+                      case_version=case_version)
 
 
 def case_document(framework: Framework) -> dict:

@@ -46,11 +46,14 @@ __all__ = ["CaseOptions", "case_id", "read_case", "write_case"]
 _LINK_KEYS = ("title", "identifier", "uri")
 ASSOCIATION_TYPES = ("isChildOf", "isPeerOf", "isPartOf", "exactMatchOf", "precedes", "isRelatedTo", "replacedBy",
                      "exemplar", "hasSkillLevel", "isTranslationOf")  # CASE 1.1; others are "ext:" extensions
+ASSOCIATION_TYPES_1_0 = ASSOCIATION_TYPES[:-1]
 _ITEM_LISTS = ("conceptKeywords", "educationLevel", "subject")  # arrays of strings in CASE 1.1 (strings in 1.0)
 
 
-def write_case(bundle: FrameworkBundle, *, base_url: str, changed: str) -> dict:
-    """The CFPackage of ``bundle``. ``base_url`` is the framework's public URL; ``changed`` an ISO date-time."""
+def write_case(bundle: FrameworkBundle, *, base_url: str, changed: str, case_version: str = "1.1") -> dict:
+    """The CFPackage of ``bundle``. ``base_url`` is the framework's public URL; ``changed`` an ISO date-time.
+    ``case_version`` "1.0" (the /ims/case/v1p0 binding) leaves out what CASE 1.0 consumers refuse: kept
+    associations of a type CASE 1.0 does not know (``isTranslationOf``, ``ext:`` types) and ``targetType``."""
     info, fw = bundle.info, bundle.info.code
     doc_id = as_uuid(info.case.get("identifier"), case_id(fw, "document", info.version))
     doc_link = {"title": info.title, "identifier": doc_id, "uri": base_url}
@@ -75,8 +78,10 @@ def write_case(bundle: FrameworkBundle, *, base_url: str, changed: str) -> dict:
         type_uri = _link(case.get("CFItemTypeURI")) or type_link(item_type)
         item_types.setdefault(item_type, {
             "identifier": type_uri["identifier"], "uri": type_uri["uri"], "title": item_type,
-            "description": item_type, "hierarchyCode": item_type, "lastChangeDateTime": changed,
-            "extensions": {EXT: {"role": role}}})
+            "description": item_type, "hierarchyCode": item_type, "lastChangeDateTime": changed})
+        # what the item is here travels on the item (CASE 1.0 consumers such as OpenSALT refuse extensions on
+        # CFItemType definitions)
+        extensions = {EXT: {"role": role, **extra.pop("extensions", {}).get(EXT, {})}}
         kept = {name: _string_list(case[name]) if name in _ITEM_LISTS else case[name]
                 for name in ("alternativeLabel", "abbreviatedStatement", "listEnumeration", "conceptKeywords",
                              "educationLevel", "language", "subject", "statusStartDate", "statusEndDate")
@@ -93,7 +98,7 @@ def write_case(bundle: FrameworkBundle, *, base_url: str, changed: str) -> dict:
             "identifier": ids[kind, row.code], "uri": f"{base_url}/{path}/{row.code}", "fullStatement": statement,
             "humanCodingScheme": case.get("humanCodingScheme", row.code), "CFItemType": item_type,
             "CFItemTypeURI": type_uri, "language": info.language, "lastChangeDateTime": changed,
-            **kept, **extra,
+            **kept, **extra, "extensions": extensions,
         })
 
     for kind, rows in (("family", bundle.families), ("job", bundle.jobs), ("competency", bundle.competencies)):
@@ -149,7 +154,11 @@ def write_case(bundle: FrameworkBundle, *, base_url: str, changed: str) -> dict:
         associate("isRelatedTo", jobs[r.job], comps[r.competency], f"{r.job}/{r.competency}", r.case,
                   GROUP_ESSENTIAL if r.essential else GROUP_OPTIONAL, {EXT: {"level": r.level}} if r.level else None)
     associations += [kept for kept in map(lambda a: _kept_association(a, changed), info.case.get("associations", []))
-                     if kept]
+                     if kept and (case_version != "1.0" or kept["associationType"] in ASSOCIATION_TYPES_1_0)]
+    if case_version == "1.0":
+        for association in associations:
+            for name in ("originNodeURI", "destinationNodeURI"):
+                association[name].pop("targetType", None)
 
     document = _compact({
         "identifier": doc_id, "uri": base_url, "creator": info.case.get("creator") or info.publisher
@@ -164,7 +173,11 @@ def write_case(bundle: FrameworkBundle, *, base_url: str, changed: str) -> dict:
         if isinstance(info.case.get("subjectURI"), list) else None,
         "statusStartDate": str(info.case.get("statusStartDate") or "")[:10],
         "statusEndDate": str(info.case.get("statusEndDate") or "")[:10],
-        "extensions": {EXT: {"code": info.code}},
+        # the scale's level codes and proficiency: on the document, since CASE 1.0 consumers (OpenSALT) refuse
+        # extensions on rubric levels
+        "extensions": {EXT: _compact({"code": info.code, "levels": [
+            {"rank": r.rank, "code": r.code, "proficient": r.proficient}
+            for r in sorted(bundle.levels, key=lambda r: r.rank)]})},
     })
     definitions = _definitions(info.case.get("definitions") or {}, changed)
     known_types = {d["title"] for d in definitions.get("CFItemTypes", [])}
@@ -197,8 +210,6 @@ def _rubric(bundle: FrameworkBundle, base_url: str, changed: str) -> dict:
                 "identifier": case_id(fw, "level", r.code), "uri": f"{base_url}/levels#{r.code}",
                 "quality": r.label, "description": r.description, "score": r.rank, "position": r.rank,
                 "rubricCriterionId": criterion_id, "lastChangeDateTime": changed,
-                # CASE 1.1 types this class's extensions as an array of extension objects
-                "extensions": [{EXT: {"code": r.code, "proficient": r.proficient}}],
             }) for r in sorted(bundle.levels, key=lambda r: r.rank)],
         }],
     }
@@ -264,8 +275,6 @@ def _definitions(kept: dict, changed: str) -> dict:
             identifier = as_uuid(raw.get("identifier"), as_uuid(raw["title"], ""))
             row.update({"identifier": identifier, "uri": raw["uri"] if isinstance(raw.get("uri"), str)
                         and raw["uri"] else f"#{identifier}", "lastChangeDateTime": changed})
-            if isinstance(raw.get("extensions"), dict):
-                row["extensions"] = raw["extensions"]
             rows.append(row)
         if rows:
             out[name] = rows

@@ -200,6 +200,8 @@ class _Reader:
             return ROLE_FAMILY
         if folded and folded in self.job_types:
             return ROLE_JOB
+        if ext(item).get("role") in (ROLE_FAMILY, ROLE_JOB, ROLE_COMPETENCY):  # our own exports say it per item
+            return ext(item)["role"]
         type_link = item.get("CFItemTypeURI") if isinstance(item.get("CFItemTypeURI"), dict) else {}
         for key in (type_link.get("identifier"), item_type):
             if isinstance(key, str) and key.casefold() in self.types:
@@ -290,6 +292,12 @@ class _Reader:
     # -- rows -------------------------------------------------------------------------------------------------
     def _bundle(self, document: dict, associations: list[dict], levels: list[LevelRow], definitions) -> FrameworkBundle:
         options, doc_ext = self.options, ext(document)
+        scale = [entry for entry in doc_ext.get("levels") or [] if isinstance(entry, dict)]
+        if len(scale) == len(levels):  # our exports give each level's rank, code and proficiency on the document
+            for level, entry in zip(levels, scale, strict=True):
+                level.rank = entry["rank"] if isinstance(entry.get("rank"), int) else level.rank
+                level.code = str(entry.get("code") or level.code)
+                level.proficient = bool(entry.get("proficient", level.proficient))
         title = document.get("title") if isinstance(document.get("title"), str) else ""
         version = options.version or str(document.get("version") or "").strip() or "1"
         info = FrameworkInfo(0, options.code or doc_ext.get("code") or slug(title), version, title,

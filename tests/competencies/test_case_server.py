@@ -16,7 +16,7 @@ from competencies.models import Framework
 from competencies.services import framework_import
 from tests.competencies.factories import small_framework
 
-from .case_packages import package, tree
+from .case_packages import VALID, package, tree
 
 CASE = "/ims/case/v1p0"
 OPENSALT_ACCEPT = "application/vnd.opensalt+json, application/json;q=0.8"  # what its remote-server client sends
@@ -135,3 +135,33 @@ def test_another_instance_imports_the_citys_referentiel_by_url(live_server, sett
     assert "imported copie 1.0 (2 jobs, 6 competencies, 4 levels)" in out.getvalue()
     copy = Framework.objects.get(code="copie")
     assert tree(case_package(copy)) == tree(served)
+
+
+def _definitions_and_levels(package_: dict) -> list[dict]:
+    levels = [lv for r in package_.get("CFRubrics", []) for c in r["CFRubricCriteria"]
+              for lv in c["CFRubricCriterionLevels"]]
+    return [*levels, *package_.get("CFRubrics", []), *(d for kind in package_.get("CFDefinitions", {}).values()
+                                                       for d in kind)]
+
+
+def test_served_packages_are_what_opensalts_case_1_0_import_accepts(client, db):
+    """OpenSALT validates a package against its CASE 1.0 schema before importing it: closed objects for
+    definitions and rubrics (no ``extensions``), CASE 1.0's nine association types, nodes of three members."""
+    small_framework()
+    for name in VALID:
+        framework_import(bundle=read_case(package(name)))
+    case_1_0 = {"isChildOf", "isPeerOf", "isPartOf", "exactMatchOf", "precedes", "isRelatedTo", "replacedBy",
+                "exemplar", "hasSkillLevel"}
+    for document in _get(client, f"{CASE}/CFDocuments").json()["CFDocuments"]:
+        served = _get(client, f"{CASE}/CFPackages/{document['identifier']}").json()
+        assert package_problems(served) == []
+        assert not any("extensions" in node for node in _definitions_and_levels(served))
+        assert {a["associationType"] for a in served["CFAssociations"]} <= case_1_0
+        assert all(set(a[end]) == {"title", "identifier", "uri"} for a in served["CFAssociations"]
+                   for end in ("originNodeURI", "destinationNodeURI"))
+
+
+def test_a_file_export_keeps_case_1_1_association_types(db):
+    framework = framework_import(bundle=read_case(package("case_1_1_rubric.json")))
+    kinds = {a["associationType"] for a in case_package(framework)["CFAssociations"]}
+    assert {"isTranslationOf", "ext:isAssessedBy"} <= kinds
