@@ -156,6 +156,16 @@ def validate(bundle: FrameworkBundle, *, known_directions: set[str] | None = Non
     for name in ("code", "version", "title"):
         if not getattr(info, name):
             bad("framework.csv", info, name, "required")
+    # the columns' sizes (PostgreSQL refuses longer values; statements and codes have room enough)
+    for file, rows, name, size in (("framework.csv", [info], "code", 60), ("framework.csv", [info], "version", 30),
+                                   ("framework.csv", [info], "title", 300), ("levels.csv", bundle.levels, "code", 30),
+                                   ("levels.csv", bundle.levels, "label", 100),
+                                   ("competencies.csv", bundle.competencies, "domain", 200)):
+        for row in rows:
+            if len(getattr(row, name)) > size:
+                bad(file, row, name, f"at most {size} characters ({len(getattr(row, name))} given)")
+    if info.code and not re.fullmatch(r"[-a-zA-Z0-9_]+", info.code):
+        bad("framework.csv", info, "code", f"{info.code!r}: letters, digits, '-' and '_' only (it is in URLs)")
 
     # A framework may have no scale (most CASE packages have no rubric): its requirements then have no level.
     level_codes = _unique(bundle.levels, "levels.csv", "code", bad)

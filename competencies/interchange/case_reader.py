@@ -357,8 +357,9 @@ class _Reader:
                 case["humanCodingScheme"] = hcs if isinstance(hcs, str) else ""
             if parent:
                 case["isChildOf"] = _link_case(parent["raw"])
-            fields = {"label": "fullStatement", "code": "humanCodingScheme", "parent": "isChildOf",
-                      "family": "isChildOf", "replaced_by": "replacedBy"}
+            fields = {"label": "fullStatement", "title": "fullStatement", "code": "humanCodingScheme",
+                      "parent": "isChildOf", "family": "isChildOf", "replaced_by": "replacedBy",
+                      "domain": "conceptKeywords", "kind": "CFItemType"}
             common = {"source": path, "source_fields": fields, "case": case}
             description = _text(item.get("notes"))
             if role == ROLE_FAMILY:

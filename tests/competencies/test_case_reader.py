@@ -220,6 +220,15 @@ def test_problems_in_the_rows_point_at_the_json_path_never_at_a_csv_file():
     ]
 
 
+def test_values_longer_than_their_columns_are_refused_by_path():
+    source = package("case_1_1_rubric.json")
+    source["CFDocument"]["title"] = "T" * 301
+    source["CFRubrics"][0]["CFRubricCriteria"][0]["CFRubricCriterionLevels"][1]["quality"] = "Q" * 101
+    assert _problems(source, code="soft") == [
+        "CFDocument.title: at most 300 characters (301 given)",
+        "CFRubrics[0].CFRubricCriteria[0].CFRubricCriterionLevels[1].quality: at most 100 characters (101 given)"]
+
+
 def test_not_json_and_wrong_shapes_are_refused_by_path():
     assert _problems(b"{not json")[0].startswith("CFPackage: not JSON")
     assert _problems(b"[]") == ["CFPackage: a CFPackage is a JSON object"]
