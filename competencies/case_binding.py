@@ -10,13 +10,44 @@ in several versions of a framework (same identifier) is served from the latest v
 
 from __future__ import annotations
 
+import json
+import logging
 from collections.abc import Iterator
+
+from django.conf import settings
+from django.core.cache import cache
 
 from badges_service.errors import NotFound
 
 from . import documents, identifiers
 from .interchange.case_common import case_id
 from .models import Competency, Framework, Job, JobFamily
+
+logger = logging.getLogger(__name__)
+
+
+def package_of(framework: Framework) -> dict:
+    return json.loads(package_text_of(framework))
+
+
+def package_text_of(framework: Framework) -> str:
+    """The framework's CASE 1.0 package as JSON text, kept in the cache under its last change (each import
+    changes ``updated_at``), so that one item does not cost a whole package built from rows. A cache outage only
+    costs time."""
+    key = f"badges:case:package:{framework.pk}:{framework.updated_at.timestamp()}"
+    try:
+        cached = cache.get(key)
+    except Exception:
+        logger.warning("Cache unavailable while reading a CASE package", exc_info=True)
+        cached = None
+    if cached is not None:
+        return cached
+    text = json.dumps(documents.case_package(framework, case_version="1.0"), ensure_ascii=False)
+    try:
+        cache.set(key, text, settings.BADGES_CASE_PACKAGE_CACHE_SECONDS)
+    except Exception:
+        logger.warning("Cache unavailable while keeping a CASE package", exc_info=True)
+    return text
 
 
 def _latest_first() -> list[Framework]:
@@ -53,8 +84,9 @@ def document_get(identifier: str) -> dict:
     return _with_package_uri(framework, documents.case_document(framework))
 
 
-def package_get(identifier: str) -> dict:
-    return documents.case_package(framework_of_document(identifier), case_version="1.0")
+def package_get(identifier: str) -> str:
+    """The CFPackage, as JSON text (served as it is cached)."""
+    return package_text_of(framework_of_document(identifier))
 
 
 def _framework_of_item(identifier: str) -> Framework | None:
@@ -77,7 +109,7 @@ def item_get(identifier: str) -> dict:
     """A CFItem on its own, with its CFDocumentURI."""
     wanted = identifier.lower()
     framework = _framework_of_item(wanted)
-    package = documents.case_package(framework, case_version="1.0") if framework else {"CFItems": []}
+    package = package_of(framework) if framework else {"CFItems": []}
     item = next((i for i in package["CFItems"] if i["identifier"] == wanted), None)
     if item is None:
         raise NotFound(f"No CFItem {identifier}.", code="unknownobject")
@@ -87,7 +119,7 @@ def item_get(identifier: str) -> dict:
 def item_associations_get(identifier: str) -> dict:
     """CASE getCFItemAssociations: the item and every association of its package it is an end of."""
     item = item_get(identifier)
-    package = package_get(item["CFDocumentURI"]["identifier"])
+    package = package_of(framework_of_document(item["CFDocumentURI"]["identifier"]))
     return {"CFItem": item, "CFAssociations": [
         {**a, "CFDocumentURI": _document_link(package)} for a in package["CFAssociations"]
         if item["identifier"] in (a["originNodeURI"]["identifier"], a["destinationNodeURI"]["identifier"])]}
@@ -95,7 +127,7 @@ def item_associations_get(identifier: str) -> dict:
 
 def _packages() -> Iterator[dict]:
     for framework in _latest_first():
-        yield documents.case_package(framework, case_version="1.0")
+        yield package_of(framework)
 
 
 def association_get(identifier: str) -> dict:

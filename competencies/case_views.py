@@ -30,8 +30,9 @@ def status_info(status: int, description: str, code_minor: str) -> HttpResponse:
                  status=status)
 
 
-def _json(data: dict, status: int = 200) -> HttpResponse:
-    response = HttpResponse(json.dumps(data, ensure_ascii=False), status=status,
+def _json(data: dict | str, status: int = 200) -> HttpResponse:
+    body = data if isinstance(data, str) else json.dumps(data, ensure_ascii=False)
+    response = HttpResponse(body, status=status,
                             content_type="application/json; charset=utf-8")
     response["Access-Control-Allow-Origin"] = "*"  # public data, read by browser CASE viewers too
     return response
@@ -76,11 +77,11 @@ def documents_list(request: HttpRequest) -> dict:
     return {"CFDocuments": found[offset:offset + limit]}
 
 
-def by_identifier(read: Callable[[str], dict]) -> Callable[..., HttpResponse]:
+def by_identifier(read: Callable[[str], dict | str]) -> Callable[..., HttpResponse]:
     """The view of one object by its CASE identifier (``case_binding.<object>_get``)."""
 
     @case_endpoint
-    def view(request: HttpRequest, identifier: str) -> dict:
+    def view(request: HttpRequest, identifier: str) -> dict | str:
         return read(identifier)
 
     view.__name__ = read.__name__

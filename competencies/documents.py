@@ -25,7 +25,7 @@ def case_document(framework: Framework) -> dict:
 
 
 def _changed(framework: Framework) -> str:
-    return framework.created_at.replace(microsecond=0).isoformat().replace("+00:00", "Z")
+    return framework.updated_at.replace(microsecond=0).isoformat().replace("+00:00", "Z")
 
 
 def case_item(item: Job | Competency) -> dict:

@@ -33,6 +33,7 @@ class Framework(CaseSourced):
     publisher = models.CharField(max_length=200, blank=True)
     language = models.CharField(max_length=10, default="fr")
     created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)  # each import (or replacement): CASE lastChangeDateTime
 
     class Meta:
         ordering = ["code", "version"]

@@ -180,6 +180,8 @@ BADGES_FETCH_CA_FILE = env.str("BADGES_FETCH_CA_FILE", default="")  # extra trus
 # credential: its own size and time limits.
 BADGES_CASE_FETCH_MAX_BYTES = env.int("BADGES_CASE_FETCH_MAX_BYTES", default=30 * 1024 * 1024)
 BADGES_CASE_FETCH_TOTAL_TIMEOUT = env.float("BADGES_CASE_FETCH_TOTAL_TIMEOUT", default=120.0)  # seconds
+# CASE packages served at /ims/case/v1p0 are kept in the cache this long (each import changes the key).
+BADGES_CASE_PACKAGE_CACHE_SECONDS = env.int("BADGES_CASE_PACKAGE_CACHE_SECONDS", default=3600)
 
 # --- Cache: Redis when REDIS_URL (or a redis:// Celery broker) is set, so that rate-limit counters and fetched
 # documents are shared by every process; process-local memory otherwise.

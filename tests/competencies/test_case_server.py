@@ -165,3 +165,27 @@ def test_a_file_export_keeps_case_1_1_association_types(db):
     framework = framework_import(bundle=read_case(package("case_1_1_rubric.json")))
     kinds = {a["associationType"] for a in case_package(framework)["CFAssociations"]}
     assert {"isTranslationOf", "ext:isAssessedBy"} <= kinds
+
+
+def test_a_replaced_framework_is_served_anew_not_from_the_cache(client, db):
+    framework = framework_import(bundle=read_case(package("replaced_by.json")))
+    identifier = framework.case_identifier
+    first = _get(client, f"{CASE}/CFPackages/{identifier}").json()
+    changed = package("replaced_by.json")
+    changed["CFItems"][1]["fullStatement"] = "Accueillir le public, partout"
+    framework_import(bundle=read_case(changed), replace=True)
+    again = _get(client, f"{CASE}/CFPackages/{identifier}").json()
+    assert {i["fullStatement"] for i in again["CFItems"]} - {i["fullStatement"] for i in first["CFItems"]} == {
+        "Accueillir le public, partout"}
+    item = _get(client, f"{CASE}/CFItems/{changed['CFItems'][1]['identifier']}").json()
+    assert item["fullStatement"] == "Accueillir le public, partout"
+
+
+def test_a_cache_outage_only_costs_time(client, frameworks, monkeypatch):
+    def down(*args, **kwargs):
+        raise ConnectionError("cache down")
+
+    monkeypatch.setattr("competencies.case_binding.cache.get", down)
+    monkeypatch.setattr("competencies.case_binding.cache.set", down)
+    identifier = case_id("test-metiers", "document", "1.0")
+    assert _get(client, f"{CASE}/CFPackages/{identifier}").json()["CFDocument"]["identifier"] == identifier
