@@ -2,8 +2,9 @@
 
 A credential proves each competency its achievement is aligned to, at the level its ``result`` states
 (``Credential.achieved_level``, when on that competency's scale) or else at the alignment's level, or
-else at the first level of the scale. Only currently valid credentials count: not revoked, not
-expired. A credential for an obsolete competency also proves the competency that replaced it.
+else at the first level of the scale. Only currently valid credentials count (``Credential.objects.valid``:
+not revoked, not suspended, within their dates). A credential for an obsolete competency also proves the
+competency that replaced it.
 """
 
 from __future__ import annotations
@@ -14,7 +15,6 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from django.db.models import Q
-from django.utils import timezone
 
 from issuers.models import Credential
 from learners.models import Learner
@@ -36,9 +36,9 @@ Profile = dict[int, ProvenCompetency]  # competency id -> the highest level prov
 
 
 def valid_credentials(*, emails: Iterable[str], now: datetime | None = None):
-    now = now or timezone.now()
-    return (Credential.objects.filter(recipient_email__in=list(emails), revoked_at__isnull=True, valid_from__lte=now)
-            .filter(Q(valid_until__isnull=True) | Q(valid_until__gt=now)))
+    """The learners' credentials valid at ``now`` (``CredentialQuerySet.valid``: not revoked, not suspended,
+    within their dates)."""
+    return Credential.objects.filter(recipient_email__in=list(emails)).valid(now)
 
 
 def profiles_for(*, emails: Iterable[str], now: datetime | None = None,

@@ -29,7 +29,7 @@ from django.utils import timezone
 
 from badges_service.errors import PermissionDenied
 from competencies.models import AchievementAlignment
-from issuers.models import Achievement, Credential, Issuer, IssuerMembership
+from issuers.models import Achievement, Credential, Issuer, IssuerMembership, in_force_condition, unexpired_condition
 
 from .models import CredentialUsage, Grain, IssuanceBucket, UsageBucket
 from .rollup import CREDENTIALS, USAGES, local_zone, monday_of, watermarks
@@ -224,7 +224,7 @@ def _credential_counts(scope: Scope, start, end, now, mark: int):
     today = timezone.localdate(now)
     issued_between = Q(issued_at__gte=_local_midnight(start),
                        issued_at__lt=_local_midnight(end + datetime.timedelta(days=1)))
-    not_expired = Q(valid_until__isnull=True) | Q(valid_until__gt=now)
+    not_expired = unexpired_condition(now)
     per_day: dict[datetime.date, int] = defaultdict(int)
     per_achievement: dict[tuple[int, int], Counts] = defaultdict(Counts)
 
@@ -264,7 +264,7 @@ def _credential_counts(scope: Scope, start, end, now, mark: int):
         counts.held -= row["unexpired"]
 
     # 2. The tail: credentials above the watermark, counted live.
-    held = Q(revoked_at__isnull=True, suspended_at__isnull=True) & not_expired
+    held = in_force_condition() & not_expired
     for row in (Credential.objects.filter(_in_scope(scope), issued_between, id__gt=mark).order_by()
                 .annotate(d=TruncDate("issued_at", tzinfo=local_zone()))
                 .values("d", "issuer_id", "achievement_id")
