@@ -23,5 +23,6 @@ urlpatterns = [
     path("indicateurs/", include("indicators.urls")),
     path("", include("obapi.urls")),  # /ims/ob/v3p0/ (1EdTech Open Badges API) and /oauth/
     path("", include("competencies.urls")),
+    path("", include("skills.urls")),
     path("", include("verification.urls")),
 ]

@@ -9,15 +9,16 @@ import datetime
 import pytest
 from django.utils import timezone
 
-from competencies import profiles
 from competencies.models import Competency, Job, ProficiencyLevel
 from competencies.services import alignment_set
 from indicators import selectors as indicators
 from issuers import services
 from issuers.models import Credential, Issuer
+from issuers.permissions import SYSTEM
 from learners.models import Learner, ManagerScope
 from passport import exports
 from passport.selectors import credential_state
+from skills import profiles
 from tests.competencies.factories import small_framework
 from tests.issuers.factories import AchievementFactory, IssuerFactory, UserFactory
 
@@ -36,8 +37,8 @@ def held(db):
     achievement = AchievementFactory(issuer=drh)
     competency = Competency.objects.get(code="CMP-REL-01")
     alignment_set(achievement=achievement, competency=competency,
-                  level=ProficiencyLevel.objects.get(framework=fw, code="N3"))
-    credential = services.credential_issue(achievement=achievement, recipient_email=EMAIL)
+                  level=ProficiencyLevel.objects.get(framework=fw, code="N3"), actor=SYSTEM)
+    credential = services.credential_issue(achievement=achievement, recipient_email=EMAIL, actor=SYSTEM)
     manager = UserFactory(username="manager")
     ManagerScope.objects.create(user=manager, direction=drh)
     return credential, user, manager, competency, ProficiencyLevel.objects.get(framework=fw, code="N1")
@@ -68,9 +69,9 @@ def counted(held) -> dict[str, bool]:
 def test_a_suspended_badge_counts_nowhere_and_counts_again_once_reinstated(held):
     credential = held[0]
     assert set(counted(held).values()) == {True}
-    services.credential_suspend(credential=credential, reason="Vérification en cours")
+    services.credential_suspend(credential=credential, reason="Vérification en cours", actor=SYSTEM)
     assert counted(held) == dict.fromkeys(counted(held), False)
-    services.credential_reinstate(credential=Credential.objects.get(pk=credential.pk))
+    services.credential_reinstate(credential=Credential.objects.get(pk=credential.pk), actor=SYSTEM)
     assert set(counted(held).values()) == {True}
 
 

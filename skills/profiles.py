@@ -16,10 +16,10 @@ from datetime import datetime
 
 from django.db.models import Q
 
+from competencies.models import AchievementAlignment, Competency, Framework, Job, JobRequirement, ProficiencyLevel
 from issuers.models import Credential
+from learners import policy
 from learners.models import Learner
-
-from .models import AchievementAlignment, Competency, Framework, Job, JobRequirement, ProficiencyLevel
 
 MET, PARTIAL, MISSING = "met", "partial", "missing"
 
@@ -150,19 +150,10 @@ def jobs_ranked(*, profile: Profile, framework: Framework) -> list[JobFit]:
     return sorted(fits, key=lambda f: (-f.score, codes[f.job_id]))
 
 
-def visible_learners(*, user) -> Q:
-    """Which agents a manager may see: those of the directions the manager manages, or who opened their profile."""
-    if user is None or not user.is_authenticated:
-        return Q(pk__in=[])
-    if user.is_superuser:
-        return Q()
-    return Q(direction__manager_scopes__user=user) | Q(profile_visible=True)
-
-
 def agents_with_competency(*, user, competency: Competency, min_level: ProficiencyLevel,
                            now: datetime | None = None) -> list[tuple[Learner, ProvenCompetency]]:
     """Agents the user may see who hold ``competency`` at ``min_level`` or above (best first)."""
-    learners = {lv.email: lv for lv in Learner.objects.filter(visible_learners(user=user)).distinct()
+    learners = {lv.email: lv for lv in Learner.objects.filter(policy.learners_visible(policy.roles_of(user)))
                 .select_related("direction", "job")}
     if not learners:
         return []
