@@ -3,11 +3,13 @@ from django.urls import include, path
 from django.views.generic import TemplateView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from badges_service import metrics
 from verification import views as verification_views
 
 urlpatterns = [
     path("", verification_views.home, name="home"),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("metrics", metrics.metrics, name="metrics"),  # Prometheus; /healthz and /readyz: badges_service.health
     # Cited by the Open Badges API's discovery document (BADGES_PRIVACY_POLICY_URL, BADGES_TERMS_OF_SERVICE_URL).
     path("confidentialite/", TemplateView.as_view(template_name="legal/privacy.html"), name="privacy"),
     path("conditions/", TemplateView.as_view(template_name="legal/terms.html"), name="terms"),

@@ -34,11 +34,13 @@ INSTALLED_APPS = [
     "accounts",
     "passport",
     "managers",
+    "django_prometheus",  # request metrics (badges_service.metrics)
     "oauth2_provider",  # django-oauth-toolkit: the OAuth 2.0 server of the Open Badges API
     "obapi",
 ]
 
 MIDDLEWARE = [
+    "django_prometheus.middleware.PrometheusBeforeMiddleware",
     "badges_service.health.HealthMiddleware",  # /healthz, /readyz: before the host check and the HTTPS redirect
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",  # static files from the web process itself (see production)
@@ -51,6 +53,7 @@ MIDDLEWARE = [
     "badges_service.ratelimit.PublicRateLimitMiddleware",  # public pages and documents (BADGES_RATE_LIMIT_PATHS)
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django_prometheus.middleware.PrometheusAfterMiddleware",
 ]
 
 ROOT_URLCONF = "badges_service.urls"
@@ -157,6 +160,9 @@ BADGES_PIPELINE_QUEUE = env.str("BADGES_PIPELINE_QUEUE", default="celery")  # th
 CELERY_TASK_DEFAULT_QUEUE = BADGES_PIPELINE_QUEUE  # the Procfile's worker and beat use it too
 BADGES_PIPELINE_BATCH = env.int("BADGES_PIPELINE_BATCH", default=20)  # events processed in one transaction
 BADGES_PIPELINE_CONFIG_TTL = env.float("BADGES_PIPELINE_CONFIG_TTL", default=5.0)  # see pipeline/config_cache.py
+
+# --- Operations: GET /metrics (Prometheus) answers only with this bearer token; 404 without one configured.
+BADGES_METRICS_TOKEN = env.str("BADGES_METRICS_TOKEN", default="")
 
 # --- Badges
 # The public origin of this service: credential, achievement and issuer URLs and the did:web
