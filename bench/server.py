@@ -38,7 +38,7 @@ HOST = "127.0.0.1"
 INTAKE_LUA = r"""
 local counter = 0
 local headers = {["Content-Type"] = "application/json", ["X-Forwarded-Proto"] = "https"}
-local template = [[{"eventname":"\\core\\event\\course_completed","objectid":"%s-%d-%d","courseid":"101",]]
+local template = [[{"eventname":"\\core\\event\\course_completed","objectid":%d,"courseid":"101",]]
   .. [["relateduserid":"%d","timecreated":1767954600,"token":"%s"}]]
 local thread_id = 0
 local threads = {}

@@ -42,8 +42,10 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django_prometheus.middleware.PrometheusBeforeMiddleware",
     "badges_service.health.HealthMiddleware",  # /healthz, /readyz: before the host check and the HTTPS redirect
+    "badges_service.logs.RequestLogMiddleware",  # request id, one log line per request
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",  # static files from the web process itself (see production)
+    "django.middleware.http.ConditionalGetMiddleware",  # ETag on every GET answer, 304 (badges_service.caching)
     "badges_service.middleware.RejectNulCharactersMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -285,10 +287,16 @@ OBAPI_MAX_PAGE_SIZE = 100
 BADGES_TERMS_OF_SERVICE_URL = env.str("BADGES_TERMS_OF_SERVICE_URL", default="")
 BADGES_PRIVACY_POLICY_URL = env.str("BADGES_PRIVACY_POLICY_URL", default="")
 
+# Log lines: "plain" text (development, tests) or "json" (production's default: one object per line). Every
+# handler carries the request id and removes emails, secrets and signed documents (badges_service.logs).
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {"request_id": {"()": "badges_service.logs.RequestIdFilter"},
+                "redact": {"()": "badges_service.logs.Redactor"}},
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+                   "json": {"()": "badges_service.logs.JsonLines"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": env.str("LOG_FORMAT", default="plain"),
+                             "filters": ["request_id", "redact"]}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
 }

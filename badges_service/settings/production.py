@@ -50,6 +50,12 @@ if BADGES_FETCH_ALLOWED_PRIVATE:  # noqa: F405
     raise ImproperlyConfigured("BADGES_FETCH_ALLOWED_PRIVATE must be empty in production (it opens the verifier's "
                                "URL fetching to private addresses).")
 
+# JSON log lines (badges_service.logs); Celery's worker and beat write through the same configuration. The
+# request line says every 4xx already: Django's own warning for each would be a second line.
+LOGGING["handlers"]["console"]["formatter"] = env.str("LOG_FORMAT", default="json")  # noqa: F405
+LOGGING["loggers"] = {"django.request": {"level": "ERROR"}}  # noqa: F405
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+
 # Mail to learners (their credential's link): EMAIL_URL, e.g. smtp+tls://user:password@smtp.ville.fr:587.
 vars().update(env.email_url("EMAIL_URL", default="smtp://localhost:25"))
 if env.str("DEFAULT_FROM_EMAIL", default=""):
