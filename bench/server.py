@@ -7,7 +7,8 @@ process count), measured with wrk (Debian's ``wrk``) over loopback on two paths:
   token in the body: parse, INSERT, wake a drainer in Redis; no worker runs, events stay pending).
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/badges CELERY_BROKER_URL=redis://127.0.0.1:6379/0 \\
-        .venv/bin/python bench/server.py [--seconds 15] [--connections 16] [--servers gunicorn-sync,gunicorn,granian]
+        .venv/bin/python bench/server.py [--seconds 10] [--rounds 3] [--connections 16] \\
+            [--servers gunicorn-sync,gunicorn,granian]
 
 It works in its own database (``<name>_server``, dropped and created again) and its own queue. Printed per
 server and path: requests/s, median and p99 latency, and the ratio of requests/s to gunicorn sync's (the peer),
@@ -17,6 +18,7 @@ measured in the same run. It stops if any answer is not a 200 (page) or 202 (int
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import platform
 import re
@@ -35,6 +37,7 @@ sys.path.insert(0, str(ROOT))
 from bench.campaign import _database, _recreate  # noqa: E402
 
 HOST = "127.0.0.1"
+PAGE_HEADERS = ("Accept: text/html", "X-Forwarded-Proto: https")
 INTAKE_LUA = r"""
 local counter = 0
 local headers = {["Content-Type"] = "application/json", ["X-Forwarded-Proto"] = "https"}
@@ -141,9 +144,10 @@ def wrk(url: str, *, seconds: int, connections: int, script: Path | None = None,
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--seconds", type=int, default=15, help="per server and path")
+    parser.add_argument("--seconds", type=int, default=10, help="per server, path and round")
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--servers", default="gunicorn-sync,gunicorn,granian")
+    parser.add_argument("--rounds", type=int, default=3, help="turns of each server on each path (median kept)")
     args = parser.parse_args()
     if not os.environ.get("DATABASE_URL") or not os.environ.get("CELERY_BROKER_URL", "").startswith("redis://"):
         sys.exit("Set DATABASE_URL (PostgreSQL) and CELERY_BROKER_URL (redis://...).")
@@ -164,29 +168,42 @@ def main() -> None:
         # One client address sends everything: the per-client limits would measure the 429 path.
         "BADGES_RATE_LIMIT_PAGES": "100000000/minute", "BADGES_RATE_LIMIT_DOCUMENTS": "100000000/minute"}
     (ROOT / "var").mkdir(exist_ok=True)
-    results: dict[str, dict[str, dict]] = {}
-    for name in args.servers.split(","):
-        with Server(name, env, ROOT / "var" / f"bench-server-{name}.log") as server:
+    names = args.servers.split(",")
+    samples: dict[str, dict[str, list[dict]]] = {name: {"page": [], "intake": []} for name in names}
+    with contextlib.ExitStack() as stack:
+        # All servers run at once (an idle one costs nothing) and take turns, round after round, so that the
+        # load of the machine, which others share, weighs on each alike; the median round is reported.
+        servers = [stack.enter_context(Server(name, env, ROOT / "var" / f"bench-server-{name}.log"))
+                   for name in names]
+        for server in servers:
             base = f"http://{HOST}:{server.port}"
-            page = (f"{base}/credentials/{public_id}", ("Accept: text/html", "X-Forwarded-Proto: https"))
-            wrk(page[0], seconds=2, connections=args.connections, headers=page[1])  # warm-up: imports, caches
-            results[name] = {"page": wrk(page[0], seconds=args.seconds, connections=args.connections,
-                                         headers=page[1])}
-            script = Path(tempfile.mkstemp(suffix=".lua")[1])
-            run = (len(results) + 1) * 10**10  # distinct event ids in each run
-            script.write_text(INTAKE_LUA.replace("RUN", str(run)).replace("TOKEN", token))
-            results[name]["intake"] = wrk(base + "/api/v1/events/moodle", seconds=args.seconds,
-                                          connections=args.connections, script=script)
-            script.unlink()
-        for path, result in results[name].items():
-            if result["bad"] or result["errors"]:
-                sys.exit(f"{name} {path}: {result['bad']} answers not 2xx, socket errors {result['errors']!r}\n"
-                         f"{result['raw']}")
+            wrk(f"{base}/credentials/{public_id}", seconds=2, connections=args.connections, headers=PAGE_HEADERS)
+        for round_number in range(args.rounds):
+            for server in servers[round_number % len(servers):] + servers[:round_number % len(servers)]:
+                base = f"http://{HOST}:{server.port}"
+                samples[server.name]["page"].append(wrk(f"{base}/credentials/{public_id}", seconds=args.seconds,
+                                                        connections=args.connections, headers=PAGE_HEADERS))
+                script = Path(tempfile.mkstemp(suffix=".lua")[1])
+                run = 10**10 * (1 + round_number * len(servers) + servers.index(server))  # distinct event ids
+                script.write_text(INTAKE_LUA.replace("RUN", str(run)).replace("TOKEN", token))
+                samples[server.name]["intake"].append(wrk(base + "/api/v1/events/moodle", seconds=args.seconds,
+                                                          connections=args.connections, script=script))
+                script.unlink()
+    results: dict[str, dict[str, dict]] = {}
+    for name, paths in samples.items():
+        results[name] = {}
+        for path, runs in paths.items():
+            for result in runs:
+                if result["bad"] or result["errors"]:
+                    sys.exit(f"{name} {path}: {result['bad']} answers not 2xx, socket errors {result['errors']!r}\n"
+                             f"{result['raw']}")
+            results[name][path] = sorted(runs, key=lambda r: r["rps"])[len(runs) // 2]
 
     from badges_service.web import cpu_count, threads, workers
 
     load = os.getloadavg()
-    print(f"WSGI servers over loopback, wrk 2 threads x {args.connections} connections, {args.seconds} s per row; "
+    print(f"WSGI servers over loopback, wrk 2 threads x {args.connections} connections, median of {args.rounds} "
+          f"rounds of {args.seconds} s, servers taking turns; "
           f"{workers()} worker processes ({threads()} threads where the server has threads), {cpu_count()} CPU(s), "
           f"Python {platform.python_version()}, load average {load[0]:.1f} {load[1]:.1f} {load[2]:.1f}")
     peer = results.get("gunicorn-sync")

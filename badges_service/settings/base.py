@@ -55,6 +55,7 @@ MIDDLEWARE = [
     "badges_service.ratelimit.PublicRateLimitMiddleware",  # public pages and documents (BADGES_RATE_LIMIT_PATHS)
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "badges_service.security.ContentSecurityPolicyMiddleware",  # strict CSP on every answer
     "django_prometheus.middleware.PrometheusAfterMiddleware",
 ]
 
@@ -165,6 +166,8 @@ BADGES_PIPELINE_CONFIG_TTL = env.float("BADGES_PIPELINE_CONFIG_TTL", default=5.0
 
 # --- Operations: GET /metrics (Prometheus) answers only with this bearer token; 404 without one configured.
 BADGES_METRICS_TOKEN = env.str("BADGES_METRICS_TOKEN", default="")
+
+BADGES_CSP_REPORT_URI = env.str("BADGES_CSP_REPORT_URI", default="")  # where browsers report CSP violations
 
 # --- Badges
 # The public origin of this service: credential, achievement and issuer URLs and the did:web
