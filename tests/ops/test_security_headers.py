@@ -65,7 +65,7 @@ def test_every_page_carries_the_policy_and_has_no_inline_script_or_style(client,
     signed_in = ["/passeport/", f"/passeport/badges/{credential.public_id}/", "/equipe/", "/indicateurs/",
                  "/admin/"]
     checked = 0
-    for path in public + [None, *signed_in]:
+    for path in [*public, None, *signed_in]:
         if path is None:
             client.force_login(superuser)
             continue
