@@ -12,6 +12,7 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 from django.views.decorators.vary import vary_on_headers
 
+from badges_service.caching import CREDENTIAL, PROFILE, STATUS, public_cache
 from badges_service.errors import NotFound
 from badges_service.openbadges import ob3
 from issuers import documents, identifiers, selectors
@@ -29,6 +30,7 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
+@public_cache(CREDENTIAL)
 @public_view
 @vary_on_headers("Accept")
 def credential_detail(request: HttpRequest, public_id: str) -> HttpResponse:
@@ -57,6 +59,7 @@ def credential_detail(request: HttpRequest, public_id: str) -> HttpResponse:
 
 
 @require_GET
+@public_cache(CREDENTIAL)
 @public_view
 def credential_download(request: HttpRequest, public_id: str) -> HttpResponse:
     credential = selectors.credential_get_public(public_id=public_id, viewer=request.user)
@@ -68,6 +71,7 @@ def credential_download(request: HttpRequest, public_id: str) -> HttpResponse:
 
 
 @require_GET
+@public_cache(PROFILE)
 @public_view
 @vary_on_headers("Accept")
 def achievement_detail(request: HttpRequest, slug: str) -> HttpResponse:
@@ -87,6 +91,7 @@ def achievement_image(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @require_GET
+@public_cache(PROFILE)
 @public_view
 @vary_on_headers("Accept")
 def issuer_detail(request: HttpRequest, slug: str) -> HttpResponse:
@@ -107,6 +112,7 @@ def issuer_image(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @require_GET
+@public_cache(STATUS)
 def issuer_did_document(request: HttpRequest, slug: str) -> HttpResponse:
     try:
         issuer = selectors.issuer_get(slug=slug)
