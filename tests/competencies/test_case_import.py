@@ -8,7 +8,6 @@ import json
 import pytest
 from django.core.management import CommandError, call_command
 
-from competencies import profiles
 from competencies.documents import case_package
 from competencies.interchange.bundle import BundleInvalid
 from competencies.interchange.case import CaseOptions, read_case
@@ -16,6 +15,8 @@ from competencies.interchange.case_schema import package_problems
 from competencies.models import Competency, Framework, Job, JobRequirement
 from competencies.services import alignment_set, framework_import
 from issuers import services
+from issuers.permissions import SYSTEM
+from skills import profiles
 from tests.competencies.factories import small_framework
 from tests.issuers.factories import AchievementFactory
 from tests.verification.document_server import DocumentServer
@@ -76,8 +77,8 @@ def test_requirements_without_a_scale_carry_no_level_and_any_proof_meets_them(db
     assert not framework.levels.exists()
     assert set(JobRequirement.objects.values_list("level", flat=True)) == {None}
     achievement = AchievementFactory()
-    alignment_set(achievement=achievement, competency=Competency.objects.get(code="CP-TAIL"))
-    services.credential_issue(achievement=achievement, recipient_email="dominique@ville-exemple.fr")
+    alignment_set(achievement=achievement, competency=Competency.objects.get(code="CP-TAIL"), actor=SYSTEM)
+    services.credential_issue(achievement=achievement, recipient_email="dominique@ville-exemple.fr", actor=SYSTEM)
     profile = profiles.learner_profile(email="dominique@ville-exemple.fr")
     tail = Competency.objects.get(code="CP-TAIL")
     assert (profile[tail.id].level_id, profile[tail.id].rank) == (None, 0)
