@@ -8,7 +8,7 @@ import json
 import pytest
 from django.core.management import CommandError, call_command
 
-from competencies.documents import case_package
+from competencies.documents import case_package, ob3_alignments
 from competencies.interchange.bundle import BundleInvalid
 from competencies.interchange.case import CaseOptions, read_case
 from competencies.interchange.case_schema import package_problems
@@ -85,6 +85,15 @@ def test_requirements_without_a_scale_carry_no_level_and_any_proof_meets_them(db
     fit = profiles.job_fit(profile=profile, job=Job.objects.get(code="EV-JAR"))
     assert {(r.competency_id, r.status) for r in fit.requirements} == {
         (tail.id, profiles.MET), (Competency.objects.get(code="CP-ESP").id, profiles.MISSING)}
+
+
+def test_a_badge_aligned_to_an_imported_item_also_points_at_its_publishers_uri(db):
+    _import("opensalt_item_types.json")
+    competency = Competency.objects.get(code="1.1.1")
+    achievement = AchievementFactory()
+    alignment_set(achievement=achievement, competency=competency, actor=SYSTEM)
+    targets = [(a.target_url, a.target_type) for a in ob3_alignments(list(achievement.alignments.all()))]
+    assert (competency.case_uri, "CFItem") in targets and len(targets) == 2
 
 
 def test_the_scale_option_gives_a_rubric_less_package_another_frameworks_scale(db):
