@@ -16,9 +16,10 @@ from competencies.models import Competency, Framework, Job, JobRequirement
 from competencies.services import alignment_set, framework_import
 from issuers import services
 from issuers.permissions import SYSTEM
+from learners.models import Learner
 from skills import profiles
 from tests.competencies.factories import small_framework
-from tests.issuers.factories import AchievementFactory
+from tests.issuers.factories import AchievementFactory, UserFactory
 from tests.verification.document_server import DocumentServer
 
 from .case_packages import CASE, VALID, associations, package, tree
@@ -94,6 +95,24 @@ def test_a_badge_aligned_to_an_imported_item_also_points_at_its_publishers_uri(d
     alignment_set(achievement=achievement, competency=competency, actor=SYSTEM)
     targets = [(a.target_url, a.target_type) for a in ob3_alignments(list(achievement.alignments.all()))]
     assert (competency.case_uri, "CFItem") in targets and len(targets) == 2
+
+
+def test_pages_and_api_show_a_level_less_proof_and_requirement(client, db):
+    """A framework without a scale: the learner's profile and job fit say "no level", they do not fail."""
+    framework = _import("jobs_by_definitions.json")
+    user = UserFactory(email="sacha@ville-exemple.fr")
+    Learner.objects.create(email=user.email, user=user, job=Job.objects.get(code="EV-JAR"))
+    achievement = AchievementFactory()
+    alignment_set(achievement=achievement, competency=Competency.objects.get(code="CP-TAIL"), actor=SYSTEM)
+    services.credential_issue(achievement=achievement, recipient_email=user.email, actor=SYSTEM)
+    client.force_login(user)
+    (row,) = client.get("/api/v1/me/profile").json()["competencies"]
+    assert row["competency"]["code"] == "CP-TAIL" and row["level"] is None
+    fit = client.get(f"/api/v1/me/jobs/{framework.code}/{framework.version}/EV-JAR").json()
+    assert {(r["competency"]["code"], r["required_level"], r["status"]) for r in fit["requirements"]} == {
+        ("CP-TAIL", None, "met"), ("CP-ESP", None, "missing")}
+    page = client.get("/passeport/competences/", HTTP_ACCEPT="text/html")
+    assert page.status_code == 200 and "Tailler les arbustes" in page.content.decode()
 
 
 def test_the_scale_option_gives_a_rubric_less_package_another_frameworks_scale(db):
