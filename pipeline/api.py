@@ -19,6 +19,7 @@ from django.conf import settings
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import exceptions, serializers, status
+from rest_framework.authentication import SessionAuthentication
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -31,6 +32,7 @@ from issuers.permissions import ISSUE, can_act
 from . import authentication, selectors, services
 from .errors import Unauthenticated
 from .intake import BodyInvalid, Unsupported, csv_backfill, moodle, xapi
+from .models import LmsSource
 
 _SIGNATURE = OpenApiParameter(
     "X-Badges-Signature", str, OpenApiParameter.HEADER,
@@ -198,6 +200,8 @@ class CsvImportApi(APIView):
 
 class EventDetailApi(APIView):
     permission_classes = [AllowAny]  # checked below: staff of the source's issuer, or the source itself
+    # Staff by session or basic auth; the source by its signature or by its LRS credentials (basic auth).
+    authentication_classes = [authentication.SourceBasicAuthentication, SessionAuthentication]  # 401 first
 
     @extend_schema(operation_id="event_get", parameters=[_SIGNATURE, _SOURCE], responses={
         200: inline_serializer("Event", {
@@ -208,7 +212,9 @@ class EventDetailApi(APIView):
             "credentials": serializers.ListField(child=serializers.URLField())}),
         **errors(401, 403, 404)})
     def get(self, request: Request, public_id: str) -> Response:
-        if authentication.has_signature(request):
+        if isinstance(request.auth, LmsSource):  # the source's LRS credentials: its statements by their id
+            event = selectors.event_get_for_source(source=request.auth, public_id=public_id)
+        elif authentication.has_signature(request):
             source = authentication.source_from_signature(request, b"")
             event = selectors.event_get(public_id=public_id)
             if event.source_id != source.pk:
@@ -218,7 +224,8 @@ class EventDetailApi(APIView):
             if not selectors.can_read_events(request.user, event.source):
                 raise PermissionDenied("You may not read this source's events.")
         else:
-            raise Unauthenticated("Sign the request or log in as issuer staff.", code="unauthenticated")
+            raise Unauthenticated("Sign the request, send the source's LRS credentials or log in as issuer staff.",
+                                  code="unauthenticated")
         return Response({
             "id": str(event.public_id), "source": event.source.name, "kind": event.kind, "event_id": event.event_id,
             "status": event.status, "reason": event.reason, "detail": event.detail,

@@ -41,6 +41,18 @@ def source_by_secret_digest(*, digest: str) -> LmsSource | None:
     return LmsSource.objects.filter(secret_digest=digest, active=True).first()
 
 
+def source_by_lrs_username(*, username: str) -> LmsSource | None:
+    return LmsSource.objects.filter(lrs_username=username, active=True).first() if username else None
+
+
+LRS_PATH = "/api/v1/xapi"
+
+
+def lrs_endpoint() -> str:
+    """The xAPI endpoint every source's LRS credentials are for (``<endpoint>/statements``, ``<endpoint>/about``)."""
+    return identifiers.public_url(LRS_PATH + "/")
+
+
 @lru_cache(maxsize=256)
 def _decrypted(source_id: int, token: bytes) -> bytes:
     return keys.decrypt_secret(token)
@@ -57,6 +69,36 @@ def event_get(*, public_id: str | uuid.UUID) -> InboundEvent:
         return InboundEvent.objects.select_related("source").get(public_id=uuid.UUID(str(public_id)))
     except (ValueError, InboundEvent.DoesNotExist):
         raise NotFound("No such event.") from None
+
+
+def event_get_for_source(*, source: LmsSource, public_id: str) -> InboundEvent:
+    """One of the source's events, by its public id or, for a statement, by the statement's id."""
+    try:
+        wanted = uuid.UUID(str(public_id))
+    except ValueError:
+        raise NotFound("No such event.") from None
+    event = (InboundEvent.objects.select_related("source").filter(source=source, public_id=wanted).first()
+             or InboundEvent.objects.select_related("source").filter(
+                 source=source, kind=InboundEvent.Kind.XAPI, event_id=str(wanted)).first())
+    if event is None:
+        raise NotFound("No such event.")
+    return event
+
+
+def statement_get(*, source: LmsSource, statement_id: str) -> InboundEvent:
+    event = (InboundEvent.objects.select_related("source")
+             .filter(source=source, kind=InboundEvent.Kind.XAPI, event_id=statement_id).first())
+    if event is None:
+        raise NotFound("No such statement.")
+    return event
+
+
+def statement_voided(*, source: LmsSource, statement_id: str) -> bool:
+    """Whether one of the source's statements voids this one (xAPI Data §2.3.2)."""
+    return InboundEvent.objects.filter(source=source, kind=InboundEvent.Kind.XAPI,
+                                       payload__verb__id="http://adlnet.gov/expapi/verbs/voided",
+                                       payload__object__objectType="StatementRef",
+                                       payload__object__id=statement_id).exists()
 
 
 def event_credential_urls(*, event: InboundEvent) -> list[str]:
