@@ -50,6 +50,20 @@ class _Account(serializers.Serializer):
 
 
 _IFIS = ("mbox", "mbox_sha1sum", "openid", "account")
+_CHECKERS: dict[type, serializers.Serializer] = {}
+
+
+def _errors_of(cls: type[serializers.Serializer], value: object) -> dict | list | None:
+    """The errors of ``value`` for ``cls``, None if valid. One instance per class, reused: building a
+    serializer deep-copies its fields, which cost more than the checks for the activities of each statement."""
+    checker = _CHECKERS.get(cls)
+    if checker is None:
+        checker = _CHECKERS[cls] = cls()
+    try:
+        checker.run_validation(value)
+    except serializers.ValidationError as exc:
+        return exc.detail
+    return None
 
 
 class _Agent(serializers.Serializer):
@@ -72,9 +86,9 @@ class _Agent(serializers.Serializer):
         if "member" in data and not group:
             raise serializers.ValidationError({"member": ["Seul un groupe a des membres."]})
         for i, member in enumerate(data.get("member") or ()):
-            child = _Agent(data=member)
-            if not child.is_valid() or member.get("objectType") == "Group":
-                raise serializers.ValidationError({"member": {str(i): child.errors or ["Un membre est un agent."]}})
+            errors = _errors_of(_Agent, member)
+            if errors or member.get("objectType") == "Group":
+                raise serializers.ValidationError({"member": {str(i): errors or ["Un membre est un agent."]}})
         return data
 
 
@@ -107,13 +121,11 @@ def _object_errors(value: object, *, sub: bool = False) -> dict | list | None:
     if kind == "SubStatement":
         if sub:
             return {"objectType": ["Une sous-déclaration ne peut pas en contenir une autre."]}
-        inner = _SubStatement(data=value)
-        return None if inner.is_valid() else inner.errors
+        return _errors_of(_SubStatement, value)
     serializer = {"Activity": _Activity, "Agent": _Agent, "Group": _Agent, "StatementRef": _StatementRef}.get(kind)
     if serializer is None:
         return {"objectType": [f"« {kind} » n'est pas un type d'objet xAPI."]}
-    checked = serializer(data=value)
-    return None if checked.is_valid() else checked.errors
+    return _errors_of(serializer, value)
 
 
 class _Object(serializers.JSONField):
@@ -163,9 +175,10 @@ class _ContextActivities(serializers.JSONField):
         for key, value in data.items():
             activities = value if isinstance(value, list) else [value]
             for i, activity in enumerate(activities):
-                checked = _Activity(data=activity) if isinstance(activity, dict) else None
-                if checked is None or not checked.is_valid():
-                    errors[f"{key}.{i}"] = checked.errors if checked is not None else ["Une activité est attendue."]
+                found = (_errors_of(_Activity, activity) if isinstance(activity, dict)
+                         else ["Une activité est attendue."])
+                if found:
+                    errors[f"{key}.{i}"] = found
         if errors:
             raise serializers.ValidationError(errors)
         return data
