@@ -15,6 +15,7 @@ one (400 otherwise). Credentials are the source's LRS username and password (HTT
 
 from __future__ import annotations
 
+import json
 import re
 from datetime import UTC
 
@@ -35,6 +36,7 @@ from issuers import identifiers
 from . import authentication, selectors
 from .api import _invalid, _json, _read_body
 from .intake import BodyInvalid, xapi
+from .intake.xapi import validation as xapi_validation
 from .models import InboundEvent, LmsSource
 from .services.lrs import statements_store
 
@@ -47,6 +49,42 @@ _VERSION = OpenApiParameter(VERSION_HEADER, str, OpenApiParameter.HEADER, requir
 _STATEMENT_ID = OpenApiParameter("statementId", OpenApiTypes.UUID, description="The statement's id.")
 _VOIDED_ID = OpenApiParameter("voidedStatementId", OpenApiTypes.UUID, description="A voided statement's id.")
 _GET_PARAMETERS = {"statementId", "voidedStatementId", "format", "attachments"}
+MAX_PAGE = 100
+
+
+class _AgentParameter(serializers.Field):
+    def to_internal_value(self, data):
+        try:
+            value = json.loads(data)
+        except (TypeError, ValueError, RecursionError):
+            raise serializers.ValidationError("Un agent en JSON est attendu.") from None
+        errors = xapi_validation.agent_errors(value)
+        if errors:
+            raise serializers.ValidationError(errors)
+        return value
+
+
+class _Query(serializers.Serializer):
+    """xAPI Communication §2.1.3's parameters (and ``cursor``, where ``more`` resumes)."""
+
+    agent = _AgentParameter(required=False)
+    verb = serializers.CharField(required=False, max_length=500)
+    activity = serializers.CharField(required=False, max_length=500)
+    registration = serializers.UUIDField(required=False)
+    related_activities = serializers.BooleanField(required=False, default=False)
+    related_agents = serializers.BooleanField(required=False, default=False)
+    since = serializers.DateTimeField(required=False)
+    until = serializers.DateTimeField(required=False)
+    limit = serializers.IntegerField(required=False, min_value=0)
+    format = serializers.ChoiceField(choices=["exact", "ids", "canonical"], required=False, default="exact")
+    attachments = serializers.BooleanField(required=False, default=False)
+    ascending = serializers.BooleanField(required=False, default=False)
+    cursor = serializers.IntegerField(required=False, min_value=0)
+
+
+def _formatted(document: dict, form: str) -> dict:
+    """``ids`` keeps identifiers only; ``canonical`` is the statement as stored (one language is all it has)."""
+    return xapi.ids_format(document) if form == "ids" else document
 
 
 class XapiVersionInvalid(ApplicationError):
@@ -142,21 +180,70 @@ class XapiStatementsApi(_LrsApi):
         statements_store(source=source, items=self._parse(request, {**data, "id": statement_id}))
         return Response(status=status.HTTP_204_NO_CONTENT)
 
-    @extend_schema(operation_id="xapi_statements_get", parameters=[_VERSION, _STATEMENT_ID, _VOIDED_ID],
-                   responses={200: OpenApiTypes.OBJECT, **errors(400, 401, 404)},
-                   description="One stored statement, by `statementId` (or `voidedStatementId`).")
+    @extend_schema(operation_id="xapi_statements_get", parameters=[
+        _VERSION, _STATEMENT_ID, _VOIDED_ID,
+        OpenApiParameter("agent", str, description="An Agent or Group (JSON) as actor or object."),
+        OpenApiParameter("verb", str), OpenApiParameter("activity", str),
+        OpenApiParameter("registration", OpenApiTypes.UUID),
+        OpenApiParameter("related_activities", bool), OpenApiParameter("related_agents", bool),
+        OpenApiParameter("since", OpenApiTypes.DATETIME), OpenApiParameter("until", OpenApiTypes.DATETIME),
+        OpenApiParameter("limit", int), OpenApiParameter("format", str, enum=["exact", "ids", "canonical"]),
+        OpenApiParameter("attachments", bool), OpenApiParameter("ascending", bool),
+        OpenApiParameter("cursor", int, description="Where the previous page stopped (from `more`)."),
+    ], responses={200: OpenApiTypes.OBJECT, **errors(400, 401, 404)},
+        description="One stored statement by `statementId` (or `voidedStatementId`), or a StatementResult "
+                    "(`statements`, `more`) of the source's statements matching the filters.")
     def get(self, request: Request) -> Response:
         source = authentication.source_from_basic(request)
-        voided = "voidedStatementId" in request.query_params
+        params = request.query_params
+        if "statementId" not in params and "voidedStatementId" not in params:
+            return self._query(request, source)
+        voided = "voidedStatementId" in params
         name = "voidedStatementId" if voided else "statementId"
         statement_id = _statement_id(request, name, required=True, allowed=_GET_PARAMETERS)
-        if "statementId" in request.query_params and voided:
+        if "statementId" in params and voided:
             raise exceptions.ValidationError({"query": ["statementId ou voidedStatementId, pas les deux."]})
         event = selectors.statement_get(source=source, statement_id=statement_id)
         if selectors.statement_voided(source=source, statement_id=statement_id) != voided:
             raise NotFound("No such statement." if not voided else "This statement is not voided.")
-        response = Response(statement_document(event))
+        form = params.get("format", "exact")
+        if form not in ("exact", "ids", "canonical"):
+            raise exceptions.ValidationError({"format": ["exact, ids ou canonical."]})
+        response = Response(_formatted(statement_document(event), form))
         response["Last-Modified"] = event.received_at.strftime("%a, %d %b %Y %H:%M:%S GMT")
+        return self._consistent(response)
+
+    def _query(self, request: Request, source: LmsSource) -> Response:
+        """xAPI Communication §2.1.3: a StatementResult, newest stored first, ``more`` leading to the next page."""
+        unknown = sorted(set(request.query_params) - set(_Query().fields))
+        if unknown:
+            raise exceptions.ValidationError({"query": [f"Paramètre(s) non pris en charge : {', '.join(unknown)}."]})
+        query = _Query(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        q = query.validated_data
+        agent, activity = q.get("agent"), q.get("activity", "")
+        matches = None
+        if agent is not None or activity:
+            def matches(payload: dict) -> bool:
+                return xapi.statement_matches(payload, agent=agent, activity=activity,
+                                              related_agents=q["related_agents"],
+                                              related_activities=q["related_activities"])
+        limit = min(q.get("limit") or MAX_PAGE, MAX_PAGE)
+        events, cursor = selectors.statements_page(
+            source=source, limit=limit, after=q.get("cursor"), ascending=q["ascending"], verb=q.get("verb", ""),
+            registration=str(q["registration"]) if q.get("registration") else "", since=q.get("since"),
+            until=q.get("until"), matches=matches)
+        more = ""
+        if cursor is not None:
+            following = request.query_params.copy()
+            following["cursor"] = str(cursor)
+            more = f"{request.path}?{following.urlencode()}"
+        statements = [_formatted(statement_document(e), q["format"]) for e in events]
+        return self._consistent(Response({"statements": statements, "more": more}))
+
+    @staticmethod
+    def _consistent(response: Response) -> Response:
+        # §2.1.3: statements stored before this instant are in every answer (the LRS answers after its commit).
         response["X-Experience-API-Consistent-Through"] = _instant(timezone.now())
         return response
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from functools import lru_cache, partial
 
 from django.db.models import Prefetch, Q, QuerySet
@@ -100,6 +100,43 @@ def statement_voided(*, source: LmsSource, statement_id: str) -> bool:
                                        payload__verb__id="http://adlnet.gov/expapi/verbs/voided",
                                        payload__object__objectType="StatementRef",
                                        payload__object__id=statement_id).exists()
+
+
+def statements_page(*, source: LmsSource, limit: int, after: int | None = None, ascending: bool = False,
+                    verb: str = "", registration: str = "", since=None, until=None,
+                    matches: Callable[[dict], bool] | None = None, scan: int = 10_000,
+                    ) -> tuple[list[InboundEvent], int | None]:
+    """A page of the source's statements that are not voided, in stored order (newest first unless
+    ``ascending``), after the ``after`` cursor (an event pk): ``(events, next cursor or None)``. The database
+    filters on verb, registration and stored time; ``matches`` (the agent and activity filters, which look
+    inside the statement) runs here, on at most ``scan`` rows per page, so a rare match may need more pages."""
+    xapi = InboundEvent.objects.filter(source=source, kind=InboundEvent.Kind.XAPI)
+    voided = set(xapi.filter(payload__verb__id="http://adlnet.gov/expapi/verbs/voided")
+                 .values_list("payload__object__id", flat=True))
+    rows = xapi.select_related("source").exclude(event_id__in=[v for v in voided if isinstance(v, str)])
+    if verb:
+        rows = rows.filter(payload__verb__id=verb)
+    if registration:
+        rows = rows.filter(payload__context__registration=registration)
+    if since is not None:
+        rows = rows.filter(received_at__gt=since)
+    if until is not None:
+        rows = rows.filter(received_at__lte=until)
+    rows = rows.order_by("pk" if ascending else "-pk")
+    found: list[InboundEvent] = []
+    cursor, scanned = after, 0
+    while scanned < scan:
+        chunk = list((rows if cursor is None else rows.filter(**{"pk__gt" if ascending else "pk__lt": cursor}))[:500])
+        if not chunk:
+            return found, None
+        for event in chunk:
+            scanned += 1
+            cursor = event.pk
+            if matches is None or matches(event.payload):
+                found.append(event)
+                if len(found) == limit:
+                    return found, cursor
+    return found, cursor
 
 
 def event_credential_urls(*, event: InboundEvent) -> list[str]:

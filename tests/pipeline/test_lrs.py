@@ -262,3 +262,52 @@ def test_statements_about_agents_and_sub_statements_are_stored_as_ignored(client
     assert {e.reason for e in InboundEvent.objects.all()} == {"unsupported_object"}
     nested = moodle_statement("course_viewed") | {"object": sub | {"object": sub}}
     assert post(client, moodle, [nested]).status_code == 400
+
+
+def query(client, new, **params):
+    response = client.get(STATEMENTS, params, **lrs_headers(new))
+    assert response.status_code == 200, response.content
+    assert response["X-Experience-API-Consistent-Through"]
+    return response.json()
+
+
+def test_a_query_without_id_returns_the_sources_statements_newest_first_in_pages(client, moodle, no_queue):
+    ids = post(client, moodle, batch()).json()
+    result = query(client, moodle, limit=4)
+    assert [s["id"] for s in result["statements"]] == ids[::-1][:4]
+    assert result["more"].startswith(STATEMENTS + "?")
+    seen = [s["id"] for s in result["statements"]]
+    while result["more"]:
+        result = client.get(result["more"], **lrs_headers(moodle)).json()
+        seen += [s["id"] for s in result["statements"]]
+    assert seen == ids[::-1]
+    assert [s["id"] for s in query(client, moodle, ascending="true")["statements"]] == ids
+    assert query(client, make_source("autre-lms"))["statements"] == []
+
+
+def test_query_filters_verb_activity_agent_and_related_activities(client, moodle, no_queue):
+    ids = dict(zip(PLUGIN_BATCH, post(client, moodle, batch()).json(), strict=True))
+    quiz = "https://formation.ville-exemple.fr/mod/quiz/view.php?id=3101"
+    completed = query(client, moodle, verb="http://adlnet.gov/expapi/verbs/completed")["statements"]
+    assert {s["id"] for s in completed} == {ids[n] for n in ("quiz_attempt_submitted", "lesson_ended",
+                                                             "scorm_scoreraw_submitted", "module_completion_updated",
+                                                             "course_completed")}
+    assert [s["id"] for s in query(client, moodle, activity=quiz)["statements"]] == [ids["quiz_viewed"]]
+    related = {s["id"] for s in query(client, moodle, activity=quiz, related_activities="true")["statements"]}
+    assert related == {ids[n] for n in ("quiz_viewed", "quiz_attempt_submitted", "quiz_question_answered",
+                                        "quiz_attempt_reviewed")}
+    agent = json.dumps({"account": {"homePage": "https://formation.ville-exemple.fr", "name": "45"}})
+    assert len(query(client, moodle, agent=agent)["statements"]) == len(PLUGIN_BATCH)
+    nobody = json.dumps({"mbox": "mailto:personne@ville-exemple.fr"})
+    assert query(client, moodle, agent=nobody)["statements"] == []
+    instructor = json.dumps({"account": {"homePage": "https://formation.ville-exemple.fr", "name": "2"}})
+    assert query(client, moodle, agent=instructor)["statements"] == []
+    assert len(query(client, moodle, agent=instructor, related_agents="true")["statements"]) == 2
+    ids_only = query(client, moodle, activity=quiz, format="ids")["statements"][0]
+    assert ids_only["object"] == {"objectType": "Activity", "id": quiz} and "display" not in ids_only["verb"]
+
+
+@pytest.mark.parametrize("params", [{"agent": "{not json"}, {"agent": json.dumps({"name": "sans identifiant"})},
+                                    {"limit": "-1"}, {"since": "hier"}, {"format": "tout"}, {"Verb": "x"}])
+def test_malformed_query_parameters_are_400(client, moodle, params):
+    assert client.get(STATEMENTS, params, **lrs_headers(moodle)).status_code == 400
