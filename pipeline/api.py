@@ -26,7 +26,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from badges_service.api_schema import errors
-from badges_service.errors import NotFound, PayloadTooLarge, PermissionDenied
+from badges_service.errors import PayloadTooLarge, PermissionDenied
 from issuers.permissions import ISSUE, can_act
 
 from . import authentication, selectors, services
@@ -216,9 +216,8 @@ class EventDetailApi(APIView):
             event = selectors.event_get_for_source(source=request.auth, public_id=public_id)
         elif authentication.has_signature(request):
             source = authentication.source_from_signature(request, b"")
-            event = selectors.event_get(public_id=public_id)
-            if event.source_id != source.pk:
-                raise NotFound("No such event.")  # another source's event: not even its existence
+            # Another source's event is not found: not even its existence is told.
+            event = selectors.event_get_for_source(source=source, public_id=public_id)
         elif request.user.is_authenticated:
             event = selectors.event_get(public_id=public_id)
             if not selectors.can_read_events(request.user, event.source):

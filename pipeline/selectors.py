@@ -66,10 +66,18 @@ def source_secret(source: LmsSource) -> bytes:
 
 
 def event_get(*, public_id: str | uuid.UUID) -> InboundEvent:
+    """An event by its public id or, for a statement, by the statement's id (the same, unless the statement came
+    through the signed route, or another source held the id first)."""
     try:
-        return InboundEvent.objects.select_related("source").get(public_id=uuid.UUID(str(public_id)))
-    except (ValueError, InboundEvent.DoesNotExist):
+        wanted = uuid.UUID(str(public_id))
+    except ValueError:
         raise NotFound("No such event.") from None
+    events = InboundEvent.objects.select_related("source")
+    event = (events.filter(public_id=wanted).first()
+             or events.filter(kind=InboundEvent.Kind.XAPI, event_id=str(wanted)).order_by("pk").first())
+    if event is None:
+        raise NotFound("No such event.")
+    return event
 
 
 def event_get_for_source(*, source: LmsSource, public_id: str) -> InboundEvent:

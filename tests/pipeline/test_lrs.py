@@ -311,3 +311,16 @@ def test_query_filters_verb_activity_agent_and_related_activities(client, moodle
                                     {"limit": "-1"}, {"since": "hier"}, {"format": "tout"}, {"Verb": "x"}])
 def test_malformed_query_parameters_are_400(client, moodle, params):
     assert client.get(STATEMENTS, params, **lrs_headers(moodle)).status_code == 400
+
+
+def test_the_event_api_finds_a_statement_by_its_id_with_the_signature_or_a_staff_session(
+        client, moodle, no_queue, django_user_model):
+    from tests.pipeline.factories import signed_get, signed_post
+
+    statement = moodle_statement("course_completed_mbox") | {"id": str(uuid.uuid4())}
+    signed = signed_post(client, "/api/v1/events/xapi", dumps(statement), moodle.secret)  # the signed route
+    assert signed.status_code == 202 and signed.json()["id"] != statement["id"]
+    by_signature = signed_get(client, f"/api/v1/events/{statement['id']}", moodle.secret)
+    assert by_signature.status_code == 200 and by_signature.json()["event_id"] == statement["id"]
+    client.force_login(django_user_model.objects.create_superuser("admin", "a@ville-exemple.fr", "x-y-z-42-solide"))
+    assert client.get(f"/api/v1/events/{statement['id']}").json()["id"] == signed.json()["id"]
