@@ -151,6 +151,20 @@ class XapiAboutApi(_LrsApi):
         return Response({"version": VERSIONS, "extensions": {}})
 
 
+@extend_schema(exclude=True)
+class XapiOtherApi(_LrsApi):
+    """The other xAPI resources (documents: state, activity and agent profiles; activities; agents) are not
+    implemented: 404 with a message, and the version header as on every LRS answer."""
+
+    version_required = False
+
+    def _not_here(self, request: Request, resource: str) -> Response:
+        raise NotFound(f"This LRS implements the statements resource and about only, not '{resource[:100]}'.",
+                       code="xapi_resource_not_implemented")
+
+    get = post = put = delete = _not_here
+
+
 class XapiStatementsApi(_LrsApi):
     @extend_schema(operation_id="xapi_statements_post", request={"application/json": OpenApiTypes.ANY},
                    parameters=[_VERSION], responses={200: OpenApiResponse(

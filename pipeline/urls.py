@@ -12,4 +12,5 @@ urlpatterns = [
     # The xAPI LRS (selectors.LRS_PATH): the endpoint Moodle's log store is given.
     path("xapi/about", lrs.XapiAboutApi.as_view(), name="xapi-about"),
     path("xapi/statements", lrs.XapiStatementsApi.as_view(), name="xapi-statements"),
+    path("xapi/<path:resource>", lrs.XapiOtherApi.as_view(), name="xapi-other"),
 ]

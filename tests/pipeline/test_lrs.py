@@ -324,3 +324,9 @@ def test_the_event_api_finds_a_statement_by_its_id_with_the_signature_or_a_staff
     assert by_signature.status_code == 200 and by_signature.json()["event_id"] == statement["id"]
     client.force_login(django_user_model.objects.create_superuser("admin", "a@ville-exemple.fr", "x-y-z-42-solide"))
     assert client.get(f"/api/v1/events/{statement['id']}").json()["id"] == signed.json()["id"]
+
+
+def test_other_xapi_resources_are_404_with_the_version_header(client, moodle):
+    response = client.get(f"{ENDPOINT}/activities/state", {"activityId": "x"}, **lrs_headers(moodle))
+    assert response.status_code == 404 and response["X-Experience-API-Version"] == "1.0.3"
+    assert response.json()["error"]["code"] == "xapi_resource_not_implemented"
