@@ -330,3 +330,26 @@ def test_other_xapi_resources_are_404_with_the_version_header(client, moodle):
     response = client.get(f"{ENDPOINT}/activities/state", {"activityId": "x"}, **lrs_headers(moodle))
     assert response.status_code == 404 and response["X-Experience-API-Version"] == "1.0.3"
     assert response.json()["error"]["code"] == "xapi_resource_not_implemented"
+
+
+def test_the_plugins_halving_of_refused_batches_ends_with_every_good_statement_stored(client, moodle, no_queue):
+    """With "Resend failed batches", the plugin sends a batch refused with a 400 again in halves, down to one
+    statement: whole-batch refusals then leave exactly the malformed statement behind."""
+    statements = [moodle_statement(PLUGIN_BATCH[n % len(PLUGIN_BATCH)]) | {"id": str(uuid.uuid4())}
+                  for n in range(30)]
+    del statements[17]["actor"]["account"]
+    refused = []
+
+    def send(part):
+        status = post(client, moodle, part).status_code
+        if status == 400 and len(part) > 1:
+            middle = round(len(part) / 2)
+            send(part[:middle])
+            send(part[middle:])
+        elif status != 200:
+            refused.extend(part)
+
+    send(statements)
+    assert refused == [statements[17]]
+    stored = set(InboundEvent.objects.values_list("event_id", flat=True))
+    assert stored == {s["id"] for s in statements} - {statements[17]["id"]}
