@@ -42,13 +42,13 @@ def team_learners(*, roles: policy.Roles) -> QuerySet[Learner]:
 @dataclass
 class HeldCompetency:
     competency: Competency
-    level: ProficiencyLevel
+    level: ProficiencyLevel | None  # None: a framework without a scale
 
 
 @dataclass
 class Gap:
     competency: Competency
-    required: ProficiencyLevel
+    required: ProficiencyLevel | None  # None: any proof meets it (a framework without a scale)
     essential: bool
     held: ProficiencyLevel | None  # None: not proven at all; else proven below the required level
 
@@ -86,7 +86,7 @@ def team_members(*, learners: list[Learner]) -> list[TeamMember]:
     members = []
     for learner in learners:
         profile = by_email.get(learner.email, {})
-        held = sorted((HeldCompetency(competencies[cid], levels[p.level_id]) for cid, p in profile.items()),
+        held = sorted((HeldCompetency(competencies[cid], levels.get(p.level_id)) for cid, p in profile.items()),
                       key=lambda h: (h.competency.label.casefold(), h.competency.code))
         fit = fits.get(learner.email)
         gaps = []
@@ -95,7 +95,7 @@ def team_members(*, learners: list[Learner]) -> list[TeamMember]:
                 if r.status == profiles.MET:
                     continue
                 proven = profile.get(r.competency_id)
-                gaps.append(Gap(competencies[r.competency_id], levels[r.required_level_id], r.essential,
+                gaps.append(Gap(competencies[r.competency_id], levels.get(r.required_level_id), r.essential,
                                 levels.get(proven.level_id) if proven else None))
             gaps.sort(key=lambda g: (not g.essential, g.held is not None, g.competency.label.casefold()))
         members.append(TeamMember(learner, held, fit, gaps))

@@ -2,7 +2,7 @@
 """The learner space, "mon passeport": the signed-in learner's badges, sharing, downloads, competency profile,
 exports and personal data. Every page requires sign-in; a badge that is not the learner's own is a 404.
 
-Thin views: reads from ``passport.selectors`` and ``competencies.profiles``, writes through
+Thin views: reads from ``passport.selectors`` and ``skills.profiles``, writes through
 ``issuers.services`` (visibility) and ``indicators.services`` (usage records).
 """
 
@@ -141,8 +141,9 @@ def competency_profile(request: HttpRequest) -> HttpResponse:
     profile = profiles.learner_profile(email=email) if email else {}
     competencies = Competency.objects.in_bulk(profile.keys())
     levels = ProficiencyLevel.objects.in_bulk({p.level_id for p in profile.values()})
-    proven = sorted(({"competency": competencies[cid], "level": levels[p.level_id], "evidence": len(p.credential_ids)}
-                     for cid, p in profile.items()), key=lambda r: (r["competency"].framework_id, r["competency"].code))
+    proven = sorted(({"competency": competencies[cid], "level": levels.get(p.level_id),
+                      "evidence": len(p.credential_ids)} for cid, p in profile.items()),
+                    key=lambda r: (r["competency"].framework_id, r["competency"].code))
     learner = Learner.objects.filter(email__iexact=email).select_related("job", "job__framework").first() \
         if email else None
     current = ranked = None
@@ -161,7 +162,7 @@ def _fit_rows(fit: profiles.JobFit, job: Job) -> dict:
     levels = ProficiencyLevel.objects.in_bulk(r.required_level_id for r in fit.requirements)
     return {"job": job, "score": round(fit.score * 100), "met": fit.count(profiles.MET),
             "partial": fit.count(profiles.PARTIAL), "missing": fit.count(profiles.MISSING),
-            "requirements": [{"competency": competencies[r.competency_id], "level": levels[r.required_level_id],
+            "requirements": [{"competency": competencies[r.competency_id], "level": levels.get(r.required_level_id),
                               "essential": r.essential, "status": r.status} for r in fit.requirements]}
 
 

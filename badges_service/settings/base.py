@@ -192,6 +192,12 @@ BADGES_FETCH_CACHE_SECONDS = env.int("BADGES_FETCH_CACHE_SECONDS", default=300)
 # (production refuses to start with any). Empty by default.
 BADGES_FETCH_ALLOWED_PRIVATE = env.list("BADGES_FETCH_ALLOWED_PRIVATE", default=[])
 BADGES_FETCH_CA_FILE = env.str("BADGES_FETCH_CA_FILE", default="")  # extra trust anchors (PEM); "" = system's
+# A CASE framework fetched by URL (import_framework https://…/ims/case/v1p0/CFPackages/<id>) is larger than a
+# credential: its own size and time limits.
+BADGES_CASE_FETCH_MAX_BYTES = env.int("BADGES_CASE_FETCH_MAX_BYTES", default=30 * 1024 * 1024)
+BADGES_CASE_FETCH_TOTAL_TIMEOUT = env.float("BADGES_CASE_FETCH_TOTAL_TIMEOUT", default=120.0)  # seconds
+# CASE packages served at /ims/case/v1p0 are kept in the cache this long (each import changes the key).
+BADGES_CASE_PACKAGE_CACHE_SECONDS = env.int("BADGES_CASE_PACKAGE_CACHE_SECONDS", default=3600)
 
 # --- Cache: Redis when REDIS_URL (or a redis:// Celery broker) is set, so that rate-limit counters and fetched
 # documents are shared by every process; process-local memory otherwise.
