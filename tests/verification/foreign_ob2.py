@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
@@ -79,3 +80,12 @@ class ForeignPlatforms:
 
 def other_key():
     return rsa.generate_private_key(public_exponent=65537, key_size=2048)
+
+
+@pytest.fixture
+def platforms(settings, db):
+    """The platforms on a loopback server the fetcher may reach (``BADGES_FETCH_ALLOWED_PRIVATE``)."""
+    server = DocumentServer()
+    settings.BADGES_FETCH_ALLOWED_PRIVATE = [server.allowance]
+    yield ForeignPlatforms(server)
+    server.close()

@@ -14,7 +14,7 @@ from badges_service.openbadges import baking
 from verification.services import credential_verify_raw
 
 from .document_server import DocumentServer
-from .foreign_ob2 import EMAIL, ForeignPlatforms, other_key
+from .foreign_ob2 import EMAIL, other_key
 from .test_verify_api_forms import ForeignIssuer
 
 
@@ -22,14 +22,6 @@ from .test_verify_api_forms import ForeignIssuer
 def _cache(settings):
     settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache",
                                    "LOCATION": f"foreign-ob2-{uuid.uuid4()}"}}
-
-
-@pytest.fixture
-def platforms(settings, db):
-    server = DocumentServer()
-    settings.BADGES_FETCH_ALLOWED_PRIVATE = [server.allowance]
-    yield ForeignPlatforms(server)
-    server.close()
 
 
 def codes(report) -> dict:
