@@ -50,7 +50,8 @@ class ForeignBadge(models.Model):
     added to the passport by file or URL. Stored only once verified, with the report of that verification;
     re-checked on demand and periodically (``verification.foreign_badges``). Written by ``learners.services``.
 
-    ``original`` is what was presented (the JSON, the JWS, or the URL), the input of every re-check.
+    ``original`` is what was presented (the JSON, the JWS, or the URL), the input of every re-check;
+    ``document`` the credential itself (fetched when a URL was given).
     ``image`` is a cleaned copy (``openbadges.images.image_clean``) of the uploaded image or of the BadgeClass's
     ``data:`` image, if any; remote images are never fetched.
     """
@@ -63,6 +64,9 @@ class ForeignBadge(models.Model):
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="foreign_badges")
     source = models.CharField(max_length=8, choices=Source.choices)
     original = models.TextField()
+    # The credential as verified: OB 3.0, its signed JSON or VC-JWT (what the exports carry, as it was, when
+    # the learner includes it); OB 2.0, the assertion JSON.
+    document = models.TextField(blank=True)
     credential_id = models.CharField(max_length=2048)  # the assertion's or credential's id
     format = models.CharField(max_length=16)  # ob2-hosted, ob2-signed, ob3
     name = models.CharField(max_length=500)

@@ -16,6 +16,8 @@ from issuers.models import Credential
 
 from .models import ForeignBadge, Learner
 
+EXPORTABLE_FORMATS = ("ob3", "ob3-vc-jwt")
+
 
 def learner_email_of(*, user) -> str:
     """The email the user's credentials were issued to ("" for an anonymous user or one without email)."""
@@ -38,6 +40,13 @@ def foreign_badges_of_user(*, user) -> QuerySet[ForeignBadge]:
     if not getattr(user, "is_authenticated", False):
         return ForeignBadge.objects.none()
     return ForeignBadge.objects.filter(user=user)
+
+
+def foreign_badges_exported(*, user) -> QuerySet[ForeignBadge]:
+    """The foreign badges the learner chose to include in the OB 3.0 API and the VP/CLR exports, valid when last
+    verified. Only Open Badges 3.0 ones can travel there (an OB 2.0 assertion is not a Verifiable Credential)."""
+    return foreign_badges_of_user(user=user).filter(include_in_exports=True, status="valid",
+                                                    format__in=EXPORTABLE_FORMATS).exclude(document="")
 
 
 def foreign_badge_get(*, user, public_id) -> ForeignBadge:

@@ -48,11 +48,11 @@ def _apply(badge: ForeignBadge, facts: ForeignBadgeFacts) -> list[str]:
 
 
 @transaction.atomic
-def foreign_badge_create(*, user, source: str, original: str, facts: ForeignBadgeFacts, report: dict,
-                         verified_at: datetime, image: bytes = b"", image_type: str = "") -> ForeignBadge:
+def foreign_badge_create(*, user, source: str, original: str, document: str, facts: ForeignBadgeFacts,
+                         report: dict, verified_at: datetime, image: bytes = b"", image_type: str = "") -> ForeignBadge:
     """Store a verified foreign badge for ``user`` (``ForeignBadgeDuplicate`` if it is already there)."""
-    badge = ForeignBadge(user=user, source=source, original=original, status=report["status"], report=report,
-                         verified_at=verified_at, image=image, image_type=image_type)
+    badge = ForeignBadge(user=user, source=source, original=original, document=document, status=report["status"],
+                         report=report, verified_at=verified_at, image=image, image_type=image_type)
     _apply(badge, facts)
     try:
         with transaction.atomic():

@@ -33,12 +33,13 @@ from learners import services as learner_services
 from learners.models import ForeignBadge
 from learners.services import ForeignBadgeFacts
 
-from . import ob2_documents
+from . import ob2_documents, remote
 from .services import credential_verify_raw
 
 logger = logging.getLogger(__name__)
 MAX_UPLOAD_BYTES = 4 * 1024 * 1024
 RECHECK_AFTER = timedelta(days=7)
+FORMATS = ("ob2-hosted", "ob2-signed", "ob3", "ob3-vc-jwt")  # one badge each (not a presentation, not a CLR)
 
 
 class ForeignBadgeRefused(ApplicationError):
@@ -84,7 +85,7 @@ def _ob3_credential(original: str) -> dict:
     return document if isinstance(document, dict) else {}
 
 
-def _facts(report: Report, original: str) -> tuple[ForeignBadgeFacts, tuple[bytes, str]]:
+def _facts(report: Report, document: str) -> tuple[ForeignBadgeFacts, tuple[bytes, str]]:
     summary = report.summary
     issuer = summary.get("issuer") or {}
     achievement = summary.get("achievement") or {}
@@ -93,7 +94,7 @@ def _facts(report: Report, original: str) -> tuple[ForeignBadgeFacts, tuple[byte
         image = _data_image(badge.get("image"))
         alignments, description = achievement.get("alignment") or [], achievement.get("description") or ""
     else:
-        credential = _ob3_credential(original) if not original.startswith(("https://", "http://")) else {}
+        credential = _ob3_credential(document)
         subject = credential.get("credentialSubject")
         subject = subject[0] if isinstance(subject, list) and subject else subject
         found = subject.get("achievement") if isinstance(subject, dict) else None
@@ -158,14 +159,31 @@ def foreign_badge_add(*, user, upload: bytes | None = None, content_type: str | 
     if _is_ours(report):
         raise _refuse(_("Ce badge a été délivré par la ville : il figure déjà dans « Mes badges »."),
                       code="own_credential", report=report)
+    if report.summary.get("format") not in FORMATS and report.valid:
+        raise _refuse(_("Ce document n’est pas un badge : ajoutez vos badges un par un."), code="not_a_badge",
+                      report=report)
     if not report.valid:
         raise _refuse(_("Ce badge n’a pas pu être vérifié : il n’est pas ajouté. Le détail des vérifications "
                         "est ci-dessous."), code="not_verified", report=report)
-    facts, found_image = _facts(report, original)
+    document = _document(report, original)
+    facts, found_image = _facts(report, document)
     content, content_type = image if image[0] else found_image
     return learner_services.foreign_badge_create(
-        user=user, source=source, original=original, facts=facts, report=report.as_json(),
+        user=user, source=source, original=original, document=document, facts=facts, report=report.as_json(),
         verified_at=now or datetime.now(UTC), image=content, image_type=content_type)
+
+
+def _document(report: Report, original: str) -> str:
+    """The credential itself: the presented text, or what its URL serves (fetched again from the short-lived
+    cache of the verification that just read it); OB 2.0, the assertion as its issuer hosts it."""
+    if report.summary.get("format", "").startswith("ob2"):
+        return json.dumps(report.documents.get("assertion") or {}, ensure_ascii=False)
+    if not original.startswith(("https://", "http://")):
+        return original
+    try:
+        return remote.document_get(report.summary.get("fetched_from") or original).body.decode("utf-8")
+    except (OpenBadgesError, UnicodeDecodeError):
+        return ""
 
 
 def foreign_badge_recheck(*, badge: ForeignBadge, now: datetime | None = None) -> ForeignBadge:
@@ -174,7 +192,7 @@ def foreign_badge_recheck(*, badge: ForeignBadge, now: datetime | None = None) -
     facts = None
     if report.valid:
         try:
-            facts, _image = _facts(report, badge.original)
+            facts, _image = _facts(report, badge.document)
         except ForeignBadgeRefused:  # the image turned hostile: keep the stored one
             facts = None
     return learner_services.foreign_badge_verification_record(badge=badge, report=report.as_json(),
