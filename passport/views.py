@@ -20,7 +20,7 @@ from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from badges_service.errors import ApplicationError, NotFound
-from competencies import profiles
+from competencies import external, profiles
 from competencies.models import Competency, Job, ProficiencyLevel
 from indicators.models import CredentialUsage
 from indicators.services import usage_record
@@ -158,7 +158,17 @@ def competency_profile(request: HttpRequest) -> HttpResponse:
         ranked = [{"job": jobs[f.job_id], "score": round(f.score * 100), "met": f.count(profiles.MET),
                    "partial": f.count(profiles.PARTIAL), "missing": f.count(profiles.MISSING)} for f in ranked_fits]
     return render(request, "passport/profile.html", {"proven": proven, "learner": learner, "current": current,
-                                                     "ranked": ranked})
+                                                     "ranked": ranked, "external": _external_rows(email, profile)})
+
+
+def _external_rows(email: str, profile: profiles.Profile) -> list[dict]:
+    """Competencies attested by badges from elsewhere, apart from the city's proof (marked when both)."""
+    attested = external.external_profile(email=email) if email else {}
+    competencies = Competency.objects.select_related("framework").in_bulk(attested.keys())
+    levels = ProficiencyLevel.objects.in_bulk({a.level_id for a in attested.values() if a.level_id})
+    return sorted(({"competency": competencies[cid], "level": levels.get(a.level_id), "issuers": a.issuers,
+                    "city_proven": cid in profile} for cid, a in attested.items()),
+                  key=lambda r: (r["competency"].framework_id, r["competency"].code))
 
 
 def _fit_rows(fit: profiles.JobFit, job: Job) -> dict:
