@@ -17,7 +17,9 @@ from badges_service.errors import NotFound
 from badges_service.openbadges import ob3
 from issuers import documents, identifiers, selectors
 from issuers.images import badge_svg
+from learners import selectors as learner_selectors
 
+from .artefacts import file_response
 from .negotiation import json_response, public_view, wants_json
 from .services import credential_verify, verification_count
 
@@ -135,3 +137,24 @@ def _image(file_field, name: str, seed: str) -> HttpResponse:
     response["Content-Security-Policy"] = "default-src 'none'; style-src 'unsafe-inline'; sandbox"
     response["Cache-Control"] = "public, max-age=3600"
     return response
+
+
+@require_GET
+@public_view
+def foreign_badge_detail(request: HttpRequest, public_id: str) -> HttpResponse:
+    """The public page of a badge an agent earned elsewhere and made public: what this service verified, and
+    when (it is not re-verified on display: its original lives with its issuer)."""
+    badge = learner_selectors.foreign_badge_get_public(public_id=public_id)
+    original = badge.credential_id if badge.credential_id.startswith(("https://", "http://")) else ""
+    return render(request, "verification/foreign_badge.html", {
+        "badge": badge, "checks": badge.report.get("checks", []), "checked_once": True, "original_url": original})
+
+
+@require_GET
+@public_view
+def foreign_badge_image(request: HttpRequest, public_id: str) -> HttpResponse:
+    badge = learner_selectors.foreign_badge_get_public(public_id=public_id)
+    if not badge.image:
+        return _image(None, badge.name, str(badge.public_id))
+    return file_response(bytes(badge.image), badge.image_type, f"badge-{badge.public_id}",
+                         cache_control="public, max-age=300")

@@ -5,6 +5,7 @@ Secrets are not defined here: each environment module decides where they come fr
 in an untracked file, ``test`` generates them per run).
 """
 
+from datetime import timedelta
 from pathlib import Path
 
 import environ
@@ -152,6 +153,8 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 2, "socket_timeout"
 CELERY_BEAT_SCHEDULE = {
     "pipeline-redrive": {"task": "pipeline.tasks.events_redrive_task", "schedule": 60.0},
     "indicators-rollup": {"task": "indicators.tasks.indicators_rollup_task", "schedule": 60.0},
+    # Badges obtenus ailleurs: each is verified again once BADGES_FOREIGN_RECHECK_AFTER has passed.
+    "foreign-badges-recheck": {"task": "verification.tasks.foreign_badges_recheck_task", "schedule": 3600.0},
 }
 
 # --- Completion pipeline (pipeline/): intake limits, replay window, re-drive of pending events
@@ -188,6 +191,8 @@ BADGES_FETCH_READ_TIMEOUT = env.float("BADGES_FETCH_READ_TIMEOUT", default=5.0) 
 BADGES_FETCH_TOTAL_TIMEOUT = env.float("BADGES_FETCH_TOTAL_TIMEOUT", default=10.0)  # seconds, redirects included
 BADGES_FETCH_MAX_REDIRECTS = env.int("BADGES_FETCH_MAX_REDIRECTS", default=3)
 BADGES_FETCH_CACHE_SECONDS = env.int("BADGES_FETCH_CACHE_SECONDS", default=300)
+# Badges obtenus ailleurs (learners.ForeignBadge): verified again by Celery beat once this has passed.
+BADGES_FOREIGN_RECHECK_AFTER = timedelta(days=env.int("BADGES_FOREIGN_RECHECK_DAYS", default=7))
 # "address:port" pairs that may be fetched although not public: for tests and local development only
 # (production refuses to start with any). Empty by default.
 BADGES_FETCH_ALLOWED_PRIVATE = env.list("BADGES_FETCH_ALLOWED_PRIVATE", default=[])

@@ -8,7 +8,6 @@ import json
 import pytest
 from django.core.management import CommandError, call_command
 
-from skills import profiles
 from competencies.documents import case_package
 from competencies.interchange.bundle import BundleInvalid
 from competencies.interchange.case import CaseOptions, read_case
@@ -16,6 +15,7 @@ from competencies.interchange.case_schema import package_problems
 from competencies.models import Competency, Framework, Job, JobRequirement
 from competencies.services import alignment_set, framework_import
 from issuers import services
+from skills import profiles
 from tests.competencies.factories import small_framework
 from tests.issuers.factories import AchievementFactory
 from tests.verification.document_server import DocumentServer
