@@ -7,10 +7,13 @@ from verification import views as verification_views
 
 urlpatterns = [
     path("", verification_views.home, name="home"),
+    path("verifier", verification_views.verifier, name="verifier"),
     path("i18n/", include("django.conf.urls.i18n")),
     # Cited by the Open Badges API's discovery document (BADGES_PRIVACY_POLICY_URL, BADGES_TERMS_OF_SERVICE_URL).
     path("confidentialite/", TemplateView.as_view(template_name="legal/privacy.html"), name="privacy"),
     path("conditions/", TemplateView.as_view(template_name="legal/terms.html"), name="terms"),
+    path("mentions-legales/", TemplateView.as_view(template_name="legal/notice.html"), name="legal-notice"),
+    path("accessibilite/", TemplateView.as_view(template_name="legal/accessibility.html"), name="accessibility"),
     path("", include("accounts.urls")),
     path("admin/", admin.site.urls),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),

@@ -53,6 +53,9 @@ class Check:
 class Report:
     checks: list[Check] = field(default_factory=list)
     summary: dict[str, Any] = field(default_factory=dict)
+    # What was read, for people's reports (never in ``as_json``): "credential" (the document verified), and for
+    # OB 2.0 the "achievement" (BadgeClass) and "issuer" (Profile) it cites.
+    documents: dict[str, dict] = field(default_factory=dict, compare=False, repr=False)
 
     @property
     def valid(self) -> bool:
@@ -199,6 +202,7 @@ def verify_credential(document: dict, *, resolve_key: KeyResolver, now: datetime
     now = now or datetime.now(UTC)
     run = ReportBuilder()
     run.report.summary = summarise(document)
+    run.report.documents = {"credential": document}
     run.add("json", PASSED, "ok", "The document is a JSON object.")
 
     code, message = check_context(document)

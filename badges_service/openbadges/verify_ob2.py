@@ -112,6 +112,9 @@ def verify_assertion(raw: dict | str, *, fetch: Fetch, max_bytes: int, now: date
         return run.skip_rest("The input is not an Open Badges 2.0 assertion.")
     signed = token is not None
     run.report.summary = summarise(assertion, signed=signed)
+    run.report.documents = {"credential": assertion}
+    if isinstance(assertion.get("badge"), dict):
+        run.report.documents["achievement"] = assertion["badge"]
     run.add("json", PASSED, "ok", "A signed assertion (compact JWS) with a JSON payload." if signed
             else "The assertion is a JSON object.")
 
@@ -166,6 +169,7 @@ def _key_and_proof(run: ReportBuilder, assertion: dict, token: str | None, fetch
                 "(this does not mean it is forged).")
         return None
     run.report.summary = summarise(assertion, badge, issuer, signed=token is not None)
+    run.report.documents.update(achievement=badge, issuer=issuer)
     issuer_id = id_of(issuer) or id_of(issuer_ref)
     if token is None:
         return _hosted(run, assertion, issuer_id, fetch)
