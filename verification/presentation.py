@@ -105,7 +105,9 @@ def report_view(report: Report, *, credential=None, recipient_name: str = "") ->
     when the viewer may see it (the documents themselves only hold a hashed email)."""
     view = ReportView(status=report.status, checks=report.checks, format=report.summary.get("format", ""))
     first = report.checks[0] if report.checks else None
-    view.readable = not (first is not None and first.name == "json" and first.result == FAILED)
+    # Unreadable: the input could not be read, or names one of our URLs that has nothing public behind it.
+    view.readable = not (first is not None and first.name == "json"
+                         and (first.result == FAILED or first.code == "not_fetched"))
     view.baked = (report.summary.get("baked") or {}).get("image", "")
     view.embedded = [c for c in report.summary.get("credentials") or [] if isinstance(c, dict)]
     document = report.documents.get("credential") or {}

@@ -15,7 +15,8 @@ from django.views.decorators.vary import vary_on_headers
 
 from badges_service.errors import ApplicationError, NotFound
 from badges_service.openbadges import ob3
-from badges_service.openbadges.verify import FAILED, Check, Report
+from badges_service.openbadges.errors import OpenBadgesError
+from badges_service.openbadges.verify import FAILED, Report, report_unreadable
 from badges_service.ratelimit import client_ident, hit, rate_limited_response
 from issuers import badge_images, documents, identifiers, selectors
 
@@ -192,7 +193,7 @@ def verifier(request: HttpRequest) -> HttpResponse:
     except ApplicationError as exc:
         if exc.code == "missing_input":
             return render(request, "verification/verifier.html", {"missing": True}, status=400)
-        report = Report(checks=[Check("json", FAILED, exc.code, exc.message)])
+        report = report_unreadable(OpenBadgesError(exc.message, code=exc.code))
         return _verifier_answer(request, report, status=413 if exc.code == "too_large" else 400)
     report = credential_verify_raw(raw=raw, content_type=media_type)
     verification_count(report=report, channel="page")
