@@ -161,7 +161,8 @@ BADGES_PIPELINE_CONFIG_TTL = env.float("BADGES_PIPELINE_CONFIG_TTL", default=5.0
 BADGES_PUBLIC_URL = env.str("BADGES_PUBLIC_URL", default="http://127.0.0.1:8000").rstrip("/")
 # Who publishes the service and how people reach it (footer, mentions légales, déclaration d'accessibilité).
 BADGES_PUBLISHER = env.str("BADGES_PUBLISHER", default="Ville de Paris-Exemple")
-BADGES_PUBLISHER_ADDRESS = env.str("BADGES_PUBLISHER_ADDRESS", default="Hôtel de Ville, place de l'Hôtel-de-Ville, 75000 Paris-Exemple")
+BADGES_PUBLISHER_ADDRESS = env.str("BADGES_PUBLISHER_ADDRESS",
+                                   default="Hôtel de Ville, place de l'Hôtel-de-Ville, 75000 Paris-Exemple")
 BADGES_CONTACT_EMAIL = env.str("BADGES_CONTACT_EMAIL", default="badges@ville-exemple.fr")
 BADGES_HOSTING = env.str("BADGES_HOSTING", default="Direction des systèmes d'information et du numérique de la Ville")
 # "web" (did:web on BADGES_PUBLIC_URL, the default) or "key" (did:key, self-contained).

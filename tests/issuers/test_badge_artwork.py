@@ -52,9 +52,9 @@ def test_the_artwork_shows_the_name_the_level_and_the_issuer(db):
 
 
 def test_a_credential_s_baked_image_shows_the_level_it_achieved(db):
-    from tests.issuers.factories import AchievementFactory  # noqa: PLC0415
-    from competencies.models import Framework, ProficiencyLevel  # noqa: PLC0415
-    from issuers import services  # noqa: PLC0415
+    from competencies.models import Framework, ProficiencyLevel
+    from issuers import services
+    from tests.issuers.factories import AchievementFactory
 
     framework = Framework.objects.create(code="fw", version="1", title="Référentiel")
     expert = ProficiencyLevel.objects.create(framework=framework, rank=4, code="N4", label="Expertise")
