@@ -27,6 +27,7 @@ from indicators.services import usage_record
 from issuers import services as issuer_services
 from learners.models import Learner
 from learners.selectors import learner_email_of
+from learners.services import profile_visibility_choose
 from obapi import selectors as obapi_selectors
 from obapi import services as obapi_services
 from verification import artefacts
@@ -154,6 +155,20 @@ def competency_profile(request: HttpRequest) -> HttpResponse:
                    "partial": f.count(profiles.PARTIAL), "missing": f.count(profiles.MISSING)} for f in ranked_fits]
     return render(request, "passport/profile.html", {"proven": proven, "learner": learner, "current": current,
                                                      "ranked": ranked})
+
+
+@require_POST
+@login_required
+def profile_visibility(request: HttpRequest) -> HttpResponse:
+    """The switch "my profile is visible to the managers of other directions" (``visible`` = "1" or "0")."""
+    try:
+        learner = profile_visibility_choose(user=request.user, visible=request.POST.get("visible") == "1")
+    except NotFound as exc:
+        raise Http404(exc.message) from None
+    messages.success(request, _("Votre profil est maintenant visible par les encadrants des autres directions.")
+                     if learner.profile_visible else
+                     _("Votre profil n’est plus visible que par les encadrants de votre direction."))
+    return redirect(reverse("passport:profile") + "#visibilite")
 
 
 def _fit_rows(fit: profiles.JobFit, job: Job) -> dict:
