@@ -16,7 +16,7 @@ from django.views.decorators.vary import vary_on_headers
 from badges_service.errors import ApplicationError, NotFound
 from badges_service.openbadges import ob3
 from badges_service.openbadges.errors import OpenBadgesError
-from badges_service.openbadges.verify import FAILED, Report, report_unreadable
+from badges_service.openbadges.verify import PASSED, Report, report_unreadable
 from badges_service.ratelimit import client_ident, hit, rate_limited_response
 from issuers import badge_images, documents, identifiers, selectors
 
@@ -201,8 +201,11 @@ def verifier(request: HttpRequest) -> HttpResponse:
 
 
 def _verifier_answer(request: HttpRequest, report: Report, *, status: int) -> HttpResponse:
-    credential = own_credential_of(report) if report.checks and report.checks[0].result != FAILED else None
-    # The name on record is shown for public badges only: a presented document holds a hashed email.
+    # Our record of the credential (its name, page, public reasons) only for a document as we issued it, and the
+    # name for public badges only: a presented document itself holds a hashed email.
+    genuine = any(c.name == "proof" and c.result == PASSED for c in report.checks) and not any(
+        c.name == "status" and c.code == "not_as_issued" for c in report.checks)
+    credential = own_credential_of(report) if genuine else None
     name = credential.recipient_name if credential is not None and credential.is_public else ""
     response = render(request, "verification/verifier.html", {
         "r": report_view(report, credential=credential, recipient_name=name), "report": report,

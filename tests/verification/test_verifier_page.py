@@ -176,3 +176,11 @@ def test_the_form_shares_the_verification_api_s_rate_limit(client, db, settings)
     assert client.post("/api/v1/verify", data="{}", content_type="application/json").status_code == 429
     assert _post(client, credential="{}").status_code == 429
     assert client.get(PAGE).status_code == 200, "reading the page is not a verification"
+
+
+def test_a_tampered_copy_does_not_borrow_the_name_and_page_of_the_genuine_badge(client, ours):
+    document = json.loads(ours.document)
+    document["credentialSubject"]["achievement"]["name"] = "Expertise en tout"
+    html = _post(client, credential=json.dumps(document)).content.decode()
+    assert _status(html) == "invalid"
+    assert "Camille Dupont" not in html and f'href="/credentials/{ours.public_id}"' not in html
