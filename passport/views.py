@@ -20,7 +20,6 @@ from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from badges_service.errors import ApplicationError, NotFound
-from competencies import profiles
 from competencies.models import Competency, Job, ProficiencyLevel
 from indicators.models import CredentialUsage
 from indicators.services import usage_record
@@ -30,6 +29,7 @@ from learners.selectors import learner_email_of
 from learners.services import profile_visibility_choose
 from obapi import selectors as obapi_selectors
 from obapi import services as obapi_services
+from skills import profiles
 from verification import artefacts
 from verification.certificate import certificate_pdf
 from verification.services import credential_verify

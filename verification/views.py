@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 from django.views.decorators.vary import vary_on_headers
 
+from badges_service.caching import CREDENTIAL, PROFILE, STATUS, public_cache
 from badges_service.errors import ApplicationError, NotFound
 from badges_service.openbadges import ob3
 from badges_service.openbadges.errors import OpenBadgesError
@@ -39,6 +40,7 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
+@public_cache(CREDENTIAL)
 @public_view
 @vary_on_headers("Accept")
 def credential_detail(request: HttpRequest, public_id: str) -> HttpResponse:
@@ -73,6 +75,7 @@ def _social(*, title: str, description: str, url: str, image: str) -> dict:
 
 
 @require_GET
+@public_cache(CREDENTIAL)
 @public_view
 def credential_download(request: HttpRequest, public_id: str) -> HttpResponse:
     credential = selectors.credential_get_public(public_id=public_id, viewer=request.user)
@@ -84,6 +87,7 @@ def credential_download(request: HttpRequest, public_id: str) -> HttpResponse:
 
 
 @require_GET
+@public_cache(PROFILE)
 @public_view
 @vary_on_headers("Accept")
 def achievement_detail(request: HttpRequest, slug: str) -> HttpResponse:
@@ -113,6 +117,7 @@ def achievement_image(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @require_GET
+@public_cache(PROFILE)
 @public_view
 @vary_on_headers("Accept")
 def issuer_detail(request: HttpRequest, slug: str) -> HttpResponse:
@@ -155,6 +160,7 @@ def _as_png(image: badge_images.BadgeImage) -> badge_images.BadgeImage:
 
 
 @require_GET
+@public_cache(STATUS)
 def issuer_did_document(request: HttpRequest, slug: str) -> HttpResponse:
     try:
         issuer = selectors.issuer_get(slug=slug)

@@ -18,11 +18,13 @@ import pytest
 from django.test import Client
 
 from issuers import identifiers, services
-from tests.browser.test_journeys import DESKTOP, PHONE, new_context, shoot, sign_in, site  # noqa: F401
+from tests.browser import test_journeys as journeys
 from tests.chromium import axe_violations
 
 pytestmark = pytest.mark.browser
 
+PHONE, DESKTOP, shoot, sign_in = journeys.PHONE, journeys.DESKTOP, journeys.shoot, journeys.sign_in
+site, new_context = journeys.site, journeys.new_context  # the journeys' fixtures: the same people and badges
 CONTEXTS = {375: PHONE, 1280: DESKTOP}
 
 
