@@ -18,7 +18,7 @@ from django.conf import settings
 from django.db import transaction
 
 from badges_service import metrics
-from badges_service.errors import NotFound
+from badges_service.errors import ApplicationError, NotFound, PayloadTooLarge
 from badges_service.fetch import FetchError
 from badges_service.openbadges import baking, jws, presentations, vc_jwt
 from badges_service.openbadges import bitstring_status_list as bsl
@@ -265,6 +265,30 @@ def credential_verify_raw(*, raw: bytes | str, content_type: str | None = None,
     return report
 
 
+TOO_LARGE = "too_large"  # the code of the report's ``json`` check for the same refusal
+
+
+def max_input_bytes() -> int:
+    """The largest input the verifier reads: a baked image, or a credential as text."""
+    return max(getattr(settings, "BADGES_MAX_IMAGE_BYTES", DEFAULT_MAX_IMAGE_BYTES),
+               settings.BADGES_MAX_CREDENTIAL_BYTES)
+
+
+def form_input_read(*, upload=None, url: str | None = None, text: str | None = None) -> tuple[bytes, str]:
+    """What a form (the API's multipart upload, the /verifier page) asks to verify: ``upload`` (a file), else
+    ``url``, else ``text``, as (bytes, media type). Over the size limit: ``PayloadTooLarge``; nothing given:
+    ``ApplicationError`` ``missing_input``."""
+    if upload is not None and hasattr(upload, "read"):
+        if upload.size > max_input_bytes():
+            raise PayloadTooLarge(f"The file is larger than {max_input_bytes()} bytes.", code=TOO_LARGE)
+        return upload.read(), upload.content_type or ""
+    for value in (url, text):
+        if isinstance(value, str) and value.strip():
+            return value.encode("utf-8"), "text/plain"
+    raise ApplicationError("A form upload carries one of the fields file, url or credential.",
+                           code="missing_input")
+
+
 def _own_credential_of(report: Report) -> Credential | None:
     """The credential of ours a report is about (OB 3.0 id, or OB 2.0 assertion id), if any."""
     credential_id = report.summary.get("id")
@@ -278,6 +302,11 @@ def _own_credential_of(report: Report) -> Credential | None:
             return None
         return Credential.objects.filter(public_id=public_id).first()
     return ob2_documents.own_credential(credential_id)
+
+
+def own_credential_of(report: Report) -> Credential | None:
+    """The credential of ours a report is about, if any (for the revocation date and reason people read)."""
+    return _own_credential_of(report)
 
 
 def verification_count(*, report: Report, channel: str) -> None:
@@ -297,4 +326,4 @@ def verification_count(*, report: Report, channel: str) -> None:
 
 
 __all__ = ["PASSED", "assertion_verify", "credential_jwt_verify", "credential_verify", "credential_verify_raw",
-           "verification_count"]
+           "form_input_read", "max_input_bytes", "own_credential_of", "verification_count"]

@@ -51,6 +51,7 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
+    "badges_service.middleware.RemoveSlashMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "badges_service.ratelimit.PublicRateLimitMiddleware",  # public pages and documents (BADGES_RATE_LIMIT_PATHS)
@@ -74,6 +75,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "badges_service.context_processors.site",
             ],
         },
     },
@@ -176,6 +178,12 @@ BADGES_CSP_REPORT_URI = env.str("BADGES_CSP_REPORT_URI", default="")  # where br
 # The public origin of this service: credential, achievement and issuer URLs and the did:web
 # identifiers are derived from it, so it must be the URL people and verifiers reach.
 BADGES_PUBLIC_URL = env.str("BADGES_PUBLIC_URL", default="http://127.0.0.1:8000").rstrip("/")
+# Who publishes the service and how people reach it (footer, mentions légales, déclaration d'accessibilité).
+BADGES_PUBLISHER = env.str("BADGES_PUBLISHER", default="Ville de Paris-Exemple")
+BADGES_PUBLISHER_ADDRESS = env.str("BADGES_PUBLISHER_ADDRESS",
+                                   default="Hôtel de Ville, place de l'Hôtel-de-Ville, 75000 Paris-Exemple")
+BADGES_CONTACT_EMAIL = env.str("BADGES_CONTACT_EMAIL", default="badges@ville-exemple.fr")
+BADGES_HOSTING = env.str("BADGES_HOSTING", default="Direction des systèmes d'information et du numérique de la Ville")
 # "web" (did:web on BADGES_PUBLIC_URL, the default) or "key" (did:key, self-contained).
 BADGES_DID_METHOD = env.str("BADGES_DID_METHOD", default="web")
 # LinkedIn company page id of the city: its "Add to profile" links then name the organisation by id, not by name.
