@@ -36,6 +36,7 @@ INSTALLED_APPS = [
     "managers",
     "oauth2_provider",  # django-oauth-toolkit: the OAuth 2.0 server of the Open Badges API
     "obapi",
+    "wallets",  # OpenID4VCI issuance into wallets, OpenID4VP verification from wallets
 ]
 
 MIDDLEWARE = [
@@ -142,6 +143,7 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 2, "socket_timeout"
 CELERY_BEAT_SCHEDULE = {
     "pipeline-redrive": {"task": "pipeline.tasks.events_redrive_task", "schedule": 60.0},
     "indicators-rollup": {"task": "indicators.tasks.indicators_rollup_task", "schedule": 60.0},
+    "wallets-expired-delete": {"task": "wallets.expired_delete", "schedule": 900.0},
 }
 
 # --- Completion pipeline (pipeline/): intake limits, replay window, re-drive of pending events
@@ -281,3 +283,10 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
 }
+
+# OpenID4VCI (wallets/): lifetimes in seconds of a credential offer, an access token and a proof nonce, and the
+# wrong transaction codes an offer tolerates before it is void.
+WALLETS_OFFER_TTL = env.int("WALLETS_OFFER_TTL", default=600)
+WALLETS_ACCESS_TOKEN_TTL = env.int("WALLETS_ACCESS_TOKEN_TTL", default=300)
+WALLETS_NONCE_TTL = env.int("WALLETS_NONCE_TTL", default=300)
+WALLETS_TX_CODE_ATTEMPTS = env.int("WALLETS_TX_CODE_ATTEMPTS", default=3)
