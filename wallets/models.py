@@ -42,6 +42,9 @@ class AccessToken(models.Model):
     created_at = models.DateTimeField()
     expires_at = models.DateTimeField(db_index=True)
 
+    def __str__(self) -> str:
+        return f"access token {self.pk} of offer {self.offer_id}"
+
 
 class ProofNonce(models.Model):
     """A ``c_nonce`` from the nonce endpoint: used in one key proof, once, before it expires."""
@@ -50,3 +53,6 @@ class ProofNonce(models.Model):
     created_at = models.DateTimeField()
     expires_at = models.DateTimeField(db_index=True)
     used_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"nonce {self.pk}"

@@ -1,3 +1,4 @@
+# ruff: noqa: RUF001 - French typography: the apostrophe U+2019 is the right character in these labels.
 """Reads for wallets: the OpenID4VCI Credential Issuer metadata (§12.2) and Authorization Server metadata (§12.3,
 RFC 8414), and the credential configurations they describe.
 

@@ -1,4 +1,3 @@
-# ruff: noqa: RUF001 - French typography: the apostrophe U+2019 is the right character in these messages.
 """OpenID4VCI endpoints (metadata, token, nonce, credential) and the learner's "Ajouter à mon portefeuille" page.
 
 Thin views: reads from ``wallets.selectors``, writes through ``wallets.services``. The protocol endpoints answer

@@ -15,7 +15,8 @@ from django.core.management import call_command
 from badges_service.openbadges import jws
 from issuers import services as issuer_services
 from issuers.models import CredentialCopy
-from tests.interop.node import node_available, run_node
+from tests.interop.documents import verifier_documents
+from tests.interop.node import dbz_verify, node_available, run_node
 from tests.issuers.factories import AchievementFactory, IssuerFactory
 from verification.services import credential_jwt_verify, credential_verify
 
@@ -60,6 +61,8 @@ def test_a_wallet_receives_both_formats_bound_to_its_key(live, holder):
     assert claims["sub"] == got["holder"] == claims["vc"]["credentialSubject"]["id"]
     assert credential_jwt_verify(token=token).valid
     assert CredentialCopy.objects.filter(credential=credential).count() == 2
+    [in_digital_bazaar] = dbz_verify([ldp], verifier_documents(credential.issuer))
+    assert in_digital_bazaar["verified"], in_digital_bazaar
 
 
 def test_a_bare_jwk_holder_is_bound_as_its_did_jwk(live):
