@@ -56,3 +56,36 @@ class ProofNonce(models.Model):
 
     def __str__(self) -> str:
         return f"nonce {self.pk}"
+
+
+class PresentationRequest(models.Model):
+    """An OpenID4VP 1.0 request for a badge from a wallet: "a badge aligned to competency X at level N or more",
+    or "any badge from issuer Y", as a DCQL query; answered once, by ``direct_post``."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "pending"
+        ACCEPTED = "accepted", "accepted"  # a valid presentation that satisfies the query
+        REFUSED = "refused", "refused"  # a presentation was received and did not pass
+
+    public_id = models.UUIDField(unique=True, editable=False)
+    requester = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                                  related_name="presentation_requests")
+    competency = models.ForeignKey("competencies.Competency", null=True, blank=True, on_delete=models.CASCADE,
+                                   related_name="+")
+    min_level = models.ForeignKey("competencies.ProficiencyLevel", null=True, blank=True,
+                                  on_delete=models.CASCADE, related_name="+")
+    issuer = models.ForeignKey("issuers.Issuer", null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    dcql_query = models.JSONField()
+    nonce = models.CharField(max_length=64, unique=True)
+    state = models.CharField(max_length=64)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    result = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField()
+    expires_at = models.DateTimeField(db_index=True)
+    answered_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"presentation request {self.public_id} ({self.status})"

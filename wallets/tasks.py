@@ -1,4 +1,5 @@
-"""Periodic clean-up of expired OpenID4VCI offers, tokens and nonces (thin: the service does the work)."""
+"""Periodic clean-up of expired OpenID4VCI offers, tokens and nonces and unanswered OpenID4VP requests (thin: the
+services do the work)."""
 
 from __future__ import annotations
 
@@ -6,13 +7,13 @@ import logging
 
 from celery import shared_task
 
-from . import services
+from . import presentations, services
 
 logger = logging.getLogger(__name__)
 
 
 @shared_task(name="wallets.expired_delete")
 def expired_delete() -> dict[str, int]:
-    counts = services.expired_delete()
+    counts = {**services.expired_delete(), "presentation_requests": presentations.requests_expired_delete()}
     logger.info("wallets: expired rows removed %s", counts)
     return counts

@@ -1,4 +1,5 @@
-"""OpenID4VCI endpoints (metadata, token, nonce, credential) and the learner's "Ajouter à mon portefeuille" page.
+"""OpenID4VCI endpoints (metadata, token, nonce, credential) and the learner's "Ajouter à mon portefeuille" page;
+OpenID4VP: the requester's pages and the wallet's ``direct_post``.
 
 Thin views: reads from ``wallets.selectors``, writes through ``wallets.services``. The protocol endpoints answer
 JSON in the specification's shapes (``{"error", "error_description"}``), never HTML, and never cache what holds
@@ -13,16 +14,19 @@ import uuid
 
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from badges_service.errors import ApplicationError
-from issuers.models import Credential
+from competencies.models import Competency, ProficiencyLevel
+from issuers.models import Credential, Issuer
 from learners.selectors import credentials_of_user
 from verification import artefacts
 
-from . import selectors, services
+from . import presentations, selectors, services
+from .models import PresentationRequest
 
 MAX_REQUEST_BYTES = 64 * 1024
 
@@ -140,4 +144,80 @@ def badge_wallet(request: HttpRequest, public_id: str) -> HttpResponse:
     response = render(request, "wallets/offer.html", context, status=status)
     response["Cache-Control"] = "private, no-store"
     response["X-Robots-Tag"] = "noindex, nofollow"
+    return response
+
+
+# --- OpenID4VP: the verifier's pages and the wallet's direct_post ----------------------------------------------
+
+
+@csrf_exempt
+@require_POST
+def presentation_response(request: HttpRequest, public_id: str) -> JsonResponse:
+    """OpenID4VP §8.2 ``direct_post``: the wallet's Authorization Response, form-encoded."""
+    if request.content_type != "application/x-www-form-urlencoded":
+        return _json({"error": "invalid_request", "error_description": "The response is form-encoded."},
+                     status=400)
+    if "error" in request.POST:  # the wallet declined (§8.5): nothing to record, the request stays open
+        return _json({})
+    try:
+        presentations.response_receive(public_id=public_id, vp_token=request.POST.get("vp_token"),
+                                       state=request.POST.get("state"))
+    except presentations.PresentationError as exc:
+        return _json({"error": exc.code, "error_description": exc.message}, status=400)
+    return _json({})
+
+
+def _presentation_choices() -> dict:
+    competencies = Competency.objects.filter(status=Competency.Status.ACTIVE).select_related("framework").order_by(
+        "framework__title", "label")
+    return {"competencies": competencies,
+            "levels": ProficiencyLevel.objects.select_related("framework").order_by("framework__title", "rank"),
+            "issuers": Issuer.objects.order_by("name")}
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def presentation_new(request: HttpRequest) -> HttpResponse:
+    """A manager (or anyone signed in) asks a wallet for a badge: a competency at a level, or an issuer."""
+    error = None
+    if request.method == "POST":
+        kind = request.POST.get("kind")
+        competency = Competency.objects.filter(pk=_int(request.POST.get("competence"))).first()
+        level = ProficiencyLevel.objects.filter(pk=_int(request.POST.get("niveau"))).first()
+        issuer = Issuer.objects.filter(pk=_int(request.POST.get("emetteur"))).first()
+        try:
+            if kind == "issuer":
+                made = presentations.request_create(requester=request.user, issuer=issuer)
+            else:
+                made = presentations.request_create(requester=request.user, competency=competency, min_level=level)
+        except ApplicationError as exc:
+            error = exc.code
+        else:
+            return redirect("wallets:presentation", public_id=made.public_id)
+    return render(request, "wallets/presentation_new.html", {**_presentation_choices(), "error": error},
+                  status=400 if error else 200)
+
+
+def _int(value) -> int | None:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+@require_GET
+@login_required
+def presentation_detail(request: HttpRequest, public_id: str) -> HttpResponse:
+    """The requester's page: the QR code and link while it waits, then the outcome."""
+    made = PresentationRequest.objects.select_related("competency", "min_level", "issuer").filter(
+        public_id=public_id if _is_uuid(public_id) else None, requester=request.user).first()
+    if made is None:
+        raise Http404("No such presentation request.")
+    context = {"made": made, "pending": made.status == PresentationRequest.Status.PENDING,
+               "expired": made.status == PresentationRequest.Status.PENDING and made.expires_at <= timezone.now()}
+    if context["pending"] and not context["expired"]:
+        uri = presentations.request_uri(made)
+        context.update(uri=uri, qr=base64.b64encode(artefacts.qr_png_uncached(uri)).decode("ascii"))
+    response = render(request, "wallets/presentation.html", context)
+    response["Cache-Control"] = "private, no-store"
     return response

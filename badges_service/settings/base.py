@@ -290,3 +290,5 @@ WALLETS_OFFER_TTL = env.int("WALLETS_OFFER_TTL", default=600)
 WALLETS_ACCESS_TOKEN_TTL = env.int("WALLETS_ACCESS_TOKEN_TTL", default=300)
 WALLETS_NONCE_TTL = env.int("WALLETS_NONCE_TTL", default=300)
 WALLETS_TX_CODE_ATTEMPTS = env.int("WALLETS_TX_CODE_ATTEMPTS", default=3)
+# OpenID4VP: how long a presentation request waits for the wallet's answer, in seconds.
+WALLETS_PRESENTATION_TTL = env.int("WALLETS_PRESENTATION_TTL", default=900)
