@@ -213,6 +213,8 @@ def presentation_detail(request: HttpRequest, public_id: str) -> HttpResponse:
         public_id=public_id if _is_uuid(public_id) else None, requester=request.user).first()
     if made is None:
         raise Http404("No such presentation request.")
+    if request.GET.get("etat") == "1":  # polled by the waiting page (static/js/presentation-poll.js)
+        return _json({"status": made.status})
     context = {"made": made, "pending": made.status == PresentationRequest.Status.PENDING,
                "expired": made.status == PresentationRequest.Status.PENDING and made.expires_at <= timezone.now()}
     if context["pending"] and not context["expired"]:
