@@ -268,6 +268,6 @@ def test_the_cleanup_task_removes_what_has_expired_and_keeps_the_rest(client, aw
         services.offer_create(credential=award)
         nonce(client)
         counts = tasks.expired_delete()
-    assert counts == {"access_tokens": 1, "nonces": 1, "offers": 1}
+    assert counts == {"access_tokens": 1, "nonces": 1, "offers": 1, "presentation_requests": 0}
     assert CredentialOffer.objects.count() == 1 and ProofNonce.objects.count() == 1
     assert not AccessToken.objects.exists()
