@@ -177,6 +177,15 @@ def credential_issue(*, achievement: Achievement, recipient_email: str, recipien
     return issuance.issue([request])[0]
 
 
+def credential_batch(*, now: datetime | None = None) -> Issuance:
+    """Many credentials at one instant, for the system (the completion pipeline): ``check`` each
+    ``IssueRequest`` (a domain error raises before anything is written, so the caller can set that request
+    aside), then ``issue`` the checked ones in one call, inside the caller's transaction. What the batch
+    reads (keys, profiles, definitions) is read once. ``credential_issue`` is the one-credential case."""
+    return Issuance(now=now)
+
+
+
 _STATUS_FIELDS = ["revoked_at", "revocation_reason", "suspended_at", "suspension_reason"]
 
 

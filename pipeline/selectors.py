@@ -9,6 +9,7 @@ from functools import lru_cache, partial
 from django.db.models import Prefetch, Q, QuerySet
 
 from badges_service.errors import NotFound
+from competencies.models import ProficiencyLevel
 from issuers import identifiers, keys
 from issuers.permissions import ISSUE, can_act
 
@@ -122,9 +123,19 @@ def learner_emails_for(*, pairs: Iterable[tuple[int, str]]) -> dict[tuple[int, s
             LearnerMapping.objects.filter(condition).values_list("source_id", "lms_user_id", "learner__email")}
 
 
-def pathway_courses(*, source_id: int, keys: Iterable[str]) -> set[str]:
-    return set(PathwayItem.objects.filter(source_id=source_id, course__in=list(keys), pathway__active=True)
-               .values_list("course", flat=True))
+def awards_made(*, emails: Iterable[str], achievement_ids: Iterable[int]) -> list[Award]:
+    """The awards any of the learners holds of any of the achievements."""
+    return list(Award.objects.filter(recipient_email__in=list(emails), achievement_id__in=list(achievement_ids)))
+
+
+def levels_by_code(*, pairs: Iterable[tuple[int, str]]) -> dict[tuple[int, str], ProficiencyLevel]:
+    """{(framework id, code): level} for the pairs that name a level of that framework's scale."""
+    condition = Q()
+    for framework_id, code in set(pairs):
+        condition |= Q(framework_id=framework_id, code=code)
+    if not condition:
+        return {}
+    return {(level.framework_id, level.code): level for level in ProficiencyLevel.objects.filter(condition)}
 
 
 def pathways_touched(*, source_id: int, courses: Iterable[str], achievement_ids: Iterable[int]) -> list[Pathway]:
@@ -154,14 +165,6 @@ def pathway_progress(*, pathway: Pathway, email: str) -> int:
         done += (Completion.objects.filter(condition, learner_email=email)
                  .values("source_id", "course").distinct().count())
     return done
-
-
-def learner_email_for(*, source_id: int, lms_user_id: str) -> str:
-    if not lms_user_id:
-        return ""
-    mapping = (LearnerMapping.objects.filter(source_id=source_id, lms_user_id=lms_user_id)
-               .select_related("learner").first())
-    return mapping.learner.email if mapping else ""
 
 
 def events_pending(*, older_than, limit: int) -> QuerySet[InboundEvent]:

@@ -2,9 +2,10 @@
 
 A batch locks its events (``FOR UPDATE SKIP LOCKED`` when it claims the oldest pending ones, so that
 workers share the backlog without waiting for each other), reads what the rules need once (rules and their
-score bands, learner mappings, pathway items, awards already made), decides every event in memory with the
-same rules as the one-event path (``processing``), then writes: the new awards in one INSERT, their
-credentials through ``issuers.issuance`` (one INSERT per table), the completions, the events' new status.
+score bands, learner mappings, pathway items, awards already made: ``decision.preload``), decides every event
+in memory with ``decision.award_decide`` (the one-event path's decision too), then writes: the new awards in
+one INSERT, their credentials through ``issuers.services.credential_batch`` (one INSERT per table), the
+completions, the events' new status.
 
 "Exactly once" holds as in ``processing``, by the unique index on (learner, achievement, level[,
 occurrence]): the awards a batch found made are reused, and the new ones are inserted with their
@@ -29,12 +30,12 @@ from django.utils import timezone
 
 from badges_service import bulk
 from badges_service.errors import ApplicationError
-from issuers.issuance import Issuance, IssueRequest
+from issuers.services import Issuance, IssueRequest, credential_batch
 
-from .. import notifications, selectors
-from ..intake import COMPLETED, FAILED, PASSED
+from .. import notifications
 from ..models import Award, Completion, InboundEvent
-from .processing import TRANSIENT, award_signed, event_process_one, evidence_of, rule_decision
+from .decision import Decision, Grant, award_decide, evidence_of, preload
+from .processing import TRANSIENT, award_signed, event_process_one
 
 logger = logging.getLogger(__name__)
 
@@ -53,11 +54,6 @@ class _Grant:
 class _Batch:
     events: list[InboundEvent]
     issuance: Issuance
-    rules: dict[tuple[int, str], list] = field(default_factory=dict)
-    emails: dict[tuple[int, str], str] = field(default_factory=dict)
-    pathway_courses: set[tuple[int, str]] = field(default_factory=set)
-    pathway_achievements: set[int] = field(default_factory=set)
-    awards: dict[tuple, Award] = field(default_factory=dict)  # existing and planned, by unique key
     grants: list[_Grant] = field(default_factory=list)
     completions: list[Completion] = field(default_factory=list)
     one_by_one: list[int] = field(default_factory=list)  # events for the one-event path
@@ -72,7 +68,7 @@ def events_process(*, event_ids: Iterable[int] | None = None, claim: int = 0) ->
             events = _lock(ids, claim)
             if not events:
                 return 0
-            batch = _Batch(events=events, issuance=Issuance())
+            batch = _Batch(events=events, issuance=credential_batch())
             _decide(batch)
             _write(batch)
             taken, one_by_one = len(events), batch.one_by_one
@@ -103,93 +99,42 @@ def _claimable(claim: int) -> list[int]:
 
 
 def _decide(batch: _Batch) -> None:
-    _load(batch)
+    preloaded = preload(batch.events)
     for event in batch.events:
-        grants: list[_Grant] = []
         try:
-            verdict = _decide_event(batch, event, grants)
+            decision = award_decide(event, preloaded)
         except ApplicationError as exc:  # permanent: recorded on this event only
-            verdict = (Status.FAILED, exc.code[:40], exc.message)
-            grants = []
-        if verdict is None:
+            decision = Decision(Status.FAILED, exc.code[:40], exc.message)
+        if decision.pathways:
             batch.one_by_one.append(event.pk)
             continue
-        event.status, event.reason, event.detail = verdict[0], verdict[1], verdict[2][:2000]
+        try:
+            grants = [_grant(batch, event, g) for g in decision.grants]
+        except ApplicationError as exc:  # the issuance refuses (no active key...): this event only
+            decision, grants = Decision(Status.FAILED, exc.code[:40], exc.message), []
+        if decision.recipient_email:
+            event.recipient_email = decision.recipient_email
+        event.status, event.reason, event.detail = decision.status, decision.reason, decision.detail[:2000]
         event.attempts += 1
         event.processed_at = timezone.now()
         for grant in grants:
-            batch.awards[_key(grant.award)] = grant.award
+            preloaded.remember(grant.award)
         batch.grants.extend(grants)
-        if event.status == Status.PROCESSED and event.outcome in (COMPLETED, PASSED):
-            # Every known course the event completes is remembered, so a pathway made later counts it too.
-            courses = sorted({r.course for k in event.course_keys for r in batch.rules.get((event.source_id, k), ())})
-            batch.completions += [Completion(learner_email=event.recipient_email, source_id=event.source_id,
-                                             course=c, event=event, completed_at=event.occurred_at) for c in courses]
+        if decision.status != Status.FAILED:
+            batch.completions += [Completion(learner_email=decision.recipient_email, source_id=event.source_id,
+                                             course=c, event=event, completed_at=event.occurred_at)
+                                  for c in decision.completed_courses]
 
 
-def _load(batch: _Batch) -> None:
-    """What the rules need, read once for the batch."""
-    wanted = {(e.source_id, k) for e in batch.events for k in e.course_keys}
-    sources = {s for s, _ in wanted}
-    for rule in selectors.rules_for_sources(source_ids=sources, keys={k for _, k in wanted}):
-        batch.rules.setdefault((rule.source_id, rule.course), []).append(rule)
-    items = selectors.pathway_items_for(source_ids=sources, keys={k for _, k in wanted},
-                                        achievement_ids={r.achievement_id for rs in batch.rules.values() for r in rs})
-    batch.pathway_courses = {(i.source_id, i.course) for i in items if i.course}
-    batch.pathway_achievements = {i.achievement_id for i in items if i.achievement_id}
-    batch.emails = selectors.learner_emails_for(pairs={(e.source_id, e.lms_user_id) for e in batch.events
-                                                       if e.lms_user_id})
-    emails = set(batch.emails.values()) | {e.email.strip().lower() for e in batch.events if e.email}
-    achievements = {r.achievement_id for rules in batch.rules.values() for r in rules}
-    if emails and achievements:
-        batch.awards = {_key(a): a for a in Award.objects.filter(recipient_email__in=emails,
-                                                                 achievement_id__in=achievements)}
-
-
-def _decide_event(batch: _Batch, event: InboundEvent, grants: list[_Grant]) -> tuple[str, str, str] | None:
-    """The event's verdict, its grants appended to ``grants``; None: the one-event path decides."""
-    if any((event.source_id, k) in batch.pathway_courses for k in event.course_keys):
-        return None
-    rules = sorted({r.pk: r for k in event.course_keys for r in batch.rules.get((event.source_id, k), ())}.values(),
-                   key=lambda r: r.pk)
-    if not rules:
-        return Status.IGNORED, "unknown_course", "No active rule or pathway names this course (any more)."
-    if any(r.achievement_id in batch.pathway_achievements for r in rules):
-        return None
-    email = batch.emails.get((event.source_id, event.lms_user_id)) or event.email.strip().lower()
-    if not email:
-        return (Status.UNMATCHED, "unknown_learner",
-                f"No learner is mapped to LMS user '{event.lms_user_id}' and the event carries no email.")
-    event.recipient_email = email
-    if event.outcome == FAILED or event.success is False:
-        return Status.IGNORED, "not_passed", "The learner did not pass."
-    refusals = []
-    for rule in rules:
-        level, refusal = rule_decision(rule, event)
-        if refusal:
-            refusals.append(refusal)
-            continue
-        award = Award(recipient_email=email, achievement=rule.achievement, level=level, rule=rule,
-                      occurrence=str(event.public_id) if rule.reearnable else "")
-        existing = batch.awards.get(_key(award)) or next((g.award for g in grants if _key(g.award) == _key(award)),
-                                                         None)  # made before, or earlier in this batch
-        if existing is not None:
-            grants.append(_Grant(event, existing, None))
-            continue
-        request = batch.issuance.check(IssueRequest(
-            achievement=rule.achievement, recipient_email=email, recipient_name=event.recipient_name,
-            evidence=(evidence_of(event),), level=level,
-            valid_until=(batch.issuance.now + timedelta(days=rule.validity_days)
-                         if rule.validity_days else None)))
-        grants.append(_Grant(event, award, request))
-    if grants:
-        fresh = any(g.request is not None for g in grants)
-        return Status.PROCESSED, "" if fresh else "already_awarded", ""
-    return Status.IGNORED, refusals[0] if refusals else "no_award", "; ".join(refusals)
-
-
-def _key(award: Award) -> tuple:
-    return award.recipient_email, award.achievement_id, award.level_id, award.occurrence
+def _grant(batch: _Batch, event: InboundEvent, grant: Grant) -> _Grant:
+    if not grant.new:
+        return _Grant(event, grant.award, None)
+    award, now = grant.award, batch.issuance.now
+    request = batch.issuance.check(IssueRequest(
+        achievement=award.achievement, recipient_email=award.recipient_email, recipient_name=event.recipient_name,
+        evidence=(evidence_of(event),), level=award.level,
+        valid_until=now + timedelta(days=grant.validity_days) if grant.validity_days else None))
+    return _Grant(event, award, request)
 
 
 # --- writing ---------------------------------------------------------------------------------------

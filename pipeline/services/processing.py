@@ -16,7 +16,6 @@ retries them with backoff.
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
 from datetime import timedelta
 from functools import partial
 
@@ -31,8 +30,8 @@ from issuers.models import Achievement
 from issuers.services import credential_issue
 
 from .. import notifications, selectors
-from ..intake import COMPLETED, FAILED, PASSED, SCORED
 from ..models import Award, AwardRule, Completion, InboundEvent, Pathway
+from .decision import Decision, award_decide, evidence_of, preload
 
 logger = logging.getLogger(__name__)
 
@@ -46,13 +45,6 @@ TRANSIENT = (OperationalError, InterfaceError)
 
 
 # --- processing --------------------------------------------------------------------------------
-
-
-@dataclass
-class _Verdict:
-    status: str
-    reason: str = ""
-    detail: str = ""
 
 
 def event_process_one(*, event_id: int) -> InboundEvent | None:
@@ -102,91 +94,33 @@ def _record_failure(event_id: int, code: str, message: str) -> None:
         event.save(update_fields=["status", "reason", "detail", "attempts", "processed_at"])
 
 
-def _evaluate(event: InboundEvent, granted: list) -> _Verdict:
-    rules = selectors.rules_for(source_id=event.source_id, keys=event.course_keys)
-    pathway_courses = selectors.pathway_courses(source_id=event.source_id, keys=event.course_keys)
-    if not rules and not pathway_courses:
-        return _Verdict(Status.IGNORED, "unknown_course", "No active rule or pathway names this course (any more).")
-    email = (selectors.learner_email_for(source_id=event.source_id, lms_user_id=event.lms_user_id)
-             or event.email.strip().lower())
-    if not email:
-        return _Verdict(Status.UNMATCHED, "unknown_learner",
-                        f"No learner is mapped to LMS user '{event.lms_user_id}' and the event carries no email.")
-    event.recipient_email = email
-    if event.outcome == FAILED or event.success is False:
-        return _Verdict(Status.IGNORED, "not_passed", "The learner did not pass.")
-
-    refusals: list[str] = []
-    for rule in rules:
-        level, refusal = rule_decision(rule, event)
-        if refusal:
-            refusals.append(refusal)
+def _evaluate(event: InboundEvent, granted: list) -> Decision:
+    """A batch of one: the same decision as the batch path, then the awards written one at a time (each
+    resolving a concurrent duplicate to the award made first) and the pathways moved forward."""
+    decision = award_decide(event, preload([event]))
+    if decision.recipient_email:
+        event.recipient_email = decision.recipient_email
+    if not decision.rules_applied:
+        return decision  # unknown course, unknown learner, not passed: nothing to write
+    email = decision.recipient_email
+    for grant in decision.grants:
+        award = grant.award
+        if not grant.new:
+            granted.append((award, False))
             continue
-        granted.append(_grant(
-            event=event, email=email, achievement=rule.achievement, level=level, rule=rule,
-            occurrence=str(event.public_id) if rule.reearnable else "",
-            evidence=[evidence_of(event)], validity_days=rule.validity_days))
-
-    finished = event.outcome in (COMPLETED, PASSED)
-    if finished:
-        # Every known course the event completes is remembered, so a pathway made later counts it too.
-        courses = sorted({r.course for r in rules} | pathway_courses)
+        granted.append(_grant(event=event, email=email, achievement=award.achievement, level=award.level,
+                              rule=award.rule, occurrence=award.occurrence, evidence=[evidence_of(event)],
+                              validity_days=grant.validity_days))
+    if decision.completed_courses:
         Completion.objects.bulk_create(
             [Completion(learner_email=email, source_id=event.source_id, course=c, event=event,
-                        completed_at=event.occurred_at) for c in courses], ignore_conflicts=True)
-    _pathways(event, email, pathway_courses if finished else set(), granted)
-
-    if granted:
+                        completed_at=event.occurred_at) for c in decision.completed_courses], ignore_conflicts=True)
+    _pathways(event, email, decision.pathway_courses, granted)
+    if granted:  # pathways may have granted what the rules did not
         fresh = any(created for _, created in granted)
-        return _Verdict(Status.PROCESSED, "" if fresh else "already_awarded")
-    if pathway_courses and finished:
-        return _Verdict(Status.PROCESSED, "pathway_progress", "Counted towards a pathway.")
-    return _Verdict(Status.IGNORED, refusals[0] if refusals else "no_award", "; ".join(refusals))
-
-
-def rule_decision(rule: AwardRule, event: InboundEvent) -> tuple[ProficiencyLevel | None, str]:
-    """(level, "") when the rule awards, (None, reason) when it does not."""
-    score, bands = event.score, list(rule.bands.all())
-    if rule.min_score is not None:
-        if score is None:
-            return None, "no_score"
-        if score < rule.min_score:
-            return None, "below_min_score"
-    if event.outcome == SCORED and rule.min_score is None and not bands and not (
-            event.level_code and rule.level_framework_id):
-        return None, "not_a_completion"  # a score alone, on a rule that does not read scores
-    level = None
-    if event.level_code and rule.level_framework_id:
-        level = ProficiencyLevel.objects.filter(framework_id=rule.level_framework_id, code=event.level_code).first()
-        if level is None:
-            raise ApplicationError(f"Level '{event.level_code}' is not on the rule's scale.", code="unknown_level")
-    elif bands:
-        if score is None:
-            return None, "no_score"
-        level = next((b.level for b in bands if score >= b.min_score), None)
-        if level is None:
-            return None, "below_min_score"
-    if rule.min_level_id:
-        if level is None:
-            return None, "no_level"
-        if level.rank < rule.min_level.rank:
-            return None, "below_min_level"
-    return level, ""
-
-
-def evidence_of(event: InboundEvent) -> ob3.Evidence:
-    """OB 3.0 §B.1.9 Evidence: the course, the date and the result, as the source reported them."""
-    course = event.course_name or f"Cours {event.course_keys[0]}"
-    parts = [f"{dict(InboundEvent.Outcome.choices).get(event.outcome, event.outcome)} le "
-             f"{timezone.localtime(event.occurred_at):%d/%m/%Y}"]
-    if event.score is not None:
-        unit = " Pix" if event.course_keys == ["pix"] else " %"
-        parts.append(f"score : {event.score.normalize():f}{unit}")
-    if event.level_code:
-        parts.append(f"niveau : {event.level_code}")
-    return ob3.Evidence(name=course, narrative=", ".join(parts) + ".", genre="Formation",
-                        description=f"Source : {event.source.name} ({event.get_kind_display()}), "
-                                    f"événement {event.event_id}.")
+        decision.status, decision.detail = Status.PROCESSED, ""
+        decision.reason = "" if fresh else "already_awarded"
+    return decision
 
 
 def _grant(*, event: InboundEvent, email: str, achievement: Achievement, level: ProficiencyLevel | None,

@@ -100,13 +100,14 @@ def test_an_award_made_meanwhile_by_another_transaction_sends_the_batch_one_even
     [first] = _events(agents.source, [11], start=1)
     services.event_process(event_id=first.pk)  # agent 11 has the badge
     later = _events(agents.source, [11, 12], start=50)
-    load = batch._load
+    preload = batch.preload
 
-    def load_before_the_other_commit(state):
-        load(state)
-        state.awards.clear()  # as read before another transaction committed agent 11's award
+    def load_before_the_other_commit(events):
+        preloaded = preload(events)
+        preloaded.awards.clear()  # as read before another transaction committed agent 11's award
+        return preloaded
 
-    monkeypatch.setattr(batch, "_load", load_before_the_other_commit)
+    monkeypatch.setattr(batch, "preload", load_before_the_other_commit)
     assert services.events_process(event_ids=[e.pk for e in later]) == 2
     assert Credential.objects.count() == 2 and Award.objects.count() == 2
     reasons = dict(InboundEvent.objects.filter(pk__in=[e.pk for e in later]).values_list("pk", "reason"))
