@@ -25,7 +25,7 @@ _Level = inline_serializer("ProvenLevel", {
     "code": serializers.CharField(), "label": serializers.CharField(), "rank": serializers.IntegerField(),
     "proficient": serializers.BooleanField()})
 _Profile = inline_serializer("CompetencyProfile", {"competencies": serializers.ListField(child=inline_serializer(
-    "ProvenCompetency", {"competency": _CompetencyRef, "level": _Level,
+    "ProvenCompetency", {"competency": _CompetencyRef, "level": _Level,  # null in a framework without a scale
                          "evidence": serializers.ListField(child=serializers.URLField())}))})
 _FitCounts = {"score": serializers.FloatField(), "met": serializers.IntegerField(),
               "partial": serializers.IntegerField(), "missing": serializers.IntegerField()}
