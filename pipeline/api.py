@@ -27,7 +27,7 @@ from rest_framework.views import APIView
 
 from badges_service.api_schema import errors
 from badges_service.errors import PayloadTooLarge, PermissionDenied
-from issuers.permissions import ISSUE, can_act
+from learners import policy
 
 from . import authentication, selectors, services
 from .errors import Unauthenticated
@@ -182,7 +182,7 @@ class CsvImportApi(APIView):
         elif request.user.is_authenticated:
             user = request.user
             source = selectors.source_get(name=request.query_params.get("source", ""))
-            if not (user.is_superuser or (source.issuer and can_act(user, source.issuer, ISSUE))):
+            if not policy.can_read_events(policy.request_roles(request), source):
                 raise PermissionDenied(f"You may not import events for source '{source.name}'.")
         else:
             raise Unauthenticated("Sign the request or log in as issuer staff.", code="unauthenticated")
@@ -220,7 +220,7 @@ class EventDetailApi(APIView):
             event = selectors.event_get_for_source(source=source, public_id=public_id)
         elif request.user.is_authenticated:
             event = selectors.event_get(public_id=public_id)
-            if not selectors.can_read_events(request.user, event.source):
+            if not policy.can_read_events(policy.request_roles(request), event.source):
                 raise PermissionDenied("You may not read this source's events.")
         else:
             raise Unauthenticated("Sign the request, send the source's LRS credentials or log in as issuer staff.",

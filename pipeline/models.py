@@ -124,6 +124,9 @@ class InboundEvent(models.Model):
     received_at = models.DateTimeField(auto_now_add=True)
     queued_at = models.DateTimeField(null=True, blank=True)
     processed_at = models.DateTimeField(null=True, blank=True)
+    # The id of the intake request that stored it (badges_service.logs): the worker's log line for the event
+    # repeats it, so one id follows an event from intake to its credential.
+    request_id = models.CharField(max_length=64, blank=True)
 
     class Meta:
         ordering = ["-received_at", "-id"]

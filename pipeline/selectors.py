@@ -11,7 +11,6 @@ from django.db.models import Prefetch, Q, QuerySet
 from badges_service.errors import NotFound
 from competencies.models import ProficiencyLevel
 from issuers import identifiers, keys
-from issuers.permissions import ISSUE, can_act
 
 from . import config_cache
 from .models import (
@@ -150,15 +149,6 @@ def statements_page(*, source: LmsSource, limit: int, after: int | None = None, 
 def event_credential_urls(*, event: InboundEvent) -> list[str]:
     awards = event.awards.filter(credential__isnull=False).select_related("credential").order_by("pk")
     return [identifiers.credential_url(a.credential.public_id) for a in awards]
-
-
-def can_read_events(user, source: LmsSource) -> bool:
-    """Issuer staff of the source's issuer (any role that may issue), or a superuser."""
-    if user is None or not user.is_authenticated or not user.is_active:
-        return False
-    if user.is_superuser:
-        return True
-    return source.issuer is not None and can_act(user, source.issuer, ISSUE)
 
 
 def known_courses(*, source: LmsSource, keys: Iterable[str]) -> set[str]:

@@ -13,6 +13,7 @@ from functools import partial
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from badges_service import logs
 from badges_service.errors import ApplicationError
 from issuers import identifiers
 
@@ -47,7 +48,7 @@ def _build(source: LmsSource, item: ParsedEvent, known: set[str], now, csv_impor
         course_keys=list(item.course_keys), course_name=item.course_name[:300], outcome=item.outcome,
         score=item.score, success=item.success, level_code=item.level_code, occurred_at=item.occurred_at,
         payload=item.payload, receipt=_receipt(public_id, status, reason), csv_import=csv_import,
-        queued_at=now if status == InboundEvent.Status.RECEIVED else None,
+        queued_at=now if status == InboundEvent.Status.RECEIVED else None, request_id=logs.request_id(),
     )
 
 

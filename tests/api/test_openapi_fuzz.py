@@ -27,6 +27,7 @@ from schemathesis.core import NotSet
 
 from issuers import services as issuer_services
 from issuers.models import IssuerMembership
+from issuers.permissions import SYSTEM
 from learners.models import Learner
 from pipeline import signatures
 from tests.competencies.factories import small_framework
@@ -66,7 +67,7 @@ def world(db, monkeypatch):
 
     drh = Issuer.objects.get(slug="drh")
     staff = UserFactory(username="fuzz-staff", email="fuzz.staff@ville-exemple.fr")
-    issuer_services.membership_set(issuer=drh, user=staff, role=IssuerMembership.Role.ADMIN)
+    issuer_services.membership_set(issuer=drh, user=staff, role=IssuerMembership.Role.ADMIN, actor=SYSTEM)
     Learner.objects.create(email=staff.email, display_name="Fuzz Staff", user=staff, direction=drh)
     achievement = AchievementFactory(issuer=drh, slug="fuzz-accueil")
     credential = CredentialFactory(achievement=achievement, recipient_email=staff.email)

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('pipeline', '0002_inboundevent_pipeline_event_to_process'),
+        ('pipeline', '0003_inboundevent_request_id'),
     ]
 
     operations = [
