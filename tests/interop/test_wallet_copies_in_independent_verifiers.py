@@ -13,6 +13,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from badges_service.openbadges import did_key, jws
 from issuers import copies, services
 from issuers.models import CredentialCopy
+from issuers.permissions import SYSTEM
 from issuers.selectors import issuer_did_document
 from tests.issuers.factories import AchievementFactory, IssuerFactory
 
@@ -31,7 +32,8 @@ pytestmark = [
 def award():
     issuer = IssuerFactory(slug="drh")
     achievement = AchievementFactory(issuer=issuer, validity_days=365)
-    return services.credential_issue(achievement=achievement, recipient_email="camille.dupont@ville-exemple.fr")
+    return services.credential_issue(achievement=achievement, recipient_email="camille.dupont@ville-exemple.fr",
+                                     actor=SYSTEM)
 
 
 def _holder() -> str:
@@ -48,7 +50,7 @@ def test_an_ldp_vc_copy_verifies_in_digital_bazaar_until_the_award_is_revoked(aw
     assert good["status"] == [{"statusPurpose": "revocation", "status": False}]
     assert not bad["verified"]
 
-    services.credential_revoke(credential=award, reason="Erreur de saisie")
+    services.credential_revoke(credential=award, reason="Erreur de saisie", actor=SYSTEM)
     [after] = dbz_verify([document], verifier_documents(award.issuer))
     assert after["status"] == [{"statusPurpose": "revocation", "status": True}], after
 

@@ -12,6 +12,7 @@ from badges_service.errors import Conflict
 from badges_service.openbadges import did_key, vc_jwt
 from issuers import copies, services
 from issuers.models import CredentialCopy
+from issuers.permissions import SYSTEM
 from tests.issuers.factories import AchievementFactory
 from verification.services import credential_jwt_verify, credential_verify
 
@@ -25,7 +26,8 @@ def _holder() -> str:
 @pytest.fixture
 def award():
     achievement = AchievementFactory(validity_days=365)
-    return services.credential_issue(achievement=achievement, recipient_email="camille.dupont@ville-exemple.fr")
+    return services.credential_issue(achievement=achievement, recipient_email="camille.dupont@ville-exemple.fr",
+                                     actor=SYSTEM)
 
 
 def test_an_ldp_vc_copy_keeps_the_award_and_binds_the_holder(award):
@@ -55,14 +57,14 @@ def test_a_jwt_vc_json_copy_verifies_as_a_vc_jwt(award):
 def test_revoking_the_award_revokes_every_copy(award):
     ldp = copies.credential_copy_issue(credential=award, holder=_holder(), format=CredentialCopy.LDP_VC)
     jwt = copies.credential_copy_issue(credential=award, holder=_holder(), format=CredentialCopy.JWT_VC_JSON)
-    services.credential_revoke(credential=award, reason="Erreur de saisie")
+    services.credential_revoke(credential=award, reason="Erreur de saisie", actor=SYSTEM)
     assert credential_verify(document=json.loads(ldp.document)).status == "revoked"
     assert credential_jwt_verify(token=jwt.document).status == "revoked"
 
 
 def test_suspending_the_award_suspends_its_copies(award):
     ldp = copies.credential_copy_issue(credential=award, holder=_holder(), format=CredentialCopy.LDP_VC)
-    services.credential_suspend(credential=award, reason="Vérification en cours")
+    services.credential_suspend(credential=award, reason="Vérification en cours", actor=SYSTEM)
     assert credential_verify(document=json.loads(ldp.document)).status == "suspended"
 
 
@@ -81,7 +83,7 @@ def test_a_copy_with_an_unknown_id_is_not_taken_for_ours(award):
 
 
 def test_a_revoked_award_gets_no_new_copy(award):
-    services.credential_revoke(credential=award, reason="Erreur")
+    services.credential_revoke(credential=award, reason="Erreur", actor=SYSTEM)
     with pytest.raises(Conflict) as exc:
         copies.credential_copy_issue(credential=award, holder=_holder(), format=CredentialCopy.LDP_VC)
     assert exc.value.code == "credential_revoked"

@@ -17,6 +17,7 @@ from freezegun import freeze_time
 from badges_service.openbadges import did_key, key_proof, vc_jwt
 from issuers import services as issuer_services
 from issuers.models import CredentialCopy
+from issuers.permissions import SYSTEM
 from tests.issuers.factories import AchievementFactory, UserFactory
 from wallets import services, tasks
 from wallets.models import AccessToken, CredentialOffer, ProofNonce
@@ -33,7 +34,7 @@ def learner():
 @pytest.fixture
 def award(learner):
     achievement = AchievementFactory(slug="accueil-usagers", name="Accueil des usagers")
-    return issuer_services.credential_issue(achievement=achievement, recipient_email=learner.email)
+    return issuer_services.credential_issue(achievement=achievement, recipient_email=learner.email, actor=SYSTEM)
 
 
 def grant_of(offer: services.Offer) -> dict:
@@ -243,7 +244,7 @@ def test_one_credential_per_configuration_and_access_token(client, award):
 
 def test_a_badge_revoked_after_the_offer_is_denied(client, award):
     access_token = access(client, award)
-    issuer_services.credential_revoke(credential=award, reason="Erreur")
+    issuer_services.credential_revoke(credential=award, reason="Erreur", actor=SYSTEM)
     response = credential(client, access_token, {"credential_configuration_id": "accueil-usagers.jwt_vc_json",
                                                  "proofs": {"jwt": [key_proof_jwt(nonce=nonce(client))]}})
     assert response.json()["error"] == "credential_request_denied"
@@ -251,7 +252,7 @@ def test_a_badge_revoked_after_the_offer_is_denied(client, award):
 
 
 def test_a_revoked_badge_gets_no_offer(award):
-    issuer_services.credential_revoke(credential=award, reason="Erreur")
+    issuer_services.credential_revoke(credential=award, reason="Erreur", actor=SYSTEM)
     with pytest.raises(issuer_services.Conflict):
         services.offer_create(credential=award)
 

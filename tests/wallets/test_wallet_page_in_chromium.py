@@ -11,6 +11,7 @@ from django.conf import settings as django_settings
 from django.test import Client
 
 from issuers import services
+from issuers.permissions import SYSTEM
 from tests.browser.test_accessibility import SCREENSHOTS
 from tests.chromium import axe_violations
 from tests.issuers.factories import AchievementFactory, IssuerFactory, UserFactory
@@ -26,7 +27,7 @@ def site(live_server, settings, transactional_db):
     achievement = AchievementFactory(issuer=issuer, slug="accueil-usagers",
                                      name="Accueil des usagers et usagères en mairie de quartier")
     learner = UserFactory(username="camille", email="camille.dupont@ville-exemple.fr")
-    credential = services.credential_issue(achievement=achievement, recipient_email=learner.email)
+    credential = services.credential_issue(achievement=achievement, recipient_email=learner.email, actor=SYSTEM)
     client = Client()
     client.force_login(learner)
     return {"url": live_server.url, "credential": credential,
