@@ -32,10 +32,12 @@ run: install
 
 test: install interop
 	$(PY) -m ruff check .
+	$(VENV)/bin/lint-imports
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 lint: install
 	$(PY) -m ruff check .
+	$(VENV)/bin/lint-imports
 
 bench: install interop
 	$(PY) bench/credentials.py

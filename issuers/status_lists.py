@@ -22,11 +22,12 @@ from django.db import connection
 from django.db.models import F, Q
 from django.utils import timezone
 
+from badges_service import key_encryption
 from badges_service.errors import NotFound
 from badges_service.openbadges import bitstring_status_list as bsl
 from badges_service.openbadges import did_key, eddsa_rdfc_2022
 
-from . import identifiers, keys
+from . import identifiers
 from .models import Credential, Issuer, SigningKey, StatusList, StatusListEntry
 
 FILL_LIMIT = 0.5
@@ -123,8 +124,8 @@ def list_document(*, status_list: StatusList) -> str:
     unsigned = bsl.status_list_credential(
         list_url=list_url(status_list), issuer=status_list.controller, purpose=status_list.purpose,
         bits=bsl.bitstring(status_list.size, set_indexes(status_list)), valid_from=now)
-    signed = eddsa_rdfc_2022.proof_create(unsigned, private_key=keys.decrypt_private_key(key.private_key_encrypted),
-                                          verification_method=method, created=now)
+    private_key = key_encryption.decrypt_private_key(key.private_key_encrypted)
+    signed = eddsa_rdfc_2022.proof_create(unsigned, private_key=private_key, verification_method=method, created=now)
     document = json.dumps(signed, ensure_ascii=False, separators=(",", ":"))
     StatusList.objects.filter(pk=status_list.pk, document_version__lt=version).update(
         document=document, document_version=version)

@@ -27,3 +27,4 @@ def credentials_of_user(*, user) -> QuerySet[Credential]:
     if not email:
         return Credential.objects.none()
     return Credential.objects.filter(recipient_email__iexact=email)
+

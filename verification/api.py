@@ -37,8 +37,9 @@ from rest_framework.views import APIView
 from badges_service.api_schema import Error, errors
 from badges_service.errors import ApplicationError, PayloadTooLarge, UnsupportedMediaType
 from badges_service.openbadges.verify import FAILED, Report
+from indicators.services import usage_count
 
-from .services import DEFAULT_MAX_IMAGE_BYTES, credential_verify_raw, verification_count
+from .services import DEFAULT_MAX_IMAGE_BYTES, credential_verify_raw, own_credential_of
 
 JSON_TYPES = ("application/json", "application/ld+json", "application/vc", "application/vc+ld+json")
 JWS_TYPES = ("application/vc+jwt", "application/jwt", "application/jose")
@@ -187,7 +188,7 @@ class CredentialVerifyApi(APIView):
         report = credential_verify_raw(raw=raw, content_type=media_type,
                                        challenge=request.query_params.get("challenge") or None,
                                        domain=request.query_params.get("domain") or None)
-        verification_count(report=report, channel="api")
+        usage_count(credential=own_credential_of(report=report), kind="verification", channel="api")
         status = _status_for(report)
         if status == 200:
             return Response(report.as_json(), status=200)

@@ -22,7 +22,7 @@ from badges_service.openbadges.errors import OpenBadgesError
 from badges_service.openbadges.verify import FAILED, PASSED, SKIPPED, Check, issuer_id_of, parse_datetime
 
 from . import remote
-from .keys import resolve_key
+from .key_resolution import resolve_key
 
 
 def _verified_list(url: str, now: datetime) -> dict:

@@ -15,7 +15,6 @@ import uuid
 from datetime import datetime
 
 from django.conf import settings
-from django.db import transaction
 
 from badges_service.errors import NotFound
 from badges_service.fetch import FetchError
@@ -35,12 +34,11 @@ from badges_service.openbadges.verify import (
     verify_credential,
 )
 from badges_service.openbadges.verify_ob2 import verify_assertion
-from indicators.services import usage_record
 from issuers import status_lists
 from issuers.models import Credential, StatusList
 
 from . import foreign_status, ob2_documents, remote
-from .keys import resolve_jwt_key, resolve_key
+from .key_resolution import resolve_jwt_key, resolve_key
 
 DEFAULT_MAX_IMAGE_BYTES = 4 * 1024 * 1024
 logger = logging.getLogger(__name__)
@@ -258,7 +256,7 @@ def credential_verify_raw(*, raw: bytes | str, content_type: str | None = None,
     return report
 
 
-def _own_credential_of(report: Report) -> Credential | None:
+def own_credential_of(*, report: Report) -> Credential | None:
     """The credential of ours a report is about (OB 3.0 id, or OB 2.0 assertion id), if any."""
     credential_id = report.summary.get("id")
     if not isinstance(credential_id, str):
@@ -273,16 +271,5 @@ def _own_credential_of(report: Report) -> Credential | None:
     return ob2_documents.own_credential(credential_id)
 
 
-def verification_count(*, report: Report, channel: str) -> None:
-    """Count one verification of one of our credentials (``indicators``); never fails the verification."""
-    try:
-        credential = _own_credential_of(report)
-        if credential is not None:
-            with transaction.atomic():  # a savepoint: a failed insert leaves the caller's transaction usable
-                usage_record(credential=credential, kind="verification", channel=channel)
-    except Exception:
-        logger.warning("A verification could not be counted", exc_info=True)
-
-
 __all__ = ["PASSED", "assertion_verify", "credential_jwt_verify", "credential_verify", "credential_verify_raw",
-           "verification_count"]
+           "own_credential_of"]

@@ -13,12 +13,14 @@ from django.views.decorators.http import require_GET
 from django.views.decorators.vary import vary_on_headers
 
 from badges_service.errors import NotFound
+from badges_service.negotiation import json_response, public_view, wants_json
 from badges_service.openbadges import ob3
+from indicators.services import usage_count
 from issuers import documents, identifiers, selectors
 from issuers.images import badge_svg
+from learners import policy
 
-from .negotiation import json_response, public_view, wants_json
-from .services import credential_verify, verification_count
+from .services import credential_verify, own_credential_of
 
 SVG = "image/svg+xml"
 
@@ -32,7 +34,7 @@ def home(request: HttpRequest) -> HttpResponse:
 @public_view
 @vary_on_headers("Accept")
 def credential_detail(request: HttpRequest, public_id: str) -> HttpResponse:
-    credential = selectors.credential_get_public(public_id=public_id, viewer=request.user)
+    credential = policy.credential_get_public(public_id=public_id, viewer=request.user)
     if wants_json(request):
         response = json_response(request, credential.document)  # the stored bytes, exactly as signed
         if not credential.is_public:
@@ -40,7 +42,7 @@ def credential_detail(request: HttpRequest, public_id: str) -> HttpResponse:
         return response
     document = json.loads(credential.document)
     report = credential_verify(document=document)
-    verification_count(report=report, channel="page")
+    usage_count(credential=own_credential_of(report=report), kind="verification", channel="page")
     context = {
         "credential": credential,
         "document": document,
@@ -59,7 +61,7 @@ def credential_detail(request: HttpRequest, public_id: str) -> HttpResponse:
 @require_GET
 @public_view
 def credential_download(request: HttpRequest, public_id: str) -> HttpResponse:
-    credential = selectors.credential_get_public(public_id=public_id, viewer=request.user)
+    credential = policy.credential_get_public(public_id=public_id, viewer=request.user)
     response = HttpResponse(credential.document, content_type="application/ld+json; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="badge-{credential.public_id}.json"'
     if not credential.is_public:

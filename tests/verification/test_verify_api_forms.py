@@ -272,7 +272,7 @@ def test_foreign_and_unreadable_input_is_not_counted_and_a_counting_failure_does
     def broken(**kwargs):
         raise RuntimeError("indicators down")
 
-    monkeypatch.setattr("verification.services.usage_record", broken)
+    monkeypatch.setattr("indicators.services.usage_record", broken)
     response = client.post(VERIFY, data=ours.document, content_type="application/json")
     assert response.status_code == 200 and response.json()["valid"] is True
     assert client.get(f"/credentials/{ours.public_id}", HTTP_ACCEPT="text/html").status_code == 200
