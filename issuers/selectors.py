@@ -50,7 +50,7 @@ def credential_get(*, public_id: str | uuid.UUID) -> Credential:
 def credential_get_for_staff(*, public_id: str | uuid.UUID, viewer) -> Credential:
     """A credential for the staff APIs (revoke, suspend, reinstate): a private one that ``viewer`` may not issue
     for raises the same ``NotFound`` as an unknown id. (Learners' and visitors' reads:
-    ``learners.selectors.credential_get_public``.)"""
+    ``learners.policy.credential_get_public``.)"""
     credential = credential_get(public_id=public_id)
     if not (credential.is_public or can_act(viewer, credential.issuer, ISSUE)):
         raise NotFound("No such credential.")

@@ -12,15 +12,18 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 from django.views.decorators.vary import vary_on_headers
 
+from badges_service.caching import CREDENTIAL, PROFILE, STATUS, public_cache
 from badges_service.errors import NotFound
 from badges_service.negotiation import json_response, public_view, wants_json
 from badges_service.openbadges import ob3
-from indicators.services import usage_count
 from issuers import documents, identifiers, selectors
 from issuers.images import badge_svg
 from learners import policy
+from learners import selectors as learner_selectors
 
-from .services import credential_verify, own_credential_of
+from .artefacts import file_response
+from .counting import verification_count
+from .services import credential_verify
 
 SVG = "image/svg+xml"
 
@@ -31,6 +34,7 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
+@public_cache(CREDENTIAL)
 @public_view
 @vary_on_headers("Accept")
 def credential_detail(request: HttpRequest, public_id: str) -> HttpResponse:
@@ -42,7 +46,7 @@ def credential_detail(request: HttpRequest, public_id: str) -> HttpResponse:
         return response
     document = json.loads(credential.document)
     report = credential_verify(document=document)
-    usage_count(credential=own_credential_of(report=report), kind="verification", channel="page")
+    verification_count(report=report, channel="page")
     context = {
         "credential": credential,
         "document": document,
@@ -59,6 +63,7 @@ def credential_detail(request: HttpRequest, public_id: str) -> HttpResponse:
 
 
 @require_GET
+@public_cache(CREDENTIAL)
 @public_view
 def credential_download(request: HttpRequest, public_id: str) -> HttpResponse:
     credential = policy.credential_get_public(public_id=public_id, viewer=request.user)
@@ -70,6 +75,7 @@ def credential_download(request: HttpRequest, public_id: str) -> HttpResponse:
 
 
 @require_GET
+@public_cache(PROFILE)
 @public_view
 @vary_on_headers("Accept")
 def achievement_detail(request: HttpRequest, slug: str) -> HttpResponse:
@@ -89,6 +95,7 @@ def achievement_image(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @require_GET
+@public_cache(PROFILE)
 @public_view
 @vary_on_headers("Accept")
 def issuer_detail(request: HttpRequest, slug: str) -> HttpResponse:
@@ -109,6 +116,7 @@ def issuer_image(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @require_GET
+@public_cache(STATUS)
 def issuer_did_document(request: HttpRequest, slug: str) -> HttpResponse:
     try:
         issuer = selectors.issuer_get(slug=slug)
@@ -131,3 +139,24 @@ def _image(file_field, name: str, seed: str) -> HttpResponse:
     response["Content-Security-Policy"] = "default-src 'none'; style-src 'unsafe-inline'; sandbox"
     response["Cache-Control"] = "public, max-age=3600"
     return response
+
+
+@require_GET
+@public_view
+def foreign_badge_detail(request: HttpRequest, public_id: str) -> HttpResponse:
+    """The public page of a badge an agent earned elsewhere and made public: what this service verified, and
+    when (it is not re-verified on display: its original lives with its issuer)."""
+    badge = learner_selectors.foreign_badge_get_public(public_id=public_id)
+    original = badge.credential_id if badge.credential_id.startswith(("https://", "http://")) else ""
+    return render(request, "verification/foreign_badge.html", {
+        "badge": badge, "checks": badge.report.get("checks", []), "checked_once": True, "original_url": original})
+
+
+@require_GET
+@public_view
+def foreign_badge_image(request: HttpRequest, public_id: str) -> HttpResponse:
+    badge = learner_selectors.foreign_badge_get_public(public_id=public_id)
+    if not badge.image:
+        return _image(None, badge.name, str(badge.public_id))
+    return file_response(bytes(badge.image), badge.image_type, f"badge-{badge.public_id}",
+                         cache_control="public, max-age=300")

@@ -25,6 +25,7 @@ CHECK_ORDER = ("json", "context", "type", "schema", "key", "proof", "validity", 
 OB_TYPES = {"OpenBadgeCredential", "AchievementCredential"}
 OB_CONTEXT_PREFIX = "https://purl.imsglobal.org/spec/ob/v3p0/"
 ASSERTION_METHOD = "assertionMethod"
+ALTERED = "altered"  # a presented copy that differs from the original its issuer hosts
 KEY_UNRESOLVED = ("The signing key could not be resolved, so the signature was not checked "
                   "(this does not mean it is forged).")
 
@@ -53,6 +54,9 @@ class Check:
 class Report:
     checks: list[Check] = field(default_factory=list)
     summary: dict[str, Any] = field(default_factory=dict)
+    # The documents the verification read, by role (OB 2.0: "assertion", "badge", "issuer"), for callers that
+    # keep them (a foreign badge added to the passport). Not part of ``as_json``.
+    documents: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def valid(self) -> bool:
@@ -66,6 +70,8 @@ class Report:
         """One word for people: valid, revoked, suspended, expired, not_yet_valid, unverifiable, invalid."""
         if self.valid:
             return "valid"
+        if self.check("proof").code == ALTERED:
+            return ALTERED
         for name in ("status", "validity"):
             check = self.check(name)
             if check.result == FAILED and self.check("proof").result == PASSED:
