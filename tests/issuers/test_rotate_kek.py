@@ -22,7 +22,8 @@ from tests.pipeline.factories import make_source
 @pytest.fixture
 def secrets_at_rest(db):
     """Two issuers (an Ed25519 key each, one RSA key) and two LMS sources, under the current KEK."""
-    drh, dsin = IssuerFactory(slug="drh"), IssuerFactory(slug="dsin")
+    drh = IssuerFactory(slug="drh")
+    IssuerFactory(slug="dsin")
     rsa_keys.rsa_key_active(issuer=drh)
     sources = [make_source(name=f"moodle-{n}", issuer=drh) for n in (1, 2)]
     return {"keys": {k.pk: _clear(k) for k in SigningKey.objects.all()},
