@@ -36,7 +36,7 @@ from rest_framework.views import APIView
 
 from badges_service.api_schema import Error, errors
 from badges_service.errors import ApplicationError, PayloadTooLarge, UnsupportedMediaType
-from badges_service.openbadges.verify import FAILED, Report
+from badges_service.openbadges.report import FAILED, Report
 
 from .counting import verification_count
 from .services import DEFAULT_MAX_IMAGE_BYTES, credential_verify_raw

@@ -7,7 +7,7 @@ from __future__ import annotations
 import logging
 
 from badges_service import metrics
-from badges_service.openbadges.verify import Report
+from badges_service.openbadges.report import Report
 from indicators.services import usage_count
 
 from .services import own_credential_of

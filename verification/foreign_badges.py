@@ -27,8 +27,8 @@ from badges_service.errors import ApplicationError
 from badges_service.openbadges import baking, jws, vc_jwt
 from badges_service.openbadges.errors import OpenBadgesError
 from badges_service.openbadges.images import image_clean
+from badges_service.openbadges.report import Report, as_list, parse_datetime
 from badges_service.openbadges.svg_sanitize import UnsafeImageError
-from badges_service.openbadges.verify import Report, as_list, parse_datetime
 from learners import services as learner_services
 from learners.models import ForeignBadge
 from learners.services import ForeignBadgeFacts

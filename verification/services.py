@@ -21,8 +21,7 @@ from badges_service.fetch import FetchError
 from badges_service.openbadges import baking, jws, presentations, vc_jwt
 from badges_service.openbadges import bitstring_status_list as bsl
 from badges_service.openbadges.errors import OpenBadgesError
-from badges_service.openbadges.schema import schema_errors
-from badges_service.openbadges.verify import (
+from badges_service.openbadges.report import (
     FAILED,
     PASSED,
     SKIPPED,
@@ -31,9 +30,10 @@ from badges_service.openbadges.verify import (
     ReportBuilder,
     parse_document,
     report_unreadable,
-    verify_credential,
 )
+from badges_service.openbadges.schema import schema_errors
 from badges_service.openbadges.verify_ob2 import verify_assertion
+from badges_service.openbadges.verify_ob3 import verify_credential
 from issuers import status_lists
 from issuers.models import Credential, StatusList
 

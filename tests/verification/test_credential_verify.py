@@ -7,7 +7,7 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from badges_service.openbadges import did_key, eddsa_rdfc_2022
-from badges_service.openbadges.verify import CHECK_ORDER
+from badges_service.openbadges.report import CHECK_ORDER
 from issuers.permissions import SYSTEM
 from tests.issuers.factories import CredentialFactory
 from tests.openbadges.samples import sample_credential
