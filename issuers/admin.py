@@ -5,7 +5,7 @@ from django.contrib import admin, messages
 from django.utils import timezone
 
 from badges_service.errors import ApplicationError
-from badges_service.openbadges.images import image_clean
+from badges_service.openbadges.image_upload import image_clean
 from badges_service.openbadges.svg_sanitize import UnsafeImageError
 
 from . import badge_images, services

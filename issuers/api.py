@@ -15,7 +15,7 @@ from rest_framework.views import APIView
 
 from badges_service.api_schema import errors
 from badges_service.openbadges import ob3
-from badges_service.openbadges.images import MAX_IMAGE_BYTES
+from badges_service.openbadges.image_upload import MAX_IMAGE_BYTES
 
 from . import badge_images, identifiers, selectors, services
 from .models import Achievement

@@ -10,11 +10,11 @@ from django.core.files.base import ContentFile
 from django.db.models.fields.files import FieldFile
 
 from badges_service.errors import ApplicationError
-from badges_service.openbadges.images import image_clean
+from badges_service.openbadges.image_upload import image_clean
 from badges_service.openbadges.svg_sanitize import UnsafeImageError
 
 from . import identifiers
-from .images import badge_svg
+from .badge_artwork import badge_svg
 from .models import Achievement, Issuer
 from .permissions import EDIT, ensure_can_act
 

@@ -23,7 +23,7 @@ from badges_service.errors import ApplicationError, NotFound
 from competencies.models import Competency, Job, ProficiencyLevel
 from indicators.models import CredentialUsage
 from indicators.services import usage_record
-from issuers.images import badge_svg
+from issuers.badge_artwork import badge_svg
 from learners import selectors as learner_selectors
 from learners import services as learner_services
 from learners.models import Learner

@@ -17,7 +17,7 @@ from badges_service.errors import NotFound
 from badges_service.negotiation import json_response, public_view, wants_json
 from badges_service.openbadges import ob3
 from issuers import documents, identifiers, selectors
-from issuers.images import badge_svg
+from issuers.badge_artwork import badge_svg
 from learners import policy
 from learners import selectors as learner_selectors
 

@@ -16,9 +16,9 @@ from .config import (
     lms_source_secret_rotate,
     pathway_create,
 )
-from .intake import CsvReport, csv_import, event_receive, events_receive, unsupported_receipt
 from .processing import award_signed
 from .queueing import enqueue, events_drain, events_redrive, events_requeue
+from .receipt import CsvReport, csv_import, event_receive, events_receive, unsupported_receipt
 
 __all__ = [
     "CsvReport", "LrsCredentials", "MappingImport", "NewSource", "award_rule_check", "award_rule_create",
