@@ -23,7 +23,7 @@ from badges_service.errors import Conflict
 from .. import selectors
 from ..intake import ParsedEvent, xapi
 from ..models import InboundEvent, LmsSource
-from .intake import _build
+from .receipt import _build
 from .queueing import enqueue
 
 
