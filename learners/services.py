@@ -1,5 +1,5 @@
-"""Writes of the learners app: what a learner decides (the visibility of a credential), and the badges an agent
-earned elsewhere (``ForeignBadge``).
+"""Writes of the learners app, one entry point per write: what an agent decides about their profile and the
+visibility of their credentials, and the badges they earned elsewhere (``ForeignBadge``).
 
 A foreign badge is written only from a verification that passed (the caller, ``verification.foreign_badges``,
 verifies; these services store). Keyword-only, atomic; every write of a foreign badge goes through here.
@@ -13,13 +13,14 @@ from datetime import datetime
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
-from badges_service.errors import ApplicationError, PermissionDenied
+from badges_service.errors import ApplicationError, NotFound, PermissionDenied
 from issuers import services as issuer_services
 from issuers.models import Credential
 from issuers.permissions import SYSTEM
 
 from . import policy
-from .models import ForeignBadge
+from .models import ForeignBadge, Learner
+from .selectors import learner_email_of
 
 
 def credential_visibility_choose(*, credential: Credential, public: bool, user) -> Credential:
@@ -103,5 +104,19 @@ def foreign_badge_delete(*, badge: ForeignBadge) -> None:
     badge.delete()
 
 
+def profile_visibility_choose(*, user, visible: bool) -> Learner:
+    """The agent makes their competency profile visible to the managers of other directions, or not (the
+    managers of their own direction always see it). Only the agent decides, for their own learner row."""
+    email = learner_email_of(user=user)  # the linked learner row's, else the account's (as the passport reads it)
+    learner = Learner.objects.filter(email__iexact=email).first() if email else None
+    if learner is None:
+        raise NotFound("No agent profile is linked to this account.", code="no_learner")
+    if learner.profile_visible != visible:
+        learner.profile_visible = visible
+        learner.save(update_fields=["profile_visible"])
+    return learner
+
+
 __all__ = ["ForeignBadgeDuplicate", "ForeignBadgeFacts", "foreign_badge_create", "foreign_badge_delete",
-           "foreign_badge_exports_set", "foreign_badge_verification_record", "foreign_badge_visibility_set"]
+           "foreign_badge_exports_set", "foreign_badge_verification_record", "foreign_badge_visibility_set",
+           "profile_visibility_choose"]

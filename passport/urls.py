@@ -13,6 +13,7 @@ urlpatterns = [
     re_path(r"^badges/(?P<public_id>[^/]+)/telecharger/(?P<channel>png|svg|json|pdf)$", views.badge_download,
             name="badge-download"),
     path("competences/", views.competency_profile, name="profile"),
+    path("competences/visibilite", views.profile_visibility, name="profile-visibility"),
     path("mes-donnees/", views.my_data, name="data"),
     path("applications/", views.applications, name="applications"),
     path("applications/<int:application_id>/retirer", views.application_withdraw, name="application-withdraw"),

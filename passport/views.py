@@ -28,6 +28,7 @@ from learners import selectors as learner_selectors
 from learners import services as learner_services
 from learners.models import Learner
 from learners.selectors import learner_email_of
+from learners.services import profile_visibility_choose
 from obapi import selectors as obapi_selectors
 from obapi import services as obapi_services
 from skills import external, profiles
@@ -171,6 +172,20 @@ def _external_rows(email: str, profile: profiles.Profile) -> list[dict]:
                   key=lambda r: (r["competency"].framework_id, r["competency"].code))
 
 
+@require_POST
+@login_required
+def profile_visibility(request: HttpRequest) -> HttpResponse:
+    """The switch "my profile is visible to the managers of other directions" (``visible`` = "1" or "0")."""
+    try:
+        learner = profile_visibility_choose(user=request.user, visible=request.POST.get("visible") == "1")
+    except NotFound as exc:
+        raise Http404(exc.message) from None
+    messages.success(request, _("Votre profil est maintenant visible par les encadrants des autres directions.")
+                     if learner.profile_visible else
+                     _("Votre profil n’est plus visible que par les encadrants de votre direction."))
+    return redirect(reverse("passport:profile") + "#visibilite")
+
+
 def _fit_rows(fit: profiles.JobFit, job: Job) -> dict:
     competencies = Competency.objects.in_bulk(r.competency_id for r in fit.requirements)
     levels = ProficiencyLevel.objects.in_bulk(r.required_level_id for r in fit.requirements)
@@ -295,8 +310,9 @@ def _foreign_public_url(badge) -> str:
 def foreign_image(request: HttpRequest, public_id: str) -> HttpResponse:
     badge = _own_foreign(request, public_id)
     if not badge.image:  # a remote image is never fetched: a generated one stands in
-        return artefacts.file_response(badge_svg(name=badge.name, seed=str(badge.public_id)), "image/svg+xml",
-                                       f"badge-{badge.public_id}.svg", cache_control="private, no-store")
+        svg = badge_svg(name=badge.name, seed=str(badge.public_id), issuer_name=badge.issuer_name)
+        return artefacts.file_response(svg, "image/svg+xml", f"badge-{badge.public_id}.svg",
+                                       cache_control="private, no-store")
     return artefacts.file_response(bytes(badge.image), badge.image_type, f"badge-{badge.public_id}",
                                    cache_control="private, no-store")
 

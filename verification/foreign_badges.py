@@ -90,7 +90,7 @@ def _facts(report: Report, document: str) -> tuple[ForeignBadgeFacts, tuple[byte
     issuer = summary.get("issuer") or {}
     achievement = summary.get("achievement") or {}
     if summary.get("format", "").startswith("ob2"):
-        badge = report.documents.get("badge") or {}
+        badge = report.documents.get("achievement") or {}
         image = _data_image(badge.get("image"))
         alignments, description = achievement.get("alignment") or [], achievement.get("description") or ""
     else:

@@ -16,7 +16,7 @@ from datetime import datetime
 
 from django.conf import settings
 
-from badges_service.errors import NotFound
+from badges_service.errors import ApplicationError, NotFound, PayloadTooLarge
 from badges_service.fetch import FetchError
 from badges_service.openbadges import baking, jws, presentations, vc_jwt
 from badges_service.openbadges import bitstring_status_list as bsl
@@ -35,7 +35,7 @@ from badges_service.openbadges.schema import schema_errors
 from badges_service.openbadges.verify_ob2 import verify_assertion
 from badges_service.openbadges.verify_ob3 import verify_credential
 from issuers import status_lists
-from issuers.models import Credential, StatusList
+from issuers.models import Credential, CredentialCopy, StatusList
 
 from . import foreign_status, ob2_documents, remote
 from .key_resolution import resolve_jwt_key, resolve_key
@@ -80,10 +80,43 @@ def _listed_status(document: dict, credential: Credential) -> Check | None:
     return None
 
 
+def _copy_as_issued(copy: CredentialCopy, document: dict) -> bool:
+    """True when ``document`` is the wallet copy as this service signed it (its proof value for ``ldp_vc``; the
+    credential its JWT carries for ``jwt_vc_json``, whose signature the caller has checked)."""
+    if copy.format == CredentialCopy.JWT_VC_JSON:
+        try:
+            stored = vc_jwt.parse(copy.document, max_bytes=settings.BADGES_MAX_CREDENTIAL_BYTES).credential
+        except OpenBadgesError:
+            return False
+        return stored == document
+    return _proof_values(document) == _proof_values(json.loads(copy.document))
+
+
+def _copy_status(document: dict, public_id: str) -> Check | None:
+    """A copy delivered to a wallet (``urn:uuid:`` id): on record, as issued, and the status of its award. None
+    when no copy has this id (a foreign credential's ``urn:uuid``)."""
+    try:
+        copy = CredentialCopy.objects.select_related("credential").get(public_id=uuid.UUID(public_id))
+    except (ValueError, CredentialCopy.DoesNotExist):
+        return None
+    if not _copy_as_issued(copy, document):
+        return Check("status", FAILED, "not_as_issued",
+                     "This document differs from the credential this service issued under this id.")
+    listed = _listed_status(document, copy.credential)
+    return listed if listed is not None else ob2_documents.credential_status(copy.credential)
+
+
 def _status_check(document: dict) -> Check | None:
-    """Revocation and suspension as this service publishes them, for credentials it issued."""
+    """Revocation and suspension as this service publishes them, for credentials it issued (and their copies
+    delivered to wallets, which share the award's status entry)."""
     credential_id = document.get("id")
     prefix = settings.BADGES_PUBLIC_URL + "/credentials/"
+    if isinstance(credential_id, str) and credential_id.startswith("urn:uuid:") and len(credential_id) <= 45:
+        copy_check = _copy_status(document, credential_id[len("urn:uuid:"):])
+        if copy_check is not None:
+            return copy_check
+        if any(_own_list(entry.get("statusListCredential")) for entry in bsl.entries_of(document)):
+            return Check("status", FAILED, "unknown_credential", "This service has no record of this credential.")
     if not isinstance(credential_id, str) or not credential_id.startswith(prefix):
         return foreign_status.status_check(document)
     credential = Credential.objects.filter(public_id__iexact=credential_id[len(prefix):]).only(
@@ -262,7 +295,31 @@ def credential_verify_raw(*, raw: bytes | str, content_type: str | None = None,
     return report
 
 
-def own_credential_of(*, report: Report) -> Credential | None:
+TOO_LARGE = "too_large"  # the code of the report's ``json`` check for the same refusal
+
+
+def max_input_bytes() -> int:
+    """The largest input the verifier reads: a baked image, or a credential as text."""
+    return max(getattr(settings, "BADGES_MAX_IMAGE_BYTES", DEFAULT_MAX_IMAGE_BYTES),
+               settings.BADGES_MAX_CREDENTIAL_BYTES)
+
+
+def form_input_read(*, upload=None, url: str | None = None, text: str | None = None) -> tuple[bytes, str]:
+    """What a form (the API's multipart upload, the /verifier page) asks to verify: ``upload`` (a file), else
+    ``url``, else ``text``, as (bytes, media type). Over the size limit: ``PayloadTooLarge``; nothing given:
+    ``ApplicationError`` ``missing_input``."""
+    if upload is not None and hasattr(upload, "read"):
+        if upload.size > max_input_bytes():
+            raise PayloadTooLarge(f"The file is larger than {max_input_bytes()} bytes.", code=TOO_LARGE)
+        return upload.read(), upload.content_type or ""
+    for value in (url, text):
+        if isinstance(value, str) and value.strip():
+            return value.encode("utf-8"), "text/plain"
+    raise ApplicationError("A form upload carries one of the fields file, url or credential.",
+                           code="missing_input")
+
+
+def own_credential_of(report: Report) -> Credential | None:
     """The credential of ours a report is about (OB 3.0 id, or OB 2.0 assertion id), if any."""
     credential_id = report.summary.get("id")
     if not isinstance(credential_id, str):
@@ -278,4 +335,4 @@ def own_credential_of(*, report: Report) -> Credential | None:
 
 
 __all__ = ["PASSED", "assertion_verify", "credential_jwt_verify", "credential_verify", "credential_verify_raw",
-           "own_credential_of"]
+           "form_input_read", "max_input_bytes", "own_credential_of"]

@@ -46,9 +46,10 @@ class Check:
 class Report:
     checks: list[Check] = field(default_factory=list)
     summary: dict[str, Any] = field(default_factory=dict)
-    # The documents the verification read, by role (OB 2.0: "assertion", "badge", "issuer"), for callers that
-    # keep them (a foreign badge added to the passport). Not part of ``as_json``.
-    documents: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
+    # What the verification read, by role, for people's reports and for callers that keep them (never in
+    # ``as_json``): "credential" (the document verified; for an altered OB 2.0 copy, the hosted original), and
+    # for OB 2.0 the "assertion" (compacted), "achievement" (BadgeClass), "issuer" (Profile), "presented".
+    documents: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
     @property
     def valid(self) -> bool:

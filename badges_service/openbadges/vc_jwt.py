@@ -168,4 +168,4 @@ def verify_vc_jwt(token: str, *, resolve_key: KeyResolver, max_bytes: int, now: 
 
 
 __all__ = ["ALGORITHMS", "VerificationKey", "did_key_resolver", "is_vc_jwt", "parse", "public_key_from_jwk",
-           "sign", "verify_vc_jwt"]
+           "sign", "signature_verify", "verify_vc_jwt"]

@@ -159,6 +159,9 @@ def verify_assertion(raw: dict | str, *, fetch: Fetch, max_bytes: int, now: date
         return run.skip_rest("The input is not an Open Badges 2.0 assertion.")
     signed = token is not None
     run.report.summary = summarise(assertion, signed=signed)
+    run.report.documents = {"credential": assertion}
+    if isinstance(assertion.get("badge"), dict):
+        run.report.documents["achievement"] = assertion["badge"]
     run.add("json", PASSED, "ok", "A signed assertion (compact JWS) with a JSON payload." if signed
             else "The assertion is a JSON object.")
 
@@ -242,7 +245,7 @@ def _key_and_proof(run: ReportBuilder, assertion: dict, token: str | None, fetch
                 "(this does not mean it is forged).")
         return None
     run.report.summary = summarise(assertion, badge, issuer, signed=token is not None)
-    run.report.documents.update(badge=badge, issuer=issuer)
+    run.report.documents.update(achievement=badge, issuer=issuer)
     issuer_id = id_of(issuer) or id_of(issuer_ref)
     if token is None:
         return _hosted(run, assertion, issuer, issuer_id, fetch)
@@ -302,13 +305,13 @@ def _hosted(run: ReportBuilder, assertion: dict, issuer: dict, issuer_id: str | 
         try:  # the original's own BadgeClass and issuer, not the presented copy's
             badge = hosted["badge"] if isinstance(hosted.get("badge"), dict) else fetch(hosted["badge"])
             issuer = badge["issuer"] if isinstance(badge.get("issuer"), dict) else fetch(badge["issuer"])
-            run.report.documents.update(badge=badge, issuer=issuer)
+            run.report.documents.update(achievement=badge, issuer=issuer)
         except (OpenBadgesError, KeyError, TypeError):
             badge = issuer = None
         run.report.summary = summarise(hosted, badge, issuer, signed=False)
         run.report.summary["presented_differs_in"] = changed[:20]
         run.report.documents["presented"] = assertion
-        run.report.documents["assertion"] = hosted
+        run.report.documents["assertion"] = run.report.documents["credential"] = hosted
     else:
         run.add("proof", PASSED, "ok", "Identical to the copy its issuer hosts.")
     return hosted

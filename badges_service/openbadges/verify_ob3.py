@@ -63,6 +63,7 @@ def verify_credential(document: dict, *, resolve_key: KeyResolver, now: datetime
     now = now or datetime.now(UTC)
     run = ReportBuilder()
     run.report.summary = summarise(document)
+    run.report.documents = {"credential": document}
     run.add("json", PASSED, "ok", "The document is a JSON object.")
 
     code, message = check_context(document)

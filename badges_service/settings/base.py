@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "django_prometheus",  # request metrics (badges_service.metrics)
     "oauth2_provider",  # django-oauth-toolkit: the OAuth 2.0 server of the Open Badges API
     "obapi",
+    "wallets",  # OpenID4VCI issuance into wallets, OpenID4VP verification from wallets
 ]
 
 MIDDLEWARE = [
@@ -51,6 +52,7 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
+    "badges_service.middleware.RemoveSlashMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "badges_service.ratelimit.PublicRateLimitMiddleware",  # public pages and documents (BADGES_RATE_LIMIT_PATHS)
@@ -74,6 +76,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "badges_service.context_processors.site",
             ],
         },
     },
@@ -155,6 +158,7 @@ CELERY_BEAT_SCHEDULE = {
     "indicators-rollup": {"task": "indicators.tasks.indicators_rollup_task", "schedule": 60.0},
     # Badges obtenus ailleurs: each is verified again once BADGES_FOREIGN_RECHECK_AFTER has passed.
     "foreign-badges-recheck": {"task": "verification.tasks.foreign_badges_recheck_task", "schedule": 3600.0},
+    "wallets-expired-delete": {"task": "wallets.expired_delete", "schedule": 900.0},
 }
 
 # --- Completion pipeline (pipeline/): intake limits, replay window, re-drive of pending events
@@ -176,6 +180,12 @@ BADGES_CSP_REPORT_URI = env.str("BADGES_CSP_REPORT_URI", default="")  # where br
 # The public origin of this service: credential, achievement and issuer URLs and the did:web
 # identifiers are derived from it, so it must be the URL people and verifiers reach.
 BADGES_PUBLIC_URL = env.str("BADGES_PUBLIC_URL", default="http://127.0.0.1:8000").rstrip("/")
+# Who publishes the service and how people reach it (footer, mentions légales, déclaration d'accessibilité).
+BADGES_PUBLISHER = env.str("BADGES_PUBLISHER", default="Ville de Paris-Exemple")
+BADGES_PUBLISHER_ADDRESS = env.str("BADGES_PUBLISHER_ADDRESS",
+                                   default="Hôtel de Ville, place de l'Hôtel-de-Ville, 75000 Paris-Exemple")
+BADGES_CONTACT_EMAIL = env.str("BADGES_CONTACT_EMAIL", default="badges@ville-exemple.fr")
+BADGES_HOSTING = env.str("BADGES_HOSTING", default="Direction des systèmes d'information et du numérique de la Ville")
 # "web" (did:web on BADGES_PUBLIC_URL, the default) or "key" (did:key, self-contained).
 BADGES_DID_METHOD = env.str("BADGES_DID_METHOD", default="web")
 # LinkedIn company page id of the city: its "Add to profile" links then name the organisation by id, not by name.
@@ -314,3 +324,12 @@ LOGGING = {
                              "filters": ["request_id", "redact"]}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
 }
+
+# OpenID4VCI (wallets/): lifetimes in seconds of a credential offer, an access token and a proof nonce, and the
+# wrong transaction codes an offer tolerates before it is void.
+WALLETS_OFFER_TTL = env.int("WALLETS_OFFER_TTL", default=600)
+WALLETS_ACCESS_TOKEN_TTL = env.int("WALLETS_ACCESS_TOKEN_TTL", default=300)
+WALLETS_NONCE_TTL = env.int("WALLETS_NONCE_TTL", default=300)
+WALLETS_TX_CODE_ATTEMPTS = env.int("WALLETS_TX_CODE_ATTEMPTS", default=3)
+# OpenID4VP: how long a presentation request waits for the wallet's answer, in seconds.
+WALLETS_PRESENTATION_TTL = env.int("WALLETS_PRESENTATION_TTL", default=900)

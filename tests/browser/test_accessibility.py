@@ -78,6 +78,10 @@ def site(live_server, settings, transactional_db):
             "indicators": "/indicateurs/",
             "privacy": "/confidentialite/",
             "terms": "/conditions/",
+            "verifier": "/verifier",
+            "accessibility": "/accessibilite/",
+            "notice": "/mentions-legales/",
+            "credential-unknown": "/credentials/00000000-0000-4000-8000-000000000000",
         },
     }
 
@@ -121,7 +125,7 @@ def screenshot(page, name: str, width: int) -> None:
 
 PAGES = ["home", "issuer", "achievement", "credential", "credential-revoked", "framework", "job", "competency", "team",
          "sign-in", "passport", "passport-badge", "passport-competencies", "passport-data", "passport-applications",
-         "indicators", "privacy", "terms"]
+         "indicators", "privacy", "terms", "verifier", "accessibility", "notice"]
 SIGNED_IN = {"team": "manager", "passport": "learner", "passport-badge": "learner", "passport-competencies": "learner",
              "passport-data": "learner", "passport-applications": "learner", "indicators": "admin"}
 
