@@ -24,9 +24,13 @@ from datetime import UTC, datetime
 
 from . import did_key
 from .errors import OpenBadgesError
-from .jwk import (
+from .jwk import (  # noqa: F401 (EDDSA, ES256, RS256, PublicKey: the VC-JWT names callers use)
     ALGORITHMS,
+    EDDSA,
+    ES256,
+    RS256,
     KeyResolver,
+    PublicKey,
     VcJwtError,
     VerificationKey,
     did_key_resolver,
