@@ -29,6 +29,8 @@ import time
 import urllib.request
 from pathlib import Path
 
+from issuers.permissions import SYSTEM
+
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
@@ -90,7 +92,6 @@ def main() -> None:
 
     from badges_service.celery import app
     from issuers import services as issuer_services
-    from issuers.permissions import SYSTEM
     from pipeline import services, signatures
     from pipeline.models import InboundEvent
 

@@ -18,11 +18,12 @@ from datetime import datetime
 from django.db import transaction
 from django.utils import timezone
 
+from badges_service import key_encryption
 from badges_service.errors import Conflict
 from badges_service.openbadges import eddsa_rdfc_2022, vc_jwt
-from badges_service.openbadges.verify import parse_datetime
+from badges_service.openbadges.report import parse_datetime
 
-from . import identifiers, keys
+from . import identifiers
 from .models import Credential, CredentialCopy, SigningKey
 
 FORMATS = (CredentialCopy.LDP_VC, CredentialCopy.JWT_VC_JSON)
@@ -79,7 +80,7 @@ def credential_copy_issue(*, credential: Credential, holder: str, format: str,
     public_id = uuid.uuid4()
     unsigned = copy_document(json.loads(credential.document), copy_id=f"urn:uuid:{public_id}", holder=holder,
                              issuer_id=issuer_id)
-    private_key = keys.decrypt_private_key(key.private_key_encrypted)
+    private_key = key_encryption.decrypt_private_key(key.private_key_encrypted)
     if format == CredentialCopy.LDP_VC:
         signed = eddsa_rdfc_2022.proof_create(unsigned, private_key=private_key, verification_method=method,
                                               created=now)

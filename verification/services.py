@@ -15,16 +15,13 @@ import uuid
 from datetime import datetime
 
 from django.conf import settings
-from django.db import transaction
 
-from badges_service import metrics
 from badges_service.errors import ApplicationError, NotFound, PayloadTooLarge
 from badges_service.fetch import FetchError
 from badges_service.openbadges import baking, jws, presentations, vc_jwt
 from badges_service.openbadges import bitstring_status_list as bsl
 from badges_service.openbadges.errors import OpenBadgesError
-from badges_service.openbadges.schema import schema_errors
-from badges_service.openbadges.verify import (
+from badges_service.openbadges.report import (
     FAILED,
     PASSED,
     SKIPPED,
@@ -33,15 +30,15 @@ from badges_service.openbadges.verify import (
     ReportBuilder,
     parse_document,
     report_unreadable,
-    verify_credential,
 )
+from badges_service.openbadges.schema import schema_errors
 from badges_service.openbadges.verify_ob2 import verify_assertion
-from indicators.services import usage_record
+from badges_service.openbadges.verify_ob3 import verify_credential
 from issuers import status_lists
 from issuers.models import Credential, CredentialCopy, StatusList
 
 from . import foreign_status, ob2_documents, remote
-from .keys import resolve_jwt_key, resolve_key
+from .key_resolution import resolve_jwt_key, resolve_key
 
 DEFAULT_MAX_IMAGE_BYTES = 4 * 1024 * 1024
 logger = logging.getLogger(__name__)
@@ -322,7 +319,7 @@ def form_input_read(*, upload=None, url: str | None = None, text: str | None = N
                            code="missing_input")
 
 
-def _own_credential_of(report: Report) -> Credential | None:
+def own_credential_of(report: Report) -> Credential | None:
     """The credential of ours a report is about (OB 3.0 id, or OB 2.0 assertion id), if any."""
     credential_id = report.summary.get("id")
     if not isinstance(credential_id, str):
@@ -337,26 +334,5 @@ def _own_credential_of(report: Report) -> Credential | None:
     return ob2_documents.own_credential(credential_id)
 
 
-def own_credential_of(report: Report) -> Credential | None:
-    """The credential of ours a report is about, if any (for the revocation date and reason people read)."""
-    return _own_credential_of(report)
-
-
-def verification_count(*, report: Report, channel: str) -> None:
-    """Count one verification (``/metrics``, by outcome) and, for one of our credentials, its usage
-    (``indicators``); never fails the verification."""
-    try:
-        metrics.verification_observe(outcome=report.status, channel=channel)
-    except Exception:
-        logger.warning("A verification could not be counted in the metrics", exc_info=True)
-    try:
-        credential = _own_credential_of(report)
-        if credential is not None:
-            with transaction.atomic():  # a savepoint: a failed insert leaves the caller's transaction usable
-                usage_record(credential=credential, kind="verification", channel=channel)
-    except Exception:
-        logger.warning("A verification could not be counted", exc_info=True)
-
-
 __all__ = ["PASSED", "assertion_verify", "credential_jwt_verify", "credential_verify", "credential_verify_raw",
-           "form_input_read", "max_input_bytes", "own_credential_of", "verification_count"]
+           "form_input_read", "max_input_bytes", "own_credential_of"]

@@ -26,7 +26,7 @@ from django.utils import timezone
 
 from badges_service.errors import ApplicationError, PermissionDenied
 from badges_service.openbadges import presentations as vp_core
-from badges_service.openbadges.verify import id_of
+from badges_service.openbadges.report import id_of
 from competencies import identifiers as competency_identifiers
 from competencies.models import Competency, ProficiencyLevel
 from issuers import identifiers

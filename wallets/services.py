@@ -29,7 +29,7 @@ from badges_service.errors import ApplicationError, Conflict, PermissionDenied
 from badges_service.openbadges import key_proof
 from issuers import copies
 from issuers.models import Credential, CredentialCopy
-from issuers.selectors import credential_is_owner
+from learners import policy
 
 from . import selectors
 from .models import AccessToken, CredentialOffer, ProofNonce
@@ -81,7 +81,7 @@ def offer_create(*, credential: Credential, learner=None, cross_device: bool = T
     """An offer of ``credential`` for the wallet of ``learner`` (who must hold it; None: an operator). Across
     devices (a QR code), a transaction code binds the offer to the person who sees the screen."""
     now = now or timezone.now()
-    if learner is not None and not credential_is_owner(credential=credential, user=learner):
+    if learner is not None and not policy.is_credential_owner(learner, credential):
         raise PermissionDenied("Only the learner who holds this badge may add it to a wallet.")
     _ensure_offerable(credential, now)
     code = secrets.token_urlsafe(32)

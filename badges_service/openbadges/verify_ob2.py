@@ -35,7 +35,7 @@ from cryptography.hazmat.primitives.serialization import load_pem_public_key
 
 from . import contexts, jws, ob2_jsonld
 from .errors import OpenBadgesError
-from .verify import (
+from .report import (
     ALTERED,
     FAILED,
     KEY_UNRESOLVED,

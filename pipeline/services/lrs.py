@@ -23,8 +23,8 @@ from badges_service.errors import Conflict
 from .. import selectors
 from ..intake import ParsedEvent, xapi
 from ..models import InboundEvent, LmsSource
-from .intake import _build
 from .queueing import enqueue
+from .receipt import _build
 
 
 def _conflict(statement_id: str) -> Conflict:

@@ -13,8 +13,9 @@ from competencies.interchange.bundle import BundleInvalid
 from competencies.interchange.case import CaseOptions, read_case
 from competencies.interchange.case_schema import package_problems
 from competencies.models import Competency, Framework, Job, JobRequirement
-from competencies.services import alignment_set, framework_import
+from competencies.services import framework_import
 from issuers import services
+from issuers.alignments import alignment_set
 from issuers.permissions import SYSTEM
 from learners.models import Learner
 from skills import profiles

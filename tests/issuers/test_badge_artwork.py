@@ -12,7 +12,7 @@ from django.core.management import call_command
 from PIL import Image
 
 from issuers import badge_images
-from issuers.images import SIZES, TEXT_WIDTH, Artwork, _width, artwork_svg, fit_name, style_of
+from issuers.badge_artwork import SIZES, TEXT_WIDTH, Artwork, _width, artwork_svg, fit_name, style_of
 from issuers.models import Achievement, Issuer
 from issuers.permissions import SYSTEM
 from verification.artefacts import rasterise

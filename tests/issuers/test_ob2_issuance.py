@@ -10,8 +10,8 @@ from django.utils import timezone
 
 from badges_service.openbadges import jws
 from competencies.models import Competency, ProficiencyLevel
-from competencies.services import alignment_set
 from issuers import ob2, rsa_keys, services
+from issuers.alignments import alignment_set
 from issuers.models import SigningKey
 from issuers.permissions import SYSTEM
 from tests.competencies.factories import small_framework

@@ -7,7 +7,7 @@ from decimal import Decimal
 import pytest
 
 from competencies.models import Competency
-from competencies.services import alignment_set
+from issuers.alignments import alignment_set
 from issuers.models import Credential
 from issuers.permissions import SYSTEM
 from pipeline import services

@@ -7,7 +7,7 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from badges_service.openbadges import did_key, eddsa_rdfc_2022
-from badges_service.openbadges.verify import CHECK_ORDER
+from badges_service.openbadges.report import CHECK_ORDER
 from issuers.permissions import SYSTEM
 from tests.issuers.factories import CredentialFactory
 from tests.openbadges.samples import sample_credential
@@ -179,10 +179,11 @@ def test_an_altered_copy_signed_with_a_stolen_key_is_not_what_was_issued(issued)
     but the service's record of what it issued under that id does not match."""
     from datetime import timedelta
 
-    from issuers import keys, services
+    from badges_service import key_encryption
+    from issuers import services
 
     credential, document = issued
-    stolen = keys.decrypt_private_key(credential.signing_key.private_key_encrypted)
+    stolen = key_encryption.decrypt_private_key(credential.signing_key.private_key_encrypted)
     services.key_revoke(key=credential.signing_key, compromised_since=credential.issued_at + timedelta(minutes=1),
                         actor=SYSTEM)
     forged = {k: v for k, v in copy.deepcopy(document).items() if k != "proof"}

@@ -13,8 +13,8 @@ from django.conf import settings as django_settings
 from django.test import Client
 
 from badges_service.openbadges import did_key, eddsa_rdfc_2022
-from competencies.services import alignment_set
 from issuers import copies, services
+from issuers.alignments import alignment_set
 from issuers.models import CredentialCopy
 from issuers.permissions import SYSTEM
 from tests.browser.test_accessibility import SCREENSHOTS

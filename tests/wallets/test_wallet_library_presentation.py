@@ -14,9 +14,9 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from rest_framework.test import APIClient
 
 from badges_service.openbadges import did_key
-from competencies.services import alignment_set
 from issuers import copies
 from issuers import services as issuer_services
+from issuers.alignments import alignment_set
 from issuers.models import CredentialCopy
 from issuers.permissions import SYSTEM
 from tests.interop.node import node_available, run_node
