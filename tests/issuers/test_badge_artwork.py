@@ -54,12 +54,13 @@ def test_the_artwork_shows_the_name_the_level_and_the_issuer(db):
 def test_a_credential_s_baked_image_shows_the_level_it_achieved(db):
     from competencies.models import Framework, ProficiencyLevel
     from issuers import services
+    from issuers.permissions import SYSTEM
     from tests.issuers.factories import AchievementFactory
 
     framework = Framework.objects.create(code="fw", version="1", title="Référentiel")
     expert = ProficiencyLevel.objects.create(framework=framework, rank=4, code="N4", label="Expertise")
     achievement = AchievementFactory(name="Tableur")
-    credential = services.credential_issue(achievement=achievement, recipient_email="a@example.org")
+    credential = services.credential_issue(achievement=achievement, recipient_email="a@example.org", actor=SYSTEM)
     credential.achieved_level = expert
     svg = badge_images.achievement_image(achievement, level=credential.achieved_level).content.decode()
     assert "Niveau 4 · Expertise" in svg
