@@ -9,6 +9,7 @@ it is rasterised by resvg with the bundled Bitstream Vera fonts (``verification.
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -169,3 +170,9 @@ def artwork_svg(artwork: Artwork) -> str:
 def style_of(index: int, offset: int = 0) -> tuple[str, str]:
     """(colour, frame) of the ``index``-th item of a series: distinct for the first len(PALETTE) * len(FRAMES)."""
     return PALETTE[(index + offset) % len(PALETTE)], FRAMES[(index // len(PALETTE)) % len(FRAMES)]
+
+
+def badge_svg(*, name: str, seed: str, issuer_name: str = "") -> str:
+    """A generated badge for an image-less document (a badge earned elsewhere): its style follows ``seed``."""
+    colour, frame = style_of(int.from_bytes(hashlib.sha256(seed.encode()).digest()[:4], "big"))
+    return artwork_svg(Artwork(name=name, issuer_name=issuer_name, colour=colour, frame=frame))

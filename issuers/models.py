@@ -14,6 +14,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from badges_service import bulk
+
 
 class Issuer(models.Model):
     class Kind(models.TextChoices):
@@ -153,7 +155,7 @@ class Credential(models.Model):
     signing_key = models.ForeignKey(SigningKey, on_delete=models.PROTECT, related_name="credentials")
     recipient_email = models.EmailField()
     recipient_name = models.CharField(max_length=200, blank=True)
-    document = models.TextField()
+    document = bulk.LargeTextField()
     issued_at = models.DateTimeField()
     valid_from = models.DateTimeField()
     valid_until = models.DateTimeField(null=True, blank=True)
@@ -194,5 +196,6 @@ class Credential(models.Model):
 
 
 # Status lists and OB 2.0 assertions live in their own modules; importing them here registers the models.
+from .copy_models import CredentialCopy  # noqa: E402, F401
 from .ob2_models import HostedAssertion  # noqa: E402, F401
 from .status_models import StatusList, StatusListEntry  # noqa: E402, F401

@@ -23,7 +23,7 @@ from competencies.models import Competency, ProficiencyLevel
 from issuers.models import Issuer
 from learners import policy
 from learners.models import Learner
-from skills import profiles
+from skills import external, profiles
 
 
 def managed_directions(*, roles: policy.Roles) -> QuerySet[Issuer]:
@@ -43,13 +43,20 @@ def team_learners(*, roles: policy.Roles) -> QuerySet[Learner]:
 @dataclass
 class HeldCompetency:
     competency: Competency
-    level: ProficiencyLevel
+    level: ProficiencyLevel | None  # None: a framework without a scale
+
+
+@dataclass
+class ExternallyAttested:
+    competency: Competency
+    level: ProficiencyLevel | None
+    issuers: list[str]
 
 
 @dataclass
 class Gap:
     competency: Competency
-    required: ProficiencyLevel
+    required: ProficiencyLevel | None  # None: any proof meets it (a framework without a scale)
     essential: bool
     held: ProficiencyLevel | None  # None: not proven at all; else proven below the required level
 
@@ -60,6 +67,8 @@ class TeamMember:
     competencies: list[HeldCompetency] = field(default_factory=list)
     fit: profiles.JobFit | None = None  # None when the agent has no métier on record
     gaps: list[Gap] = field(default_factory=list)
+    # Attested by badges earned elsewhere (verified), apart from what the city's credentials prove.
+    external: list[ExternallyAttested] = field(default_factory=list)
 
     @property
     def met(self) -> int:
@@ -75,9 +84,12 @@ def team_members(*, learners: list[Learner]) -> list[TeamMember]:
     emails = [learner.email for learner in learners]
     by_email = profiles.profiles_for(emails=emails)
     fits = profiles.job_fits(profiles=by_email, jobs={lv.email: lv.job for lv in learners if lv.job_id})
+    elsewhere = external.external_profiles_for(emails=emails)
 
     competency_ids = {cid for profile in by_email.values() for cid in profile}
+    competency_ids |= {cid for attested in elsewhere.values() for cid in attested}
     level_ids = {proven.level_id for profile in by_email.values() for proven in profile.values()}
+    level_ids |= {a.level_id for attested in elsewhere.values() for a in attested.values() if a.level_id}
     for fit in fits.values():
         competency_ids.update(r.competency_id for r in fit.requirements)
         level_ids.update(r.required_level_id for r in fit.requirements)
@@ -87,7 +99,7 @@ def team_members(*, learners: list[Learner]) -> list[TeamMember]:
     members = []
     for learner in learners:
         profile = by_email.get(learner.email, {})
-        held = sorted((HeldCompetency(competencies[cid], levels[p.level_id]) for cid, p in profile.items()),
+        held = sorted((HeldCompetency(competencies[cid], levels.get(p.level_id)) for cid, p in profile.items()),
                       key=lambda h: (h.competency.label.casefold(), h.competency.code))
         fit = fits.get(learner.email)
         gaps = []
@@ -96,10 +108,13 @@ def team_members(*, learners: list[Learner]) -> list[TeamMember]:
                 if r.status == profiles.MET:
                     continue
                 proven = profile.get(r.competency_id)
-                gaps.append(Gap(competencies[r.competency_id], levels[r.required_level_id], r.essential,
+                gaps.append(Gap(competencies[r.competency_id], levels.get(r.required_level_id), r.essential,
                                 levels.get(proven.level_id) if proven else None))
             gaps.sort(key=lambda g: (not g.essential, g.held is not None, g.competency.label.casefold()))
-        members.append(TeamMember(learner, held, fit, gaps))
+        attested = sorted((ExternallyAttested(competencies[cid], levels.get(a.level_id), a.issuers)
+                           for cid, a in elsewhere.get(learner.email.lower(), {}).items()),
+                          key=lambda h: (h.competency.label.casefold(), h.competency.code))
+        members.append(TeamMember(learner, held, fit, gaps, attested))
     return members
 
 

@@ -1,6 +1,6 @@
 # ruff: noqa: RUF001 - French typography: the apostrophe U+2019 is the right character in these messages.
 """The managers' team view (``/equipe/``): the agents of their direction(s), their competencies and their
-gaps against their métier, and a skills search. Reads only; the boundaries live in ``competencies.profiles``."""
+gaps against their métier, and a skills search. Reads only; the boundaries live in ``skills.profiles``."""
 
 from __future__ import annotations
 

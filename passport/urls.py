@@ -21,3 +21,11 @@ urlpatterns = [
     path("export/presentation.json", views.export_presentation, name="export-presentation"),
     path("export/clr.json", views.export_clr, name="export-clr"),
 ]
+
+urlpatterns += [
+    path("ailleurs/ajouter", views.foreign_add, name="foreign-add"),
+    path("ailleurs/<str:public_id>/", views.foreign_detail, name="foreign"),
+    path("ailleurs/<str:public_id>/image", views.foreign_image, name="foreign-image"),
+    re_path(r"^ailleurs/(?P<public_id>[^/]+)/(?P<action>verifier|visibilite|exports|supprimer)$",
+            views.foreign_action, name="foreign-action"),
+]

@@ -25,7 +25,7 @@ _Level = inline_serializer("ProvenLevel", {
     "code": serializers.CharField(), "label": serializers.CharField(), "rank": serializers.IntegerField(),
     "proficient": serializers.BooleanField()})
 _Profile = inline_serializer("CompetencyProfile", {"competencies": serializers.ListField(child=inline_serializer(
-    "ProvenCompetency", {"competency": _CompetencyRef, "level": _Level,
+    "ProvenCompetency", {"competency": _CompetencyRef, "level": _Level,  # null in a framework without a scale
                          "evidence": serializers.ListField(child=serializers.URLField())}))})
 _FitCounts = {"score": serializers.FloatField(), "met": serializers.IntegerField(),
               "partial": serializers.IntegerField(), "missing": serializers.IntegerField()}
@@ -59,11 +59,12 @@ def _profile_json(profile: profiles.Profile) -> list[dict]:
                       .values_list("id", "public_id"))
     rows = []
     for competency_id, proven in profile.items():
-        competency, level = competencies[competency_id], levels[proven.level_id]
+        competency, level = competencies[competency_id], levels.get(proven.level_id)
         rows.append({
             "competency": {"code": competency.code, "label": competency.label,
                            "url": identifiers.competency_url(competency)},
-            "level": {"code": level.code, "label": level.label, "rank": level.rank, "proficient": level.proficient},
+            "level": {"code": level.code, "label": level.label, "rank": level.rank, "proficient": level.proficient}
+            if level else None,  # a framework without a scale
             "evidence": [credential_url(public_ids[i]) for i in proven.credential_ids],
         })
     return sorted(rows, key=lambda r: r["competency"]["code"])
@@ -78,7 +79,8 @@ def _fit_json(fit: profiles.JobFit, job: Job) -> dict:
         "met": fit.count(profiles.MET), "partial": fit.count(profiles.PARTIAL), "missing": fit.count(profiles.MISSING),
         "requirements": [{
             "competency": {"code": competencies[r.competency_id].code, "label": competencies[r.competency_id].label},
-            "required_level": levels[r.required_level_id].code, "essential": r.essential, "status": r.status,
+            "required_level": levels[r.required_level_id].code if r.required_level_id else None,
+            "essential": r.essential, "status": r.status,
             "proven_rank": r.proven_rank,
         } for r in fit.requirements],
     }

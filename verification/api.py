@@ -34,7 +34,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from badges_service.api_schema import Error, errors
-from badges_service.errors import PayloadTooLarge, UnsupportedMediaType
+from badges_service.errors import ApplicationError, PayloadTooLarge, UnsupportedMediaType
 
 from .presentation import status_for
 from .services import TOO_LARGE, credential_verify_raw, form_input_read, max_input_bytes, verification_count
@@ -86,10 +86,12 @@ def _url_object(data: bytes) -> bytes | None:
 _REPORT = inline_serializer("VerificationReport", {
     "valid": serializers.BooleanField(),
     "status": serializers.CharField(help_text="valid, revoked, suspended, expired, not_yet_valid, unverifiable, "
+                                              "altered (an OB 2.0 copy that differs from its hosted original), "
                                               "invalid."),
     "checks": serializers.ListField(child=serializers.DictField(), help_text=(
         "Named checks, in order: json, context, type, schema, key, proof, (VC-JWT: jwt_iss, jwt_sub, jwt_jti, "
-        "jwt_nbf, jwt_exp,) validity, status. Each has name, result (passed, failed, skipped), code, message.")),
+        "jwt_nbf, jwt_exp,) validity, status (and recipient, when asked). Each has name, result (passed, failed, "
+        "skipped), code, message.")),
     "credential": serializers.DictField(allow_null=True, help_text="A summary of what was verified."),
 })
 _URL_EXAMPLE = "https://badges.autre-ville.fr/credentials/5f0c6d1e-3b5e-4a51-9a4e-0c1f6f3b2a11"
@@ -110,6 +112,9 @@ class CredentialVerifyApi(APIView):
                              description="The challenge a Verifiable Presentation's proof must carry."),
             OpenApiParameter("domain", str, required=False,
                              description="The domain a Verifiable Presentation's proof must carry."),
+            OpenApiParameter("recipient", str, required=False,
+                             description="An email: an Open Badges 2.0 assertion must have been issued to it "
+                                         "(its hashed or plain IdentityObject; the `recipient` check)."),
         ],
         request={
             "application/json": OpenApiTypes.OBJECT, "application/ld+json": OpenApiTypes.OBJECT,
@@ -154,9 +159,13 @@ class CredentialVerifyApi(APIView):
             if url is not None:
                 raw, media_type = url, "text/plain"
         # A Verifiable Presentation's proof must answer the verifier's own challenge and domain, when given.
+        recipient = (request.query_params.get("recipient") or "").strip()
+        if len(recipient) > 254 or (recipient and "@" not in recipient):
+            raise ApplicationError("recipient must be an email address.", code="bad_recipient")
         report = credential_verify_raw(raw=raw, content_type=media_type,
                                        challenge=request.query_params.get("challenge") or None,
-                                       domain=request.query_params.get("domain") or None)
+                                       domain=request.query_params.get("domain") or None,
+                                       recipient_email=recipient or None)
         verification_count(report=report, channel="api")
         status = status_for(report)
         if status == 200:

@@ -28,5 +28,7 @@ urlpatterns = [
     path("issuers/<slug:slug>/ob2/keys/<str:fingerprint>", badge_views.issuer_ob2_key, name="issuer-ob2-key"),
     path("issuers/<slug:slug>/ob2/revocations", badge_views.issuer_ob2_revocations, name="issuer-ob2-revocations"),
     path("issuers/<slug:slug>/status/<str:public_id>", badge_views.issuer_status_list, name="issuer-status-list"),
+    path("external-badges/<str:public_id>", views.foreign_badge_detail, name="foreign-badge"),
+    path("external-badges/<str:public_id>/image", views.foreign_badge_image, name="foreign-badge-image"),
     path("api/v1/verify", api.CredentialVerifyApi.as_view(), name="api-verify"),
 ]

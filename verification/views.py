@@ -21,8 +21,10 @@ from badges_service.openbadges.errors import OpenBadgesError
 from badges_service.openbadges.verify import PASSED, Report, report_unreadable
 from badges_service.ratelimit import client_ident, hit, rate_limited_response
 from issuers import badge_images, documents, identifiers, selectors
+from issuers.images import badge_svg
+from learners import selectors as learner_selectors
 
-from .artefacts import rasterise
+from .artefacts import file_response, rasterise
 from .negotiation import json_response, public_view, wants_json
 from .presentation import report_view, status_for
 from .services import (
@@ -179,6 +181,28 @@ def _image(image: badge_images.BadgeImage) -> HttpResponse:
     response["Content-Security-Policy"] = "default-src 'none'; style-src 'unsafe-inline'; sandbox"
     response["Cache-Control"] = "public, max-age=3600"
     return response
+
+
+@require_GET
+@public_view
+def foreign_badge_detail(request: HttpRequest, public_id: str) -> HttpResponse:
+    """The public page of a badge an agent earned elsewhere and made public: what this service verified, and
+    when (it is not re-verified on display: its original lives with its issuer)."""
+    badge = learner_selectors.foreign_badge_get_public(public_id=public_id)
+    original = badge.credential_id if badge.credential_id.startswith(("https://", "http://")) else ""
+    return render(request, "verification/foreign_badge.html", {
+        "badge": badge, "checks": badge.report.get("checks", []), "checked_once": True, "original_url": original})
+
+
+@require_GET
+@public_view
+def foreign_badge_image(request: HttpRequest, public_id: str) -> HttpResponse:
+    badge = learner_selectors.foreign_badge_get_public(public_id=public_id)
+    if not badge.image:
+        return _image(badge_images.BadgeImage(badge_svg(name=badge.name, seed=str(badge.public_id),
+                                                      issuer_name=badge.issuer_name).encode(), "svg"))
+    return file_response(bytes(badge.image), badge.image_type, f"badge-{badge.public_id}",
+                         cache_control="public, max-age=300")
 
 
 VERIFY_SCOPE = "verify"  # the rate limit of POST /api/v1/verify, shared by the page's form

@@ -35,8 +35,8 @@ def test_issuance_publishes_a_hosted_and_a_signed_assertion_with_the_required_fi
     assert hosted["issuedOn"] == ob3["validFrom"]
 
     key = rsa_keys_of(achievement.issuer).get(status="active")
-    decoded = jws.verify(credential.ob2.jws, public_key=load_pem_public_key(key.public_key_pem.encode()),
-                         max_payload_bytes=100_000)
+    decoded = jws.verify(ob2.hosted_assertion(credential).jws,
+                         public_key=load_pem_public_key(key.public_key_pem.encode()), max_payload_bytes=100_000)
     signed = json.loads(decoded.payload)
     assert signed["id"] == f"urn:uuid:{credential.public_id}"
     assert signed["verification"] == {"type": "SignedBadge", "creator": ob2.key_url(achievement.issuer, key)}
@@ -112,6 +112,40 @@ def test_a_credential_issued_before_ob2_publishing_gets_its_twin_on_first_reques
     credential.refresh_from_db()
     hosted = ob2.hosted_assertion_document(credential)
     assert hosted["id"] == ob2.assertion_url(credential)
+
+
+def test_the_signed_assertion_is_made_on_its_first_request_and_kept(achievement):
+    """Issuance stores the hosted twin; RS256 signing waits for the first request of the signed one, which
+    every later request then gets unchanged."""
+    credential = CredentialFactory(achievement=achievement)
+    assert credential.ob2.jws == ""
+    first = ob2.hosted_assertion(credential).jws
+    credential.ob2.refresh_from_db()
+    assert credential.ob2.jws == first and first.count(".") == 2
+    assert ob2.hosted_assertion(credential).jws == first
+
+
+def test_a_twin_left_unsigned_is_signed_with_the_key_of_its_issuance_after_a_rotation(achievement):
+    credential = CredentialFactory(achievement=achievement)
+    old = rsa_keys_of(achievement.issuer).get()
+    services.key_rotate(issuer=achievement.issuer)
+    token = ob2.hosted_assertion(credential).jws
+    jws.verify(token, public_key=load_pem_public_key(old.public_key_pem.encode()), max_payload_bytes=100_000)
+    assert json.loads(jws.verify(token, public_key=load_pem_public_key(old.public_key_pem.encode()),
+                                 max_payload_bytes=100_000).payload)["verification"]["creator"] == \
+        ob2.key_url(achievement.issuer, old)
+
+
+def test_a_twin_left_unsigned_whose_key_was_revoked_is_signed_with_the_active_key(achievement):
+    credential = CredentialFactory(achievement=achievement)
+    revoked = rsa_keys_of(achievement.issuer).get()
+    services.key_revoke(key=revoked, compromised_since=timezone.now())
+    active = rsa_keys_of(achievement.issuer).get(status="active")
+    token = ob2.hosted_assertion(credential).jws
+    decoded = jws.verify(token, public_key=load_pem_public_key(active.public_key_pem.encode()),
+                         max_payload_bytes=100_000)
+    assert json.loads(decoded.payload)["verification"]["creator"] == ob2.key_url(achievement.issuer, active)
+    assert ob2.hosted_assertion(credential).signing_key == active
 
 
 def test_the_revocation_list_names_revoked_and_suspended_credentials_with_their_public_reason(db):
