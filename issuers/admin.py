@@ -1,8 +1,10 @@
+# ruff: noqa: RUF001 - French typography: the apostrophe U+2019 is the right character in these labels.
 """Admin: the same services as the API. Private keys are never displayed."""
 
 from django import forms
 from django.contrib import admin, messages
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from badges_service.errors import ApplicationError
 from badges_service.openbadges.image_upload import image_clean
@@ -114,9 +116,29 @@ class SigningKeyAdmin(NoDeletion, admin.ModelAdmin):
             services.key_revoke(key=key, compromised_since=timezone.now(), actor=request.user)
 
 
+class AchievementAdminForm(ImageAdminForm):
+    class Meta:
+        # The words of docs/glossary.md, without changing the models (labels live in the form, not the schema).
+        labels = {
+            "issuer": _("Émetteur"), "slug": _("Identifiant dans l’adresse"), "name": _("Nom du badge"),
+            "description": _("Description"), "criteria_narrative": _("Critères d’obtention"),
+            "criteria_url": _("Page des critères détaillés"), "achievement_type": _("Type de badge"),
+            "image": _("Image du badge"), "image_caption": _("Légende de l’image"), "tags": _("Mots-clés"),
+            "version": _("Version"), "language": _("Langue"), "validity_days": _("Durée de validité (jours)"),
+        }
+        help_texts = {
+            "slug": _("Fait partie de l’adresse publique du badge : ne plus le changer une fois des badges délivrés."),
+            "criteria_narrative": _("Ce qu’il faut avoir fait pour recevoir le badge, tel que le lira un recruteur."),
+            "achievement_type": _("Type Open Badges 3.0 : Competency (compétence), Course (formation), "
+                                  "Certificate (certificat), License (habilitation)…"),
+            "image": _("PNG ou SVG. Sans image, une image est générée à partir du nom, du niveau et de l’émetteur."),
+            "validity_days": _("Vide : sans date d’expiration."),
+        }
+
+
 @admin.register(Achievement)
 class AchievementAdmin(NoDeletion, admin.ModelAdmin):
-    form = ImageAdminForm
+    form = AchievementAdminForm
     list_display = ["name", "slug", "issuer", "achievement_type"]
     list_filter = ["issuer", "achievement_type"]
     search_fields = ["name", "slug"]

@@ -36,7 +36,10 @@ def team(request: HttpRequest) -> HttpResponse:
         return render(request, "forbidden.html", FORBIDDEN, status=403)
 
     competency_groups, level_groups = selectors.searchable_competencies(), selectors.scale_levels()
-    searched = "competence" in request.GET or "niveau" in request.GET
+    # "Filtrer la liste" narrows the competency list (without JavaScript); it is not a search yet.
+    query = (request.GET.get("filtre") or "").strip()[:100]
+    shown_groups = selectors.searchable_competencies(query=query) if query else competency_groups
+    searched = ("competence" in request.GET or "niveau" in request.GET) and "filtrer" not in request.GET
     form = SkillSearchForm(request.GET if searched else None, competency_groups=competency_groups,
                            level_groups=level_groups)
     found = None
@@ -53,6 +56,6 @@ def team(request: HttpRequest) -> HttpResponse:
         "directions": selectors.managed_directions(roles=roles),
         "all_directions": policy.sees_every_direction(roles),
         "form": form, "searched": searched, "found": found,
-        "competency_groups": competency_groups, "level_groups": level_groups,
+        "competency_groups": shown_groups, "level_groups": level_groups, "filtre": query,
         "page": page, "members": selectors.team_members(learners=list(page.object_list)),
     })

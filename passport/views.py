@@ -191,6 +191,7 @@ def _fit_rows(fit: profiles.JobFit, job: Job) -> dict:
     levels = ProficiencyLevel.objects.in_bulk(r.required_level_id for r in fit.requirements)
     return {"job": job, "score": round(fit.score * 100), "met": fit.count(profiles.MET),
             "partial": fit.count(profiles.PARTIAL), "missing": fit.count(profiles.MISSING),
+            "total": len(fit.requirements),
             "requirements": [{"competency": competencies[r.competency_id], "level": levels.get(r.required_level_id),
                               "essential": r.essential, "status": r.status} for r in fit.requirements]}
 

@@ -1,10 +1,11 @@
 from django.apps import AppConfig
 from django.db.models.signals import post_delete, post_save
+from django.utils.translation import gettext_lazy as _
 
 
 class PipelineConfig(AppConfig):
     name = "pipeline"
-    verbose_name = "Événements de formation (LMS)"
+    verbose_name = _("Événements de formation (LMS)")
 
     def ready(self) -> None:
         from badges_service.key_encryption import secret_field_register

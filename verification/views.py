@@ -14,6 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from django.views.decorators.vary import vary_on_headers
 
 from badges_service.caching import CREDENTIAL, PROFILE, STATUS, public_cache
+from badges_service.collation import sorted_by
 from badges_service.errors import ApplicationError, NotFound
 from badges_service.negotiation import json_response, public_view, wants_json
 from badges_service.openbadges import ob3
@@ -39,7 +40,7 @@ from .services import (
 
 @require_GET
 def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "home.html", {"issuers": selectors.issuer_list()})
+    return render(request, "home.html", {"issuers": sorted_by(selectors.issuer_list(), "name")})
 
 
 @require_GET
