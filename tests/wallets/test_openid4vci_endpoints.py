@@ -271,3 +271,25 @@ def test_the_cleanup_task_removes_what_has_expired_and_keeps_the_rest(client, aw
     assert counts == {"access_tokens": 1, "nonces": 1, "offers": 1, "presentation_requests": 0}
     assert CredentialOffer.objects.count() == 1 and ProofNonce.objects.count() == 1
     assert not AccessToken.objects.exists()
+
+
+def test_the_command_takes_a_url_and_prints_one_json_object(award):
+    import io
+
+    from django.core.management import call_command
+
+    out = io.StringIO()
+    call_command("credential_offer", "--credential", f"{settings.BADGES_PUBLIC_URL}/credentials/{award.public_id}",
+                 stdout=out)
+    printed = json.loads(out.getvalue())
+    assert set(printed) == {"offer_uri", "tx_code", "expires_at"}
+    assert printed["offer_uri"].startswith("openid-credential-offer://?credential_offer=")
+    assert len(printed["tx_code"]) == 6 and printed["tx_code"].isdigit()
+    assert CredentialOffer.objects.get().learner is None
+
+
+def test_the_command_refuses_an_unknown_credential(db):
+    from django.core.management import CommandError, call_command
+
+    with pytest.raises(CommandError):
+        call_command("credential_offer", "--credential", "00000000-0000-0000-0000-000000000000")
