@@ -89,3 +89,15 @@ def test_a_revoked_award_gets_no_new_copy(award):
     with pytest.raises(Conflict) as exc:
         copies.credential_copy_issue(credential=award, holder=_holder(), format=CredentialCopy.LDP_VC, actor=SYSTEM)
     assert exc.value.code == "credential_revoked"
+
+
+def test_only_the_system_the_holder_or_issuer_staff_may_copy(award):
+    from badges_service.errors import PermissionDenied
+    from tests.issuers.factories import UserFactory
+
+    with pytest.raises(PermissionDenied):
+        copies.credential_copy_issue(credential=award, holder=_holder(), format=CredentialCopy.LDP_VC,
+                                     actor=UserFactory(username="quelqu-un"))
+    learner = UserFactory(username="camille", email="camille.dupont@ville-exemple.fr")
+    assert copies.credential_copy_issue(credential=award, holder=_holder(), format=CredentialCopy.LDP_VC,
+                                        actor=learner).credential == award
