@@ -44,8 +44,8 @@ def framework_import(*, bundle: FrameworkBundle, replace: bool = False, scale: F
     for name in ("title", "description", "publisher", "language"):
         setattr(framework, name, getattr(info, name))
     framework.case_identifier, framework.case_uri, framework.case_data = _case_columns(info.case)
-    if framework.case_identifier and Framework.objects.filter(case_identifier=framework.case_identifier).exclude(
-            code=info.code, version=info.version).exists():
+    others = Framework.objects.exclude(code=info.code, version=info.version)
+    if framework.case_identifier and others.filter(case_identifier__iexact=framework.case_identifier).exists():
         # One CFDocument identifier per framework version: another version of the same package gets its own
         # (derived) identifier, so /ims/case/v1p0/CFPackages/<id> stays unambiguous.
         framework.case_identifier = ""
