@@ -41,7 +41,7 @@ def _holder() -> str:
 
 
 def test_an_ldp_vc_copy_verifies_in_digital_bazaar_until_the_award_is_revoked(award):
-    copy = copies.credential_copy_issue(credential=award, holder=_holder(), format=CredentialCopy.LDP_VC)
+    copy = copies.credential_copy_issue(credential=award, holder=_holder(), format=CredentialCopy.LDP_VC, actor=SYSTEM)
     document = json.loads(copy.document)
     tampered = json.loads(copy.document)
     tampered["credentialSubject"]["id"] = _holder()
@@ -57,7 +57,8 @@ def test_an_ldp_vc_copy_verifies_in_digital_bazaar_until_the_award_is_revoked(aw
 
 def test_a_jwt_vc_json_copy_verifies_in_jose(award):
     holder = _holder()
-    copy = copies.credential_copy_issue(credential=award, holder=holder, format=CredentialCopy.JWT_VC_JSON)
+    copy = copies.credential_copy_issue(credential=award, holder=holder, format=CredentialCopy.JWT_VC_JSON,
+                                        actor=SYSTEM)
     header = jws.decode_unverified(copy.document, max_payload_bytes=10**6).header
     method = next(m for m in issuer_did_document(issuer=award.issuer)["verificationMethod"]
                   if m["id"] == header["kid"])

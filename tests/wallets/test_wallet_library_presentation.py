@@ -39,7 +39,7 @@ def live(live_server, settings, transactional_db):
     seed = secrets.token_bytes(32)
     holder = did_key.did_key_from_public_key(
         Ed25519PrivateKey.from_private_bytes(seed).public_key().public_bytes_raw())
-    copy = copies.credential_copy_issue(credential=award, holder=holder, format=CredentialCopy.LDP_VC)
+    copy = copies.credential_copy_issue(credential=award, holder=holder, format=CredentialCopy.LDP_VC, actor=SYSTEM)
     api = APIClient()
     api.force_authenticate(UserFactory(username="plateforme-recrutement"))
     return {"team": team, "issuer": issuer, "award": award, "seed": seed.hex(), "api": api,
