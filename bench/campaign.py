@@ -26,6 +26,8 @@ import uuid
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
+from issuers.permissions import SYSTEM
+
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
@@ -133,7 +135,8 @@ def main() -> None:
     achievement = issuer_services.achievement_create(
         issuer=drh, slug="cybersecurite-essentiels", name="Cybersécurité : les essentiels",
         description="Reconnaître un hameçonnage, protéger ses mots de passe et les données des usagers.",
-        criteria_narrative="Avoir terminé le module en ligne « Cybersécurité : les essentiels ».", tags=["numérique"])
+        criteria_narrative="Avoir terminé le module en ligne « Cybersécurité : les essentiels ».", tags=["numérique"],
+                                                     actor=SYSTEM)
     new = services.lms_source_create(name="moodle-ville", issuer=drh)
     services.award_rule_create(source=new.source, course="102", achievement=achievement, validity_days=3 * 365)
     # The HR directory is mapped beforehand (as an import would): LMS user n is agent n.
@@ -197,7 +200,8 @@ def main() -> None:
     # The peer: the same credential issued in a loop, in this one process, on the same database.
     peer_start = time.monotonic()
     for n in range(args.peer):
-        issuer_services.credential_issue(achievement=achievement, recipient_email=f"peer.{n}@ville-exemple.fr")
+        issuer_services.credential_issue(achievement=achievement, recipient_email=f"peer.{n}@ville-exemple.fr",
+                                         actor=SYSTEM)
     peer_seconds = time.monotonic() - peer_start
     peer_rate = args.peer / peer_seconds
     rate = args.events / total_seconds

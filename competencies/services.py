@@ -102,10 +102,9 @@ def _upsert(framework: Framework, model, key: str, wanted: dict[str, dict], temp
 
 
 def alignment_set(*, achievement: Achievement, competency: Competency, level: ProficiencyLevel | None = None,
-                  actor=None) -> AchievementAlignment:
+                  actor) -> AchievementAlignment:
     """Align an achievement to a competency (at a level of the competency's framework)."""
-    if actor is not None:
-        ensure_can_act(actor, achievement.issuer, EDIT)
+    ensure_can_act(actor, achievement.issuer, EDIT)
     if level is not None and level.framework_id != competency.framework_id:
         raise ApplicationError("The level belongs to another framework's scale.", code="level_mismatch")
     try:
@@ -116,15 +115,13 @@ def alignment_set(*, achievement: Achievement, competency: Competency, level: Pr
     return alignment
 
 
-def alignment_remove(*, achievement: Achievement, competency: Competency, actor=None) -> None:
-    if actor is not None:
-        ensure_can_act(actor, achievement.issuer, EDIT)
+def alignment_remove(*, achievement: Achievement, competency: Competency, actor) -> None:
+    ensure_can_act(actor, achievement.issuer, EDIT)
     AchievementAlignment.objects.filter(achievement=achievement, competency=competency).delete()
 
 
-def job_alignment_set(*, achievement: Achievement, job: Job, actor=None) -> AchievementJobAlignment:
+def job_alignment_set(*, achievement: Achievement, job: Job, actor) -> AchievementJobAlignment:
     """Say that an achievement prepares for or certifies a job."""
-    if actor is not None:
-        ensure_can_act(actor, achievement.issuer, EDIT)
+    ensure_can_act(actor, achievement.issuer, EDIT)
     alignment, _ = AchievementJobAlignment.objects.get_or_create(achievement=achievement, job=job)
     return alignment

@@ -62,19 +62,17 @@ def _store(owner: Achievement | Issuer, data: bytes) -> None:
     owner.image.save(f"{owner.slug}-{digest}.{clean.extension}", ContentFile(clean.content), save=False)
 
 
-def achievement_image_set(*, achievement: Achievement, data: bytes, actor=None) -> Achievement:
+def achievement_image_set(*, achievement: Achievement, data: bytes, actor) -> Achievement:
     """Replace an achievement's badge image with a cleaned copy of ``data`` (PNG or SVG).
     Credentials already issued keep the image URL they were signed with, which now serves this image."""
-    if actor is not None:
-        ensure_can_act(actor, achievement.issuer, EDIT)
+    ensure_can_act(actor, achievement.issuer, EDIT)
     _store(achievement, data)
     achievement.save(update_fields=["image", "updated_at"])
     return achievement
 
 
-def issuer_image_set(*, issuer: Issuer, data: bytes, actor=None) -> Issuer:
-    if actor is not None:
-        ensure_can_act(actor, issuer, EDIT)
+def issuer_image_set(*, issuer: Issuer, data: bytes, actor) -> Issuer:
+    ensure_can_act(actor, issuer, EDIT)
     _store(issuer, data)
     issuer.save(update_fields=["image"])
     return issuer

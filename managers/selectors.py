@@ -1,12 +1,12 @@
 """Reads for the managers' team view.
 
-Who may see whom is decided in ``competencies.profiles`` (``visible_learners``, ``agents_with_competency``);
-this module only decides who is a manager and assembles the team: each agent of the managed directions with
+Who may see whom is decided in ``learners.policy`` (``can_see_team``, ``learners_visible``); this module
+assembles the team: each agent of the managed directions with
 the competencies their valid credentials prove and the gaps against their métier.
 
 Roles, as the team view applies them:
 * a manager is a user with at least one ``learners.ManagerScope``; the team is the agents of those directions;
-* a platform admin (superuser) manages every direction, as ``visible_learners`` already lets them see everyone;
+* a platform admin (superuser) manages every direction, as ``learners_visible`` already lets them see everyone;
 * issuer staff and admins are not managers by that role alone (issuing badges is not supervising people);
 * agents of other directions are never listed in the team; they appear in a skills search only when they made
   their profile visible (``Learner.profile_visible``).
@@ -18,29 +18,24 @@ from dataclasses import dataclass, field
 
 from django.db.models import QuerySet
 
-from competencies import external, profiles
 from competencies.models import Competency, ProficiencyLevel
 from issuers.models import Issuer
+from learners import policy
 from learners.models import Learner
+from skills import external, profiles
 
 
-def is_manager(*, user) -> bool:
-    if user is None or not user.is_authenticated or not user.is_active:
-        return False
-    return user.is_superuser or user.manager_scopes.exists()
-
-
-def managed_directions(*, user) -> QuerySet[Issuer]:
-    if not is_manager(user=user):
+def managed_directions(*, roles: policy.Roles) -> QuerySet[Issuer]:
+    if not policy.can_see_team(roles):
         return Issuer.objects.none()
-    if user.is_superuser:
+    if policy.sees_every_direction(roles):
         return Issuer.objects.filter(agents__isnull=False).distinct().order_by("name")
-    return Issuer.objects.filter(manager_scopes__user=user).order_by("name")
+    return Issuer.objects.filter(pk__in=roles.managed_direction_ids).order_by("name")
 
 
-def team_learners(*, user) -> QuerySet[Learner]:
+def team_learners(*, roles: policy.Roles) -> QuerySet[Learner]:
     """The agents of the directions the user manages (never those of other directions, open profile or not)."""
-    return (Learner.objects.filter(direction__in=managed_directions(user=user))
+    return (Learner.objects.filter(direction__in=managed_directions(roles=roles))
             .select_related("direction", "job__framework").order_by("direction__name", "display_name", "email"))
 
 

@@ -18,10 +18,9 @@ from django.utils import timezone
 
 from badges_service.errors import ApplicationError
 from badges_service.openbadges import eddsa_rdfc_2022, ob3, presentations
-from competencies.profiles import valid_credentials
 from issuers import identifiers, keys
 from issuers.documents import issuer_profile
-from issuers.models import Issuer, SigningKey
+from issuers.models import Credential, Issuer, SigningKey
 from issuers.services import signing_key_active
 from learners.selectors import foreign_badges_exported, learner_email_of
 
@@ -48,7 +47,7 @@ def default_domain() -> str:
 def _documents(*, user, now: datetime) -> list[dict]:
     email = learner_email_of(user=user)
     # Valid ones only: what a learner moves to another civil service is what still stands.
-    issued = [json.loads(d) for d in valid_credentials(emails=[email.lower()], now=now)
+    issued = [json.loads(d) for d in Credential.objects.filter(recipient_email=email.lower()).valid(now)
               .order_by("issued_at", "id").values_list("document", flat=True)] if email else []
     # Badges from elsewhere only when the learner chose to include them, as they were (their own proofs).
     # VC-JWT ones stay out: a presentation and a CLR carry credentials secured with embedded proofs.

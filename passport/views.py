@@ -20,7 +20,6 @@ from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from badges_service.errors import ApplicationError, NotFound
-from competencies import external, profiles
 from competencies.models import Competency, Job, ProficiencyLevel
 from indicators.models import CredentialUsage
 from indicators.services import usage_record
@@ -32,6 +31,7 @@ from learners.models import Learner
 from learners.selectors import learner_email_of
 from obapi import selectors as obapi_selectors
 from obapi import services as obapi_services
+from skills import external, profiles
 from verification import artefacts, foreign_badges
 from verification.certificate import certificate_pdf
 from verification.services import credential_verify

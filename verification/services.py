@@ -17,6 +17,7 @@ from datetime import datetime
 from django.conf import settings
 from django.db import transaction
 
+from badges_service import metrics
 from badges_service.errors import NotFound
 from badges_service.fetch import FetchError
 from badges_service.openbadges import baking, jws, presentations, vc_jwt
@@ -280,7 +281,12 @@ def _own_credential_of(report: Report) -> Credential | None:
 
 
 def verification_count(*, report: Report, channel: str) -> None:
-    """Count one verification of one of our credentials (``indicators``); never fails the verification."""
+    """Count one verification (``/metrics``, by outcome) and, for one of our credentials, its usage
+    (``indicators``); never fails the verification."""
+    try:
+        metrics.verification_observe(outcome=report.status, channel=channel)
+    except Exception:
+        logger.warning("A verification could not be counted in the metrics", exc_info=True)
     try:
         credential = _own_credential_of(report)
         if credential is not None:

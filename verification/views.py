@@ -12,6 +12,7 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 from django.views.decorators.vary import vary_on_headers
 
+from badges_service.caching import CREDENTIAL, PROFILE, STATUS, public_cache
 from badges_service.errors import NotFound
 from badges_service.openbadges import ob3
 from issuers import documents, identifiers, selectors
@@ -31,6 +32,7 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
+@public_cache(CREDENTIAL)
 @public_view
 @vary_on_headers("Accept")
 def credential_detail(request: HttpRequest, public_id: str) -> HttpResponse:
@@ -59,6 +61,7 @@ def credential_detail(request: HttpRequest, public_id: str) -> HttpResponse:
 
 
 @require_GET
+@public_cache(CREDENTIAL)
 @public_view
 def credential_download(request: HttpRequest, public_id: str) -> HttpResponse:
     credential = selectors.credential_get_public(public_id=public_id, viewer=request.user)
@@ -70,6 +73,7 @@ def credential_download(request: HttpRequest, public_id: str) -> HttpResponse:
 
 
 @require_GET
+@public_cache(PROFILE)
 @public_view
 @vary_on_headers("Accept")
 def achievement_detail(request: HttpRequest, slug: str) -> HttpResponse:
@@ -89,6 +93,7 @@ def achievement_image(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @require_GET
+@public_cache(PROFILE)
 @public_view
 @vary_on_headers("Accept")
 def issuer_detail(request: HttpRequest, slug: str) -> HttpResponse:
@@ -109,6 +114,7 @@ def issuer_image(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @require_GET
+@public_cache(STATUS)
 def issuer_did_document(request: HttpRequest, slug: str) -> HttpResponse:
     try:
         issuer = selectors.issuer_get(slug=slug)

@@ -35,12 +35,18 @@ INSTALLED_APPS = [
     "accounts",
     "passport",
     "managers",
+    "django_prometheus",  # request metrics (badges_service.metrics)
     "oauth2_provider",  # django-oauth-toolkit: the OAuth 2.0 server of the Open Badges API
     "obapi",
 ]
 
 MIDDLEWARE = [
+    "django_prometheus.middleware.PrometheusBeforeMiddleware",
+    "badges_service.health.HealthMiddleware",  # /healthz, /readyz: before the host check and the HTTPS redirect
+    "badges_service.logs.RequestLogMiddleware",  # request id, one log line per request
     "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",  # static files from the web process itself (see production)
+    "django.middleware.http.ConditionalGetMiddleware",  # ETag on every GET answer, 304 (badges_service.caching)
     "badges_service.middleware.RejectNulCharactersMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -50,6 +56,8 @@ MIDDLEWARE = [
     "badges_service.ratelimit.PublicRateLimitMiddleware",  # public pages and documents (BADGES_RATE_LIMIT_PATHS)
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "badges_service.security.ContentSecurityPolicyMiddleware",  # strict CSP on every answer
+    "django_prometheus.middleware.PrometheusAfterMiddleware",
 ]
 
 ROOT_URLCONF = "badges_service.urls"
@@ -136,6 +144,8 @@ CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# Pool processes per worker; Celery's default (None) is one per CPU core.
+CELERY_WORKER_CONCURRENCY = env.int("CELERY_WORKER_CONCURRENCY", default=None)
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 # A broker that does not answer must not hold intake requests: events are stored first anyway.
@@ -153,8 +163,14 @@ BADGES_PIPELINE_MAX_CSV_BYTES = env.int("BADGES_PIPELINE_MAX_CSV_BYTES", default
 BADGES_PIPELINE_SIGNATURE_TOLERANCE = 300  # seconds, either way
 BADGES_PIPELINE_REDRIVE_AFTER = env.int("BADGES_PIPELINE_REDRIVE_AFTER_SECONDS", default=300)
 BADGES_PIPELINE_QUEUE = env.str("BADGES_PIPELINE_QUEUE", default="celery")  # the Celery queue of event tasks
+CELERY_TASK_DEFAULT_QUEUE = BADGES_PIPELINE_QUEUE  # the Procfile's worker and beat use it too
 BADGES_PIPELINE_BATCH = env.int("BADGES_PIPELINE_BATCH", default=20)  # events processed in one transaction
 BADGES_PIPELINE_CONFIG_TTL = env.float("BADGES_PIPELINE_CONFIG_TTL", default=5.0)  # see pipeline/config_cache.py
+
+# --- Operations: GET /metrics (Prometheus) answers only with this bearer token; 404 without one configured.
+BADGES_METRICS_TOKEN = env.str("BADGES_METRICS_TOKEN", default="")
+
+BADGES_CSP_REPORT_URI = env.str("BADGES_CSP_REPORT_URI", default="")  # where browsers report CSP violations
 
 # --- Badges
 # The public origin of this service: credential, achievement and issuer URLs and the did:web
@@ -279,10 +295,16 @@ OBAPI_MAX_PAGE_SIZE = 100
 BADGES_TERMS_OF_SERVICE_URL = env.str("BADGES_TERMS_OF_SERVICE_URL", default="")
 BADGES_PRIVACY_POLICY_URL = env.str("BADGES_PRIVACY_POLICY_URL", default="")
 
+# Log lines: "plain" text (development, tests) or "json" (production's default: one object per line). Every
+# handler carries the request id and removes emails, secrets and signed documents (badges_service.logs).
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {"request_id": {"()": "badges_service.logs.RequestIdFilter"},
+                "redact": {"()": "badges_service.logs.Redactor"}},
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+                   "json": {"()": "badges_service.logs.JsonLines"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": env.str("LOG_FORMAT", default="plain"),
+                             "filters": ["request_id", "redact"]}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
 }

@@ -8,11 +8,11 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from competencies import external, profiles
 from competencies.identifiers import competency_url
 from competencies.interchange.case import case_id
 from learners import services
 from learners.models import ForeignBadge
+from skills import external, profiles
 from tests.issuers.factories import UserFactory
 from tests.managers.factories import two_directions
 

@@ -2,8 +2,9 @@
 
 A credential proves each competency its achievement is aligned to, at the level its ``result`` states
 (``Credential.achieved_level``, when on that competency's scale) or else at the alignment's level, or
-else at the first level of the scale. Only currently valid credentials count: not revoked, not
-expired. A credential for an obsolete competency also proves the competency that replaced it.
+else at the first level of the scale. Only currently valid credentials count (``Credential.objects.valid``:
+not revoked, not suspended, within their dates). A credential for an obsolete competency also proves the
+competency that replaced it.
 """
 
 from __future__ import annotations
@@ -14,12 +15,11 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from django.db.models import Q
-from django.utils import timezone
 
+from competencies.models import AchievementAlignment, Competency, Framework, Job, JobRequirement, ProficiencyLevel
 from issuers.models import Credential
+from learners import policy
 from learners.models import Learner
-
-from .models import AchievementAlignment, Competency, Framework, Job, JobRequirement, ProficiencyLevel
 
 MET, PARTIAL, MISSING = "met", "partial", "missing"
 
@@ -36,9 +36,9 @@ Profile = dict[int, ProvenCompetency]  # competency id -> the highest level prov
 
 
 def valid_credentials(*, emails: Iterable[str], now: datetime | None = None):
-    now = now or timezone.now()
-    return (Credential.objects.filter(recipient_email__in=list(emails), revoked_at__isnull=True, valid_from__lte=now)
-            .filter(Q(valid_until__isnull=True) | Q(valid_until__gt=now)))
+    """The learners' credentials valid at ``now`` (``CredentialQuerySet.valid``: not revoked, not suspended,
+    within their dates)."""
+    return Credential.objects.filter(recipient_email__in=list(emails)).valid(now)
 
 
 def profiles_for(*, emails: Iterable[str], now: datetime | None = None,
@@ -150,19 +150,10 @@ def jobs_ranked(*, profile: Profile, framework: Framework) -> list[JobFit]:
     return sorted(fits, key=lambda f: (-f.score, codes[f.job_id]))
 
 
-def visible_learners(*, user) -> Q:
-    """Which agents a manager may see: those of the directions the manager manages, or who opened their profile."""
-    if user is None or not user.is_authenticated:
-        return Q(pk__in=[])
-    if user.is_superuser:
-        return Q()
-    return Q(direction__manager_scopes__user=user) | Q(profile_visible=True)
-
-
 def agents_with_competency(*, user, competency: Competency, min_level: ProficiencyLevel,
                            now: datetime | None = None) -> list[tuple[Learner, ProvenCompetency]]:
     """Agents the user may see who hold ``competency`` at ``min_level`` or above (best first)."""
-    learners = {lv.email: lv for lv in Learner.objects.filter(visible_learners(user=user)).distinct()
+    learners = {lv.email: lv for lv in Learner.objects.filter(policy.learners_visible(policy.roles_of(user)))
                 .select_related("direction", "job")}
     if not learners:
         return []

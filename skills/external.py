@@ -27,11 +27,10 @@ from django.contrib.auth import get_user_model
 from django.db.models import Q
 from django.utils import timezone
 
+from competencies.identifiers import competency_url
+from competencies.interchange.case import case_id
+from competencies.models import Competency, ProficiencyLevel
 from learners.models import ForeignBadge, Learner
-
-from .identifiers import competency_url
-from .interchange.case import case_id
-from .models import Competency, ProficiencyLevel
 
 _UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", re.IGNORECASE)
 
