@@ -31,6 +31,7 @@ from django.utils import timezone
 from competencies.identifiers import competency_url
 from competencies.interchange.case import case_id
 from competencies.models import Competency, ProficiencyLevel
+from learners import policy
 from learners.models import ForeignBadge, Learner
 
 _UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", re.IGNORECASE)
@@ -145,8 +146,19 @@ def _first_levels(competency_ids: set[int]) -> dict[int, int]:
     return {cid: first[fid] for cid, fid in frameworks.items() if fid in first}
 
 
+def agents_attested_elsewhere(*, user, competency: Competency,
+                              now: datetime | None = None) -> list[tuple[Learner, ExternalAttestation]]:
+    """Agents the user may see (``learners.policy``) whose badges from elsewhere attest ``competency``."""
+    learners = {lv.email.lower(): lv for lv in Learner.objects.filter(policy.learners_visible(policy.roles_of(user)))
+                .select_related("direction")}
+    found = [(learners[email], attested[competency.id]) for email, attested in
+             external_profiles_for(emails=learners, now=now).items() if competency.id in attested]
+    return sorted(found, key=lambda pair: pair[0].email)
+
+
 def external_profile(*, email: str, now: datetime | None = None) -> ExternalProfile:
     return external_profiles_for(emails=[email], now=now).get(email.strip().lower(), {})
 
 
-__all__ = ["ExternalAttestation", "ExternalProfile", "external_profile", "external_profiles_for", "matches"]
+__all__ = ["ExternalAttestation", "ExternalProfile", "agents_attested_elsewhere", "external_profile",
+           "external_profiles_for", "matches"]
