@@ -1,7 +1,15 @@
-"""One UPDATE for many rows, each with its own values: ``UPDATE t SET f = v.f FROM (VALUES ...) v WHERE t.pk = v.pk``.
+"""Writing many rows at once, cheaply.
 
-Django's ``bulk_update`` writes a ``CASE WHEN pk = ... THEN ...`` per field and row, which costs more to
-build than the statement costs to run; this builds one VALUES list. PostgreSQL and SQLite (3.33+) alike.
+``rows_update``: one UPDATE for many rows, each with its own values:
+``UPDATE t SET f = v.f FROM (VALUES ...) v WHERE t.pk = v.pk``. Django's ``bulk_update`` writes a
+``CASE WHEN pk = ... THEN ...`` per field and row, which costs more to build than the statement costs to run;
+this builds one VALUES list. PostgreSQL and SQLite (3.33+) alike.
+
+``LargeTextField``: a text column holding documents of kilobytes (signed JSON). On PostgreSQL, Django 5.2's
+``bulk_create`` sends each column as one array parameter (``UNNEST``), and psycopg escapes the quotes of
+every element of a text array with a regular-expression substitution: about 1 ms of CPU per 2.5 KB signed
+credential under Python 3.11, more than signing it. A field with ``get_placeholder`` makes Django keep the
+plain ``VALUES (...), (...)`` form for that model, where each document is one parameter quoted by libpq.
 """
 
 from __future__ import annotations
@@ -9,6 +17,18 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from django.db import connection, models
+
+
+class LargeTextField(models.TextField):
+    """A ``TextField`` that keeps its model's bulk INSERTs in the ``VALUES`` form (see the module's docstring).
+    The same column as a ``TextField``: migrations see a ``TextField``."""
+
+    def get_placeholder(self, value, compiler, connection) -> str:
+        return "%s"
+
+    def deconstruct(self):
+        name, _path, args, kwargs = super().deconstruct()
+        return name, "django.db.models.TextField", args, kwargs
 
 
 def rows_update(model: type[models.Model], objects: Sequence[models.Model], fields: Sequence[str]) -> int:

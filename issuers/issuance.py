@@ -3,7 +3,8 @@
 ``Issuance`` keeps, for the length of one batch, the issuers' active keys, their profiles, the achievements'
 definitions and the scales they are aligned to; ``check`` validates one request against them (domain errors
 raise before anything is written, so a caller can set a bad request aside), and ``issue`` signs a list of
-checked requests and stores them with one INSERT per table: credentials, their OB 2.0 twins and their
+checked requests and stores them with one INSERT per table: credentials, their OB 2.0 twins (the hosted
+assertion; the RS256-signed one is made on its first request, ``ob2.hosted_assertion``) and their
 status-list entries (indexes reserved in one statement per list). ``services.credential_issue`` is the
 one-credential case; the completion pipeline issues a batch of events' awards in one call.
 
@@ -137,8 +138,8 @@ class Issuance:
                 valid_from=self.now, valid_until=request.valid_until, achieved_level=request.level))
         with transaction.atomic():
             Credential.objects.bulk_create(credentials)
-            HostedAssertion.objects.bulk_create([  # the OB 2.0 twins
-                ob2.assertion_build(credential=c, document=d, key=self._rsa_key(c.issuer))
+            HostedAssertion.objects.bulk_create([  # the OB 2.0 twins, signed on first request
+                ob2.assertion_build(credential=c, document=d, key=self._rsa_key(c.issuer), sign=False)
                 for c, d in zip(credentials, documents, strict=True)])
             for entry, credential in zip(entries, credentials, strict=True):
                 entry.credential = credential

@@ -111,16 +111,22 @@ def revocation_list_document(issuer: Issuer) -> dict:
     return ob2.revocation_list(list_id=revocation_list_url(issuer), issuer=profile_url(issuer), revoked=revoked)
 
 
-def assertion_build(*, credential: Credential, document: dict, key: SigningKey) -> HostedAssertion:
-    """The hosted and signed OB 2.0 assertions of a credential (``document``: its signed OB 3.0), not saved.
-    ``key``: the issuer's active RS256 key."""
-    badge = badge_class_url(credential.achievement)
-    hosted = ob2.assertion_from_ob3(document, assertion_id=assertion_url(credential), badge_url=badge,
-                                    verification=ob2.hosted_verification())
-    signed = ob2.assertion_from_ob3(document, assertion_id=signed_assertion_id(credential), badge_url=badge,
+def _signed_assertion_token(*, credential: Credential, document: dict, key: SigningKey) -> str:
+    signed = ob2.assertion_from_ob3(document, assertion_id=signed_assertion_id(credential),
+                                    badge_url=badge_class_url(credential.achievement),
                                     verification=ob2.signed_verification(key_url(credential.issuer, key)))
-    token = jws.sign(json.dumps(signed, ensure_ascii=False, separators=(",", ":")).encode("utf-8"),
-                     private_key=rsa_keys.rsa_private_key(key))
+    return jws.sign(json.dumps(signed, ensure_ascii=False, separators=(",", ":")).encode("utf-8"),
+                    private_key=rsa_keys.rsa_private_key(key))
+
+
+def assertion_build(*, credential: Credential, document: dict, key: SigningKey, sign: bool = True) -> HostedAssertion:
+    """The hosted and signed OB 2.0 assertions of a credential (``document``: its signed OB 3.0), not saved.
+    ``key``: the issuer's active RS256 key. With ``sign=False`` the signed one is left for its first request
+    (``hosted_assertion``): most are never asked for, and RS256 is most of what a twin costs."""
+    hosted = ob2.assertion_from_ob3(document, assertion_id=assertion_url(credential),
+                                    badge_url=badge_class_url(credential.achievement),
+                                    verification=ob2.hosted_verification())
+    token = _signed_assertion_token(credential=credential, document=document, key=key) if sign else ""
     return HostedAssertion(credential=credential, document=json.dumps(hosted, ensure_ascii=False,
                                                                       separators=(",", ":")),
                            jws=token, signing_key=key)
@@ -134,10 +140,25 @@ def assertion_publish(*, credential: Credential, document: dict) -> HostedAssert
     return assertion
 
 
+def _assertion_sign(assertion: HostedAssertion, credential: Credential) -> HostedAssertion:
+    """Sign a twin stored unsigned, with the key chosen at issuance (the active one if that key has been revoked
+    since). RS256 (PKCS #1 v1.5) is deterministic: two first requests at once store the same token."""
+    key = assertion.signing_key
+    if key.status == SigningKey.Status.REVOKED:
+        key = rsa_keys.rsa_key_active(issuer=credential.issuer)
+    token = _signed_assertion_token(credential=credential, document=json.loads(credential.document), key=key)
+    HostedAssertion.objects.filter(pk=assertion.pk, jws="").update(jws=token, signing_key=key)
+    assertion.refresh_from_db(fields=["jws", "signing_key"])
+    return assertion
+
+
 def hosted_assertion(credential: Credential) -> HostedAssertion:
-    """The credential's OB 2.0 twin; credentials issued before OB 2.0 publishing get theirs on first request."""
-    existing = HostedAssertion.objects.filter(credential=credential).first()
-    return existing or assertion_publish(credential=credential, document=json.loads(credential.document))
+    """The credential's OB 2.0 twin, signed: credentials issued before OB 2.0 publishing get theirs on first
+    request, and the signed assertion of a twin issued unsigned is made then too."""
+    existing = HostedAssertion.objects.select_related("signing_key").filter(credential=credential).first()
+    if existing is None:
+        return assertion_publish(credential=credential, document=json.loads(credential.document))
+    return existing if existing.jws else _assertion_sign(existing, credential)
 
 
 def hosted_assertion_document(credential: Credential) -> dict:

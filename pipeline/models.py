@@ -29,6 +29,11 @@ class LmsSource(models.Model):
     secret_encrypted = models.BinaryField()
     secret_digest = models.CharField(max_length=64, unique=True)
     token_allowed = models.BooleanField(default=True, help_text=_("Accept Moodle's plain token field."))
+    # The xAPI LRS credentials (HTTP Basic) of the source: the username is public, the password a random
+    # 256-bit token shown once and kept as its SHA-256 (a slow password hash protects guessable passwords;
+    # this one cannot be guessed, and every statement batch checks it).
+    lrs_username = models.CharField(max_length=150, unique=True, null=True, blank=True)
+    lrs_password_digest = models.CharField(max_length=64, blank=True)
     active = models.BooleanField(default=True)
     created_at = models.DateTimeField(auto_now_add=True)
 

@@ -8,6 +8,7 @@ processing a credential never touches the network.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from functools import cache
 from pathlib import Path
 from types import MappingProxyType
@@ -52,6 +53,25 @@ def context_document(url: str) -> Any:
         raise DocumentLoaderError(f"JSON-LD document {url!r} is not bundled with this service; "
                                   "remote documents are never fetched.")
     return _parsed(url)
+
+
+def context_objects() -> Iterator[dict]:
+    """Every context object in the bundle: each document's own and every scoped one inside it (the same
+    objects each time, so callers may key caches by identity)."""
+    def walk(node: Any) -> Iterator[dict]:
+        if isinstance(node, dict):
+            inline = node.get("@context")
+            for ctx in inline if isinstance(inline, list) else [inline]:
+                if isinstance(ctx, dict):
+                    yield ctx
+            for value in node.values():
+                yield from walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                yield from walk(value)
+
+    for url in index():
+        yield from walk(context_document(url))
 
 
 def document_loader(url: str, options: dict | None = None) -> dict:

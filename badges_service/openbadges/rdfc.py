@@ -11,10 +11,16 @@ Performance: pyld's context resolver derives a cache key for every inline (scope
 JCS-serialising it, on every use; the OB 3.0 context has dozens of large scoped contexts, which
 made that serialisation most of the cost of a canonicalisation. Bundled contexts are immutable
 and parsed once, so their inline contexts get their keys computed once, by object identity.
+
+A campaign's credentials, and the proof configurations of all of them, differ only in strings: documents of
+a shape seen before skip JSON-LD expansion altogether and fill that shape's RDF template
+(``rdfc_templates``); this module stays the general path, for every other document and as the reference the
+fast path is tested against.
 """
 
 from __future__ import annotations
 
+import json
 import threading
 import uuid
 from functools import cache
@@ -26,7 +32,7 @@ from pyld import jsonld
 from pyld.context_resolver import ContextResolver
 from pyld.resolved_context import ResolvedContext
 
-from . import contexts
+from . import contexts, rdfc_templates
 from .errors import CanonicalizationError, DocumentLoaderError
 
 NQUADS = "application/n-quads"
@@ -35,23 +41,7 @@ NQUADS = "application/n-quads"
 @cache
 def _bundled_inline_context_keys() -> dict[int, tuple[Any, str]]:
     """id(inline context dict) -> (the dict, its cache key), for every scoped context in the bundle."""
-    keys: dict[int, tuple[Any, str]] = {}
-
-    def walk(node: Any) -> None:
-        if isinstance(node, dict):
-            inline = node.get("@context")
-            for ctx in inline if isinstance(inline, list) else [inline]:
-                if isinstance(ctx, dict):
-                    keys[id(ctx)] = (ctx, jcs(dict(ctx)).decode("utf-8"))
-            for value in node.values():
-                walk(value)
-        elif isinstance(node, list):
-            for value in node:
-                walk(value)
-
-    for url in contexts.index():
-        walk(contexts.context_document(url))
-    return keys
+    return {id(ctx): (ctx, jcs(dict(ctx)).decode("utf-8")) for ctx in contexts.context_objects()}
 
 
 class _BundleAwareResolver(ContextResolver):
@@ -155,27 +145,74 @@ class _SafeProcessor(jsonld.JsonLdProcessor):
 _PROCESSOR = _SafeProcessor()
 
 
-def canonicalize(document: dict) -> str:
-    """The canonical N-Quads of ``document`` (a JSON-LD object), as one string.
-
-    Raises ``DocumentLoaderError`` for a context that is not bundled and
-    ``CanonicalizationError`` for anything else JSON-LD refuses.
-    """
-    options = {
+def _options() -> dict:
+    return {
         "algorithm": "URDNA2015",
         "format": NQUADS,
         "documentLoader": contexts.document_loader,
         "contextResolver": _BundleAwareResolver(_SHARED_CACHE, contexts.document_loader),
         "base": "",
     }
+
+
+def _general(document: dict) -> str:
+    """The general path: pyld's JSON-LD to RDF and RDFC-1.0, for any document."""
     try:
-        return _PROCESSOR.normalize(document, options)
+        return _PROCESSOR.normalize(document, _options())
     except (DocumentLoaderError, CanonicalizationError):
         raise
     except jsonld.JsonLdError as exc:
         raise _unwrap(exc) from exc
     except RecursionError as exc:
         raise CanonicalizationError("The document is nested too deeply.", code="too_deep") from exc
+
+
+def _shape_dataset(shape_document: dict) -> dict:
+    """The RDF dataset of a shape document, as ``_general`` builds it before labelling blank nodes."""
+    options = {**_options(), "extractAllScripts": True, "processingMode": "json-ld-1.1",
+               "produceGeneralizedRdf": False}
+    del options["format"]
+    return _PROCESSOR.to_rdf(shape_document, options)
+
+
+_TEMPLATES = rdfc_templates.TemplateCache(maxsize=256)
+
+
+def _template(key: str, slot_count: int) -> rdfc_templates.Template | None:
+    def build() -> rdfc_templates.Template | None:
+        try:
+            return rdfc_templates.template_build(json.loads(key), slot_count, _shape_dataset)
+        except (jsonld.JsonLdError, DocumentLoaderError, CanonicalizationError, RecursionError):
+            return None  # the general path reports the document's own error
+    return _TEMPLATES.get(key, build)
+
+
+def canonicalize_general(document: dict) -> str:
+    """``canonicalize`` without the fast path (tests compare the two)."""
+    return _general(document)
+
+
+def canonicalize(document: dict) -> str:
+    """The canonical N-Quads of ``document`` (a JSON-LD object), as one string.
+
+    Documents of a shape seen before (same keys, types and bundled contexts) reuse its RDF template
+    (``rdfc_templates``); any other document, or any value the template cannot take, goes the general way.
+    Both give the same bytes.
+
+    Raises ``DocumentLoaderError`` for a context that is not bundled and
+    ``CanonicalizationError`` for anything else JSON-LD refuses.
+    """
+    shaped = rdfc_templates.shape(document) if isinstance(document, dict) else None
+    if shaped is not None:
+        key, values = shaped
+        template = _template(key, len(values))
+        if template is not None:
+            quads = template.fill(values)
+            if quads is not None:
+                nquads = rdfc_templates.canonical_nquads(quads)
+                if nquads is not None:
+                    return nquads
+    return _general(document)
 
 
 def _unwrap(exc: jsonld.JsonLdError) -> Exception:

@@ -6,6 +6,12 @@ schema is not available from the package registries we may use, and copying it i
 URL still appears in the ``credentialSchema`` of the credentials we issue, but we never fetch it.
 
 jsonschema 4.25 checks "date-time" and "uri" only with optional packages, so both are checked here.
+
+Two validators, one schema: jsonschema-rs (Rust) says whether a document conforms, about fifty times faster
+than jsonschema; only when it does not does jsonschema walk the document again to write the messages. Both
+use the same Python functions for the four formats, so "conforms" means the same to both (a test compares
+them on valid and broken credentials); where the regex engines differ (Rust's ``$`` never matches before a
+final newline), jsonschema-rs is the stricter, which only sends a document on to jsonschema.
 """
 
 from __future__ import annotations
@@ -17,6 +23,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+import jsonschema_rs
 from jsonschema import Draft202012Validator, FormatChecker, ValidationError
 
 SCHEMA_PATH = Path(__file__).parent / "data" / "schemas" / "ob3_open_badge_credential.schema.json"
@@ -41,11 +48,34 @@ def _is_date_time(value: Any) -> bool:
 
 
 @cache
-def _validator() -> Draft202012Validator:
+def _format_checker() -> FormatChecker:
     checker = FormatChecker(formats=("date", "email"))
     checker.checks("date-time")(_is_date_time)
     checker.checks("uri")(lambda value: not isinstance(value, str) or bool(_URI.fullmatch(value)))
-    return Draft202012Validator(json.loads(SCHEMA_PATH.read_text("utf-8")), format_checker=checker)
+    return checker
+
+
+@cache
+def _schema() -> dict:
+    return json.loads(SCHEMA_PATH.read_text("utf-8"))
+
+
+@cache
+def _validator() -> Draft202012Validator:
+    return Draft202012Validator(_schema(), format_checker=_format_checker())
+
+
+@cache
+def _fast_validator() -> jsonschema_rs.Draft202012Validator:
+    checker = _format_checker()
+    formats = {name: (lambda value, name=name: checker.conforms(value, name)) for name in checker.checkers}
+    return jsonschema_rs.Draft202012Validator(_schema(), formats=formats, validate_formats=True,
+                                              ignore_unknown_formats=True)
+
+
+def conforms(document: dict) -> bool:
+    """Whether ``document`` follows the schema (jsonschema-rs)."""
+    return _fast_validator().is_valid(document)
 
 
 def _path(parts: Any) -> str:
@@ -84,6 +114,8 @@ def _messages(error: ValidationError) -> list[str]:
 
 def schema_errors(document: dict) -> list[str]:
     """Human-readable schema violations of ``document`` (empty when it conforms), at most MAX_MESSAGES."""
+    if conforms(document):
+        return []
     messages = dict.fromkeys(m for error in _validator().iter_errors(document) for m in _messages(error))
     return sorted(messages, key=lambda m: [int(t) if t.isdigit() else t for t in re.split("([0-9]+)", m)])[
         :MAX_MESSAGES]

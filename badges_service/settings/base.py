@@ -5,6 +5,7 @@ Secrets are not defined here: each environment module decides where they come fr
 in an untracked file, ``test`` generates them per run).
 """
 
+from datetime import timedelta
 from pathlib import Path
 
 import environ
@@ -37,6 +38,7 @@ INSTALLED_APPS = [
     "django_prometheus",  # request metrics (badges_service.metrics)
     "oauth2_provider",  # django-oauth-toolkit: the OAuth 2.0 server of the Open Badges API
     "obapi",
+    "wallets",  # OpenID4VCI issuance into wallets, OpenID4VP verification from wallets
 ]
 
 MIDDLEWARE = [
@@ -50,6 +52,7 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
+    "badges_service.middleware.RemoveSlashMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "badges_service.ratelimit.PublicRateLimitMiddleware",  # public pages and documents (BADGES_RATE_LIMIT_PATHS)
@@ -73,6 +76,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "badges_service.context_processors.site",
             ],
         },
     },
@@ -152,6 +156,9 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 2, "socket_timeout"
 CELERY_BEAT_SCHEDULE = {
     "pipeline-redrive": {"task": "pipeline.tasks.events_redrive_task", "schedule": 60.0},
     "indicators-rollup": {"task": "indicators.tasks.indicators_rollup_task", "schedule": 60.0},
+    # Badges obtenus ailleurs: each is verified again once BADGES_FOREIGN_RECHECK_AFTER has passed.
+    "foreign-badges-recheck": {"task": "verification.tasks.foreign_badges_recheck_task", "schedule": 3600.0},
+    "wallets-expired-delete": {"task": "wallets.expired_delete", "schedule": 900.0},
 }
 
 # --- Completion pipeline (pipeline/): intake limits, replay window, re-drive of pending events
@@ -173,6 +180,12 @@ BADGES_CSP_REPORT_URI = env.str("BADGES_CSP_REPORT_URI", default="")  # where br
 # The public origin of this service: credential, achievement and issuer URLs and the did:web
 # identifiers are derived from it, so it must be the URL people and verifiers reach.
 BADGES_PUBLIC_URL = env.str("BADGES_PUBLIC_URL", default="http://127.0.0.1:8000").rstrip("/")
+# Who publishes the service and how people reach it (footer, mentions légales, déclaration d'accessibilité).
+BADGES_PUBLISHER = env.str("BADGES_PUBLISHER", default="Ville de Paris-Exemple")
+BADGES_PUBLISHER_ADDRESS = env.str("BADGES_PUBLISHER_ADDRESS",
+                                   default="Hôtel de Ville, place de l'Hôtel-de-Ville, 75000 Paris-Exemple")
+BADGES_CONTACT_EMAIL = env.str("BADGES_CONTACT_EMAIL", default="badges@ville-exemple.fr")
+BADGES_HOSTING = env.str("BADGES_HOSTING", default="Direction des systèmes d'information et du numérique de la Ville")
 # "web" (did:web on BADGES_PUBLIC_URL, the default) or "key" (did:key, self-contained).
 BADGES_DID_METHOD = env.str("BADGES_DID_METHOD", default="web")
 # LinkedIn company page id of the city: its "Add to profile" links then name the organisation by id, not by name.
@@ -188,10 +201,18 @@ BADGES_FETCH_READ_TIMEOUT = env.float("BADGES_FETCH_READ_TIMEOUT", default=5.0) 
 BADGES_FETCH_TOTAL_TIMEOUT = env.float("BADGES_FETCH_TOTAL_TIMEOUT", default=10.0)  # seconds, redirects included
 BADGES_FETCH_MAX_REDIRECTS = env.int("BADGES_FETCH_MAX_REDIRECTS", default=3)
 BADGES_FETCH_CACHE_SECONDS = env.int("BADGES_FETCH_CACHE_SECONDS", default=300)
+# Badges obtenus ailleurs (learners.ForeignBadge): verified again by Celery beat once this has passed.
+BADGES_FOREIGN_RECHECK_AFTER = timedelta(days=env.int("BADGES_FOREIGN_RECHECK_DAYS", default=7))
 # "address:port" pairs that may be fetched although not public: for tests and local development only
 # (production refuses to start with any). Empty by default.
 BADGES_FETCH_ALLOWED_PRIVATE = env.list("BADGES_FETCH_ALLOWED_PRIVATE", default=[])
 BADGES_FETCH_CA_FILE = env.str("BADGES_FETCH_CA_FILE", default="")  # extra trust anchors (PEM); "" = system's
+# A CASE framework fetched by URL (import_framework https://…/ims/case/v1p0/CFPackages/<id>) is larger than a
+# credential: its own size and time limits.
+BADGES_CASE_FETCH_MAX_BYTES = env.int("BADGES_CASE_FETCH_MAX_BYTES", default=30 * 1024 * 1024)
+BADGES_CASE_FETCH_TOTAL_TIMEOUT = env.float("BADGES_CASE_FETCH_TOTAL_TIMEOUT", default=120.0)  # seconds
+# CASE packages served at /ims/case/v1p0 are kept in the cache this long (each import changes the key).
+BADGES_CASE_PACKAGE_CACHE_SECONDS = env.int("BADGES_CASE_PACKAGE_CACHE_SECONDS", default=3600)
 
 # --- Cache: Redis when REDIS_URL (or a redis:// Celery broker) is set, so that rate-limit counters and fetched
 # documents are shared by every process; process-local memory otherwise.
@@ -303,3 +324,12 @@ LOGGING = {
                              "filters": ["request_id", "redact"]}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
 }
+
+# OpenID4VCI (wallets/): lifetimes in seconds of a credential offer, an access token and a proof nonce, and the
+# wrong transaction codes an offer tolerates before it is void.
+WALLETS_OFFER_TTL = env.int("WALLETS_OFFER_TTL", default=600)
+WALLETS_ACCESS_TOKEN_TTL = env.int("WALLETS_ACCESS_TOKEN_TTL", default=300)
+WALLETS_NONCE_TTL = env.int("WALLETS_NONCE_TTL", default=300)
+WALLETS_TX_CODE_ATTEMPTS = env.int("WALLETS_TX_CODE_ATTEMPTS", default=3)
+# OpenID4VP: how long a presentation request waits for the wallet's answer, in seconds.
+WALLETS_PRESENTATION_TTL = env.int("WALLETS_PRESENTATION_TTL", default=900)

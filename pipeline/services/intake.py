@@ -33,10 +33,15 @@ def _receipt(public_id: uuid.UUID, status: str, reason: str) -> dict:
     return receipt
 
 
-def _build(source: LmsSource, item: ParsedEvent, known: set[str], now, csv_import=None) -> InboundEvent:
-    public_id = uuid.uuid4()
-    status, reason = ((InboundEvent.Status.RECEIVED, "") if known.intersection(item.course_keys)
-                      else (InboundEvent.Status.IGNORED, "unknown_course"))
+def _build(source: LmsSource, item: ParsedEvent, known: set[str], now, csv_import=None,
+           public_id: uuid.UUID | None = None) -> InboundEvent:
+    public_id = public_id or uuid.uuid4()
+    if item.ignored:
+        status, reason = InboundEvent.Status.IGNORED, item.ignored
+    elif known.intersection(item.course_keys):
+        status, reason = InboundEvent.Status.RECEIVED, ""
+    else:
+        status, reason = InboundEvent.Status.IGNORED, "unknown_course"
     return InboundEvent(
         public_id=public_id, source=source, kind=item.kind, event_id=item.event_id, status=status, reason=reason,
         lms_user_id=item.lms_user_id, email=item.email, recipient_name=item.recipient_name[:200],

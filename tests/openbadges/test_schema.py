@@ -345,3 +345,45 @@ def test_number_of_messages_is_capped():
     errors = schema_errors(document)
     assert len(errors) == MAX_MESSAGES
     assert errors[0] == "credentialSubject.achievement.tag[0]: must be of type string"
+
+
+def _mutations(document: dict):
+    """The document with one thing changed: each key removed, each value made a number, an empty string, an
+    empty list, a bad date or a URI with a space."""
+    def walk(node, path):
+        if isinstance(node, dict):
+            for key, child in node.items():
+                yield (*path, key), child
+                yield from walk(child, (*path, key))
+        elif isinstance(node, list):
+            for i, child in enumerate(node):
+                yield (*path, i), child
+                yield from walk(child, (*path, i))
+
+    for path, _value in walk(document, ()):
+        for replacement in (None, 42, "", [], "2025-13-01T00:00:00Z", "not a uri", "ext:ok", "EXT:no\n"):
+            mutated = copy.deepcopy(document)
+            node = mutated
+            for part in path[:-1]:
+                node = node[part]
+            if replacement is None:
+                node.pop(path[-1])
+            else:
+                node[path[-1]] = replacement
+            yield mutated
+
+
+def test_the_fast_validator_and_jsonschema_agree_on_what_conforms():
+    """jsonschema-rs decides "conforms" alone; it must never pass what jsonschema refuses (nor the reverse)."""
+    from badges_service.openbadges.schema import _validator, conforms
+    from tests.openbadges.corpus import our_credentials, signed
+
+    documents = [minimal_credential(), TEST_VECTOR, *(signed(c) for c in our_credentials(4))]
+    checked = refused = 0
+    for base in documents:
+        for document in [base, *_mutations(base)]:
+            expected = not any(True for _ in _validator().iter_errors(document))
+            assert conforms(document) is expected, document
+            checked += 1
+            refused += not expected
+    assert refused > checked // 4  # the mutations do break documents, so both answers are exercised
