@@ -20,6 +20,7 @@ from django.db import connection
 
 from issuers import keys, services
 from issuers.models import SigningKey
+from issuers.permissions import SYSTEM
 from tests.issuers.factories import PublicCredentialFactory
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -27,12 +28,14 @@ ROOT = Path(__file__).resolve().parents[2]
 CHECK = """
 import json
 from issuers.models import Achievement, Credential
+from issuers.permissions import SYSTEM
 from issuers.services import credential_issue
 from verification.services import credential_verify
 reports = {str(c.public_id): credential_verify(document=json.loads(c.document)).status
            for c in Credential.objects.all()}
 try:
-    credential_issue(achievement=Achievement.objects.first(), recipient_email="apres.restauration@ville-exemple.fr")
+    credential_issue(achievement=Achievement.objects.first(), recipient_email="apres.restauration@ville-exemple.fr",
+                     actor=SYSTEM)
     signing = "ok"
 except Exception as exc:
     signing = type(exc).__name__
@@ -68,7 +71,7 @@ def postgres(transactional_db):
 
 def test_a_restored_dump_verifies_every_credential_and_signs_only_with_the_key_encryption_key(postgres, tmp_path):
     credentials = [PublicCredentialFactory() for _ in range(3)]
-    services.credential_revoke(credential=credentials[0], reason="Erreur de saisie")
+    services.credential_revoke(credential=credentials[0], reason="Erreur de saisie", actor=SYSTEM)
     kek = ",".join(settings.BADGES_KEY_ENCRYPTION_KEYS)
 
     env, _ = _dsn()

@@ -33,10 +33,12 @@ OUTAGE_SECONDS = float(os.environ.get("DRILL_OUTAGE_SECONDS", "15"))
 SETUP = """
 import json
 from issuers import services as issuers
+from issuers.permissions import SYSTEM
 from pipeline import services
 ville = issuers.issuer_create(slug="ville", name="Ville", kind="city")
 achievement = issuers.achievement_create(issuer=ville, slug="accueil-usagers", name="Accueil des usagers",
-                                         description="Accueillir les usagers.", criteria_narrative="Le module.")
+                                         description="Accueillir les usagers.", criteria_narrative="Le module.",
+                                         actor=SYSTEM)
 new = services.lms_source_create(name="moodle-ville", issuer=ville)
 services.award_rule_create(source=new.source, course="101", achievement=achievement)
 services.learner_map_import(source=new.source, text="lms_user_id,email\\n" + "\\n".join(
