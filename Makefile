@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test install interop lint bench clean messages
+.PHONY: run serve test install interop lint bench clean messages
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -29,6 +29,21 @@ run: install
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py seed_demo
 	$(PY) manage.py runserver $(HOST):$(PORT)
+
+# Production on one machine: the Procfile's web, worker and beat under honcho, in the foreground. Ctrl-C or
+# SIGTERM stops them gracefully. Needs DATABASE_URL, CELERY_BROKER_URL, DJANGO_SECRET_KEY and
+# BADGES_KEY_ENCRYPTION_KEYS in the environment (README, "Production").
+serve: export DJANGO_SETTINGS_MODULE := badges_service.settings.production
+serve: export BADGES_PUBLIC_URL ?= http://$(HOST):$(PORT)
+serve: export DJANGO_ALLOWED_HOSTS ?= $(HOST),localhost
+serve: export HOST := $(HOST)
+serve: install
+	@$(PY) -m badges_service.web --preflight
+	$(PY) manage.py check --deploy --fail-level ERROR
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py collectstatic --noinput --verbosity 0
+	mkdir -p var
+	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" exec $(PY) -m badges_service.supervise start --procfile Procfile --port $(PORT)
 
 test: install interop
 	$(PY) -m ruff check .

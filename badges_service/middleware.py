@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse, HttpResponsePermanentRedirect, JsonResponse
+from django.urls import is_valid_path
 
 NUL = "\x00"
 
@@ -30,4 +31,23 @@ class RejectNulCharactersMiddleware:
         if where:
             return JsonResponse({"error": {"code": "nul_character",
                                            "message": f"The {where} contains a NUL character (%00)."}}, status=400)
+        return self.get_response(request)
+
+
+class RemoveSlashMiddleware:
+    """``/credentials/<id>/`` or ``/frameworks/``: a GET or HEAD of a path that only exists without its trailing
+    slash is redirected (301) there, query string kept. (The other way round, Django's ``APPEND_SLASH`` in
+    ``CommonMiddleware`` adds a missing slash.) Printed and shared links end either way; both should work."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        path = request.path_info
+        if request.method in ("GET", "HEAD") and len(path) > 1 and path.endswith("/") and not path.endswith("//"):
+            urlconf = getattr(request, "urlconf", None)
+            if not is_valid_path(path, urlconf) and is_valid_path(path[:-1], urlconf):
+                target = request.get_full_path(force_append_slash=False)
+                base, _, query = target.partition("?")
+                return HttpResponsePermanentRedirect(base[:-1] + (f"?{query}" if query else ""))
         return self.get_response(request)

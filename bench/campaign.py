@@ -95,6 +95,7 @@ def send(args: tuple) -> tuple[int, int]:
 def setup(events: int):
     """Issuer, achievement, rule, and the HR directory mapped beforehand (LMS user n is agent n)."""
     from issuers import services as issuer_services
+    from issuers.permissions import SYSTEM
     from learners.models import Learner
     from pipeline import services
     from pipeline.models import LearnerMapping
@@ -106,7 +107,8 @@ def setup(events: int):
     achievement = issuer_services.achievement_create(
         issuer=drh, slug="cybersecurite-essentiels", name="Cybersécurité : les essentiels",
         description="Reconnaître un hameçonnage, protéger ses mots de passe et les données des usagers.",
-        criteria_narrative="Avoir terminé le module en ligne « Cybersécurité : les essentiels ».", tags=["numérique"])
+        criteria_narrative="Avoir terminé le module en ligne « Cybersécurité : les essentiels ».", tags=["numérique"],
+        actor=SYSTEM)
     new = services.lms_source_create(name="moodle-ville", issuer=drh)
     services.award_rule_create(source=new.source, course=COURSE, achievement=achievement, validity_days=3 * 365)
     learners = Learner.objects.bulk_create(
@@ -133,6 +135,7 @@ def run_mode(mode: str, args, base_url: str) -> dict:
 
     from issuers import services as issuer_services
     from issuers.models import Credential
+    from issuers.permissions import SYSTEM
     from pipeline.models import Award, InboundEvent
 
     call_command("migrate", verbosity=0)
@@ -186,7 +189,8 @@ def run_mode(mode: str, args, base_url: str) -> dict:
 
     peer_start = time.monotonic()
     for n in range(args.peer):
-        issuer_services.credential_issue(achievement=achievement, recipient_email=f"peer.{n}@ville-exemple.fr")
+        issuer_services.credential_issue(achievement=achievement, recipient_email=f"peer.{n}@ville-exemple.fr",
+                                         actor=SYSTEM)
     peer_rate = args.peer / (time.monotonic() - peer_start)
     connections.close_all()
     early_total, early_child = probe.at(first_thousand or start)

@@ -30,6 +30,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey 
 from badges_service.openbadges import did_key, eddsa_rdfc_2022, ob3, rdfc  # noqa: E402
 from badges_service.openbadges.schema import schema_errors  # noqa: E402
 from badges_service.openbadges.verify import ResolvedKey, verify_credential  # noqa: E402
+from issuers.permissions import SYSTEM  # noqa: E402
 from tests.interop.node import node_available, run_node  # noqa: E402
 
 WARMUP = 5
@@ -92,9 +93,11 @@ def django_issue_runs(iterations: int, repeats: int) -> list[float]:
         issuer = services.issuer_create(slug="drh", name="Direction des ressources humaines")
         achievement = services.achievement_create(
             issuer=issuer, slug="accueil-1", name="Accueil des usager·es, niveau 1",
-            description="Accueillir, informer et orienter le public.", criteria_narrative="Réussir l'évaluation.")
+            description="Accueillir, informer et orienter le public.", criteria_narrative="Réussir l'évaluation.",
+                                                  actor=SYSTEM)
         runs = ms_per_call(lambda: services.credential_issue(
-            achievement=achievement, recipient_email="camille.dupont@ville-exemple.fr"), iterations, repeats)
+            achievement=achievement, recipient_email="camille.dupont@ville-exemple.fr",
+                                                             actor=SYSTEM), iterations, repeats)
         connections.close_all()
         return runs
 

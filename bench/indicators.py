@@ -41,6 +41,8 @@ django.setup()
 
 from django.db import connection  # noqa: E402
 
+from issuers.permissions import SYSTEM  # noqa: E402
+
 UTC = datetime.UTC
 START = datetime.datetime(2023, 6, 1, tzinfo=UTC)
 DAYS = 3 * 365
@@ -63,7 +65,8 @@ def setup_referential(rng):
     achievements = []
     for i in range(300):
         achievement = services.achievement_create(issuer=issuers[i % len(issuers)], slug=f"badge-{i}",
-                                                  name=f"Badge {i}", description="d", criteria_narrative="c")
+                                                  name=f"Badge {i}", description="d", criteria_narrative="c",
+                                                  actor=SYSTEM)
         achievements.append(achievement)
         for competency in rng.sample(competencies, rng.randint(1, 3)):
             AchievementAlignment.objects.create(achievement=achievement, competency=competency)

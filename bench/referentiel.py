@@ -30,6 +30,8 @@ django.setup()
 
 from django.db import connection  # noqa: E402
 
+from issuers.permissions import SYSTEM  # noqa: E402
+
 JOBS, COMPETENCIES, REQUIREMENTS, DIRECTIONS = 300, 2000, 6000, 22
 
 
@@ -87,12 +89,12 @@ def peer_insert(bundle) -> None:
 
 
 def main() -> None:
-    from competencies import profiles
     from competencies.interchange.csv_bundle import read_bundle, write_bundle
     from competencies.models import AchievementAlignment, Competency, Job, ProficiencyLevel
     from competencies.services import framework_import
     from issuers import services
     from issuers.models import Issuer
+    from skills import profiles
 
     print(f"database: {connection.vendor} ({connection.settings_dict['NAME']})")
     if connection.vendor != "postgresql":
@@ -114,10 +116,10 @@ def main() -> None:
     levels = list(ProficiencyLevel.objects.filter(framework=framework))
     for i in range(60):
         achievement = services.achievement_create(issuer=issuer, slug=f"b-{i}", name=f"Badge {i}", description="d",
-                                                  criteria_narrative="c")
+                                                  criteria_narrative="c", actor=SYSTEM)
         AchievementAlignment.objects.create(achievement=achievement, competency=rng.choice(competencies),
                                             level=rng.choice(levels))
-        services.credential_issue(achievement=achievement, recipient_email="agent@ville.fr")
+        services.credential_issue(achievement=achievement, recipient_email="agent@ville.fr", actor=SYSTEM)
 
     def ours():
         return profiles.jobs_ranked(profile=profiles.learner_profile(email="agent@ville.fr"), framework=framework)

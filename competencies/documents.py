@@ -6,23 +6,37 @@ from badges_service.openbadges import ob3
 
 from . import identifiers
 from .interchange.bundle import FrameworkBundle
-from .interchange.case import case_id, write_case
+from .interchange.case import write_case
 from .models import AchievementAlignment, AchievementJobAlignment, Competency, Framework, Job, ProficiencyLevel
 from .selectors import framework_bundle
 
 
-def case_package(framework: Framework, *, bundle: FrameworkBundle | None = None) -> dict:
+def case_package(framework: Framework, *, bundle: FrameworkBundle | None = None, case_version: str = "1.1") -> dict:
+    """The framework's CFPackage; ``case_version`` "1.0" for CASE 1.0 consumers (see ``write_case``)."""
     bundle = bundle or framework_bundle(framework=framework)
-    changed = framework.created_at.replace(microsecond=0).isoformat().replace("+00:00", "Z")
-    return write_case(bundle, base_url=identifiers.framework_url(framework), changed=changed)
+    return write_case(bundle, base_url=identifiers.framework_url(framework), changed=_changed(framework),
+                      case_version=case_version)
+
+
+def case_document(framework: Framework) -> dict:
+    """The framework's CFDocument, as in its package, without reading its items."""
+    info = framework_bundle(framework=framework, info_only=True)
+    return write_case(info, base_url=identifiers.framework_url(framework), changed=_changed(framework))["CFDocument"]
+
+
+def _changed(framework: Framework) -> str:
+    return framework.updated_at.replace(microsecond=0).isoformat().replace("+00:00", "Z")
 
 
 def case_item(item: Job | Competency) -> dict:
     """One CFItem (as in the framework's package), for content negotiation on the item's URL."""
     package = case_package(item.framework)
-    kind = "job" if isinstance(item, Job) else "competency"
-    wanted = case_id(item.framework.code, kind, item.code)
-    return next(i for i in package["CFItems"] if i["identifier"] == wanted)
+    wanted = identifiers.job_url(item) if isinstance(item, Job) else identifiers.competency_url(item)
+    found = next(i for i in package["CFItems"] if i["uri"] == wanted)
+    document = package["CFDocument"]
+    # A CFItem on its own names its document (CASE CFItem.CFDocumentURI); inside a package it does not.
+    return {**found, "CFDocumentURI": {"title": document["title"], "identifier": document["identifier"],
+                                       "uri": document["uri"]}}
 
 
 def ob3_alignments(alignments: list[AchievementAlignment]) -> list[ob3.Alignment]:

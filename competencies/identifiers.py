@@ -8,6 +8,12 @@ from issuers.identifiers import public_url
 
 from .models import Competency, Framework, Job, ProficiencyLevel
 
+CASE_API = "/ims/case/v1p0"  # the CASE 1.0 REST binding's base path
+
+
+def case_api_url(path: str) -> str:
+    return public_url(f"{CASE_API}/{path}")
+
 
 def framework_url(framework: Framework) -> str:
     return public_url(f"/frameworks/{quote(framework.code)}/{quote(framework.version)}")

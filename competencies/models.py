@@ -11,7 +11,21 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 
-class Framework(models.Model):
+class CaseSourced(models.Model):
+    """Where an item came from when it was imported from a CASE package: its CASE identifier and URI (kept, so
+    the item keeps its identity in every export and alignments made elsewhere still point to it) and the CASE
+    fields this model has no column for (``case_data``: item type, education level, licence, the original
+    ``humanCodingScheme`` when it could not be the code, ...). Empty for items created here."""
+
+    case_identifier = models.CharField(max_length=64, blank=True, db_index=True)
+    case_uri = models.CharField(max_length=500, blank=True, db_index=True)
+    case_data = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        abstract = True
+
+
+class Framework(CaseSourced):
     code = models.SlugField(max_length=60)
     version = models.CharField(max_length=30)
     title = models.CharField(max_length=300)
@@ -19,6 +33,7 @@ class Framework(models.Model):
     publisher = models.CharField(max_length=200, blank=True)
     language = models.CharField(max_length=10, default="fr")
     created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)  # each import (or replacement): CASE lastChangeDateTime
 
     class Meta:
         ordering = ["code", "version"]
@@ -49,10 +64,10 @@ class ProficiencyLevel(models.Model):
         return self.label
 
 
-class JobFamily(models.Model):
+class JobFamily(CaseSourced):
     framework = models.ForeignKey(Framework, on_delete=models.CASCADE, related_name="families")
-    code = models.CharField(max_length=40)
-    label = models.CharField(max_length=300)
+    code = models.CharField(max_length=100)
+    label = models.TextField()
     description = models.TextField(blank=True)
 
     class Meta:
@@ -63,7 +78,7 @@ class JobFamily(models.Model):
         return self.label
 
 
-class Job(models.Model):
+class Job(CaseSourced):
     """A métier / emploi-repère."""
 
     class Category(models.TextChoices):
@@ -73,8 +88,8 @@ class Job(models.Model):
 
     framework = models.ForeignKey(Framework, on_delete=models.CASCADE, related_name="jobs")
     family = models.ForeignKey(JobFamily, on_delete=models.PROTECT, related_name="jobs")
-    code = models.CharField(max_length=40)
-    title = models.CharField(max_length=300)
+    code = models.CharField(max_length=100)
+    title = models.TextField()
     category = models.CharField(max_length=1, choices=Category.choices, blank=True)
     directions = models.ManyToManyField("issuers.Issuer", blank=True, related_name="jobs")
     rome_codes = models.JSONField(default=list, blank=True)
@@ -91,7 +106,7 @@ class Job(models.Model):
         return self.title
 
 
-class Competency(models.Model):
+class Competency(CaseSourced):
     class Kind(models.TextChoices):
         KNOWLEDGE = "savoir", _("Savoir")
         SKILL = "savoir-faire", _("Savoir-faire")
@@ -102,8 +117,8 @@ class Competency(models.Model):
         OBSOLETE = "obsolete", _("Obsolète")
 
     framework = models.ForeignKey(Framework, on_delete=models.CASCADE, related_name="competencies")
-    code = models.CharField(max_length=40)
-    label = models.CharField(max_length=300)
+    code = models.CharField(max_length=100)
+    label = models.TextField()  # a CASE fullStatement, kept verbatim (HTML or Markdown included)
     kind = models.CharField(max_length=20, choices=Kind.choices)
     domain = models.CharField(max_length=200, blank=True)
     parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="children")
@@ -123,12 +138,15 @@ class Competency(models.Model):
         return f"{self.label} [{self.code}]"
 
 
-class JobRequirement(models.Model):
-    """A job needs a competency at a level, essential or optional (exigence du métier)."""
+class JobRequirement(CaseSourced):
+    """A job needs a competency at a level, essential or optional (exigence du métier). From a CASE package,
+    an ``isRelatedTo`` association (its identity kept in the CaseSourced columns)."""
 
     job = models.ForeignKey(Job, on_delete=models.CASCADE, related_name="requirements")
     competency = models.ForeignKey(Competency, on_delete=models.PROTECT, related_name="requirements")
-    level = models.ForeignKey(ProficiencyLevel, on_delete=models.PROTECT, related_name="requirements")
+    # None: the framework has no scale (a CASE package without rubric); any proven level meets it.
+    level = models.ForeignKey(ProficiencyLevel, null=True, blank=True, on_delete=models.PROTECT,
+                              related_name="requirements")
     essential = models.BooleanField(default=True)
 
     class Meta:
@@ -136,7 +154,7 @@ class JobRequirement(models.Model):
         constraints = [models.UniqueConstraint(fields=["job", "competency"], name="unique_requirement")]
 
     def __str__(self) -> str:
-        return f"{self.job.code} → {self.competency.code} @ {self.level.code}"
+        return f"{self.job.code} → {self.competency.code}" + (f" @ {self.level.code}" if self.level else "")
 
 
 class AchievementAlignment(models.Model):

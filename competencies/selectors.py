@@ -77,22 +77,34 @@ def job_alignments_of(*, achievement_id: int) -> list[AchievementJobAlignment]:
                 .select_related("job__framework").order_by("job__code"))
 
 
-def framework_bundle(*, framework: Framework) -> FrameworkBundle:
-    """The framework as a neutral bundle (what every export format writes)."""
+def case_source(row) -> dict:
+    """A row's CASE identity and kept CASE fields (``Row.case``), {} for a row created here."""
+    if not (row.case_identifier or row.case_uri or row.case_data):
+        return {}
+    return {"identifier": row.case_identifier, "uri": row.case_uri, **(row.case_data or {})}
+
+
+def framework_bundle(*, framework: Framework, info_only: bool = False) -> FrameworkBundle:
+    """The framework as a neutral bundle (what every export format writes); ``info_only``: its description alone."""
+    if info_only:
+        return FrameworkBundle(info=FrameworkInfo(0, framework.code, framework.version, framework.title,
+                                                  framework.description, framework.publisher, framework.language,
+                                                  case=case_source(framework)))
     competencies = list(framework.competencies.select_related("parent", "replaced_by"))
     jobs = list(framework.jobs.select_related("family").prefetch_related("directions"))
     requirements = JobRequirement.objects.filter(job__framework=framework).select_related("job", "competency", "level")
     return FrameworkBundle(
         info=FrameworkInfo(0, framework.code, framework.version, framework.title, framework.description,
-                           framework.publisher, framework.language),
+                           framework.publisher, framework.language, case=case_source(framework)),
         levels=[LevelRow(0, lv.rank, lv.code, lv.label, lv.proficient, lv.description)
                 for lv in framework.levels.all()],
-        families=[FamilyRow(0, f.code, f.label, f.description) for f in framework.families.all()],
+        families=[FamilyRow(0, f.code, f.label, f.description, case=case_source(f)) for f in framework.families.all()],
         jobs=[JobRow(0, j.code, j.title, j.family.code, j.category, sorted(d.slug for d in j.directions.all()),
-                     list(j.rome_codes), j.rime_code, j.cnfpt_code, j.esco_uri, j.description) for j in jobs],
+                     list(j.rome_codes), j.rime_code, j.cnfpt_code, j.esco_uri, j.description, case=case_source(j))
+              for j in jobs],
         competencies=[CompetencyRow(0, c.code, c.label, c.kind, c.domain, c.parent.code if c.parent else "",
                                     c.description, c.status, c.replaced_by.code if c.replaced_by else "",
-                                    c.esco_uri, c.pix_code) for c in competencies],
-        requirements=[RequirementRow(0, r.job.code, r.competency.code, r.level.code, r.essential)
-                      for r in requirements],
+                                    c.esco_uri, c.pix_code, case=case_source(c)) for c in competencies],
+        requirements=[RequirementRow(0, r.job.code, r.competency.code, r.level.code if r.level else "", r.essential,
+                                     case=case_source(r)) for r in requirements],
     )

@@ -9,7 +9,7 @@ from badges_service.errors import ApplicationError, Conflict
 from issuers.models import Achievement, Issuer
 from issuers.permissions import EDIT, ensure_can_act
 
-from .interchange.bundle import BundleInvalid, FrameworkBundle, validate
+from .interchange.bundle import BundleInvalid, FrameworkBundle, LevelRow, validate
 from .models import (
     AchievementAlignment,
     AchievementJobAlignment,
@@ -23,9 +23,13 @@ from .models import (
 
 
 @transaction.atomic
-def framework_import(*, bundle: FrameworkBundle, replace: bool = False) -> Framework:
+def framework_import(*, bundle: FrameworkBundle, replace: bool = False, scale: Framework | None = None) -> Framework:
     """Create (or, with ``replace``, update in place) a framework from a bundle. All or nothing:
-    ``BundleInvalid`` lists every problem and nothing is written."""
+    ``BundleInvalid`` lists every problem and nothing is written. ``scale``: a framework whose proficiency
+    scale this one takes (instead of the bundle's, typically none for a CASE package without rubric)."""
+    if scale is not None:
+        bundle.levels = [LevelRow(0, lv.rank, lv.code, lv.label, lv.proficient, lv.description)
+                         for lv in scale.levels.all()]
     directions = set(Issuer.objects.values_list("slug", flat=True))
     problems = validate(bundle, known_directions=directions)
     if problems:
@@ -39,18 +43,24 @@ def framework_import(*, bundle: FrameworkBundle, replace: bool = False) -> Frame
         framework = Framework(code=info.code, version=info.version)
     for name in ("title", "description", "publisher", "language"):
         setattr(framework, name, getattr(info, name))
+    framework.case_identifier, framework.case_uri, framework.case_data = _case_columns(info.case)
+    if framework.case_identifier and Framework.objects.filter(case_identifier=framework.case_identifier).exclude(
+            code=info.code, version=info.version).exists():
+        # One CFDocument identifier per framework version: another version of the same package gets its own
+        # (derived) identifier, so /ims/case/v1p0/CFPackages/<id> stays unambiguous.
+        framework.case_identifier = ""
     framework.save()
 
     levels = _upsert(framework, ProficiencyLevel, "code", {
         r.code: {"rank": r.rank, "label": r.label, "proficient": r.proficient, "description": r.description}
         for r in bundle.levels}, temporary_ranks=True)
     families = _upsert(framework, JobFamily, "code", {
-        r.code: {"label": r.label, "description": r.description} for r in bundle.families})
+        r.code: {"label": r.label, "description": r.description, **_case_fields(r.case)} for r in bundle.families})
     JobRequirement.objects.filter(job__framework=framework).delete()
     competencies = _upsert(framework, Competency, "code", {
         r.code: {"label": r.label, "kind": r.kind, "domain": r.domain, "description": r.description,
                  "status": r.status, "esco_uri": r.esco_uri, "pix_code": r.pix_code, "parent": None,
-                 "replaced_by": None} for r in bundle.competencies})
+                 "replaced_by": None, **_case_fields(r.case)} for r in bundle.competencies})
     for row in bundle.competencies:
         competency = competencies[row.code]
         competency.parent = competencies.get(row.parent)
@@ -59,16 +69,26 @@ def framework_import(*, bundle: FrameworkBundle, replace: bool = False) -> Frame
     jobs = _upsert(framework, Job, "code", {
         r.code: {"title": r.title, "family": families[r.family], "category": r.category, "rome_codes": r.rome_codes,
                  "rime_code": r.rime_code, "cnfpt_code": r.cnfpt_code, "esco_uri": r.esco_uri,
-                 "description": r.description} for r in bundle.jobs})
+                 "description": r.description, **_case_fields(r.case)} for r in bundle.jobs})
     issuers = {i.slug: i for i in Issuer.objects.filter(slug__in={s for r in bundle.jobs for s in r.directions})}
     Through = Job.directions.through
     Through.objects.filter(job__framework=framework).delete()
     Through.objects.bulk_create([Through(job=jobs[r.code], issuer=issuers[slug])
                                  for r in bundle.jobs for slug in dict.fromkeys(r.directions)], batch_size=2000)
     JobRequirement.objects.bulk_create([
-        JobRequirement(job=jobs[r.job], competency=competencies[r.competency], level=levels[r.level],
-                       essential=r.essential) for r in bundle.requirements], batch_size=2000)
+        JobRequirement(job=jobs[r.job], competency=competencies[r.competency], level=levels.get(r.level),
+                       essential=r.essential, **_case_fields(r.case)) for r in bundle.requirements], batch_size=2000)
     return framework
+
+
+def _case_columns(case: dict) -> tuple[str, str, dict]:
+    """A row's CASE identity and kept CASE fields (``Row.case``) as the three CaseSourced columns."""
+    kept = {k: v for k, v in case.items() if k not in ("identifier", "uri")}
+    return str(case.get("identifier") or ""), str(case.get("uri") or ""), kept
+
+
+def _case_fields(case: dict) -> dict:
+    return dict(zip(("case_identifier", "case_uri", "case_data"), _case_columns(case), strict=True))
 
 
 def _upsert(framework: Framework, model, key: str, wanted: dict[str, dict], temporary_ranks: bool = False) -> dict:
@@ -102,10 +122,9 @@ def _upsert(framework: Framework, model, key: str, wanted: dict[str, dict], temp
 
 
 def alignment_set(*, achievement: Achievement, competency: Competency, level: ProficiencyLevel | None = None,
-                  actor=None) -> AchievementAlignment:
+                  actor) -> AchievementAlignment:
     """Align an achievement to a competency (at a level of the competency's framework)."""
-    if actor is not None:
-        ensure_can_act(actor, achievement.issuer, EDIT)
+    ensure_can_act(actor, achievement.issuer, EDIT)
     if level is not None and level.framework_id != competency.framework_id:
         raise ApplicationError("The level belongs to another framework's scale.", code="level_mismatch")
     try:
@@ -116,15 +135,13 @@ def alignment_set(*, achievement: Achievement, competency: Competency, level: Pr
     return alignment
 
 
-def alignment_remove(*, achievement: Achievement, competency: Competency, actor=None) -> None:
-    if actor is not None:
-        ensure_can_act(actor, achievement.issuer, EDIT)
+def alignment_remove(*, achievement: Achievement, competency: Competency, actor) -> None:
+    ensure_can_act(actor, achievement.issuer, EDIT)
     AchievementAlignment.objects.filter(achievement=achievement, competency=competency).delete()
 
 
-def job_alignment_set(*, achievement: Achievement, job: Job, actor=None) -> AchievementJobAlignment:
+def job_alignment_set(*, achievement: Achievement, job: Job, actor) -> AchievementJobAlignment:
     """Say that an achievement prepares for or certifies a job."""
-    if actor is not None:
-        ensure_can_act(actor, achievement.issuer, EDIT)
+    ensure_can_act(actor, achievement.issuer, EDIT)
     alignment, _ = AchievementJobAlignment.objects.get_or_create(achievement=achievement, job=job)
     return alignment

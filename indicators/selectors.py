@@ -1,7 +1,7 @@
 """Reads for the indicators: who may see which issuers, and the aggregates of the dashboard and its API.
 
-Who sees what:
-* a platform admin (superuser) sees every issuer;
+Who sees what (the predicates of ``learners.policy``):
+* a platform admin (superuser, or member of the platform-admin group) sees every issuer;
 * issuer staff and admins (``issuers.IssuerMembership``) see their issuers and the issuers below them in the
   tree (a direction's figures include its services and operators: watching is not acting, so this is wider
   than ``issuers.permissions``, which never carries a role to another issuer);
@@ -29,7 +29,8 @@ from django.utils import timezone
 
 from badges_service.errors import PermissionDenied
 from competencies.models import AchievementAlignment
-from issuers.models import Achievement, Credential, Issuer, IssuerMembership
+from issuers.models import Achievement, Credential, Issuer, in_force_condition, unexpired_condition
+from learners import policy
 
 from .models import CredentialUsage, Grain, IssuanceBucket, UsageBucket
 from .rollup import CREDENTIALS, USAGES, local_zone, monday_of, watermarks
@@ -57,20 +58,13 @@ def _with_descendants(roots: set[int], children: dict[int, list[int]]) -> set[in
     return seen
 
 
-def can_view_indicators(*, user) -> bool:
-    if user is None or not user.is_authenticated or not user.is_active:
-        return False
-    return user.is_superuser or IssuerMembership.objects.filter(user=user).exists()
-
-
-def visible_issuers(*, user) -> list[Issuer]:
-    """The issuers whose indicators ``user`` may read, by name."""
-    if not can_view_indicators(user=user):
+def visible_issuers(*, roles: policy.Roles) -> list[Issuer]:
+    """The issuers whose indicators may be read with ``roles``, by name (``learners.policy``)."""
+    if not policy.can_view_indicators(roles):
         return []
-    if user.is_superuser:
+    if policy.sees_every_issuer(roles):
         return list(Issuer.objects.order_by("name"))
-    roots = set(IssuerMembership.objects.filter(user=user).values_list("issuer_id", flat=True))
-    return list(Issuer.objects.filter(id__in=_with_descendants(roots, _tree())).order_by("name"))
+    return list(Issuer.objects.filter(id__in=_with_descendants(set(roles.issuer_roles), _tree())).order_by("name"))
 
 
 @dataclass(frozen=True)
@@ -81,16 +75,16 @@ class Scope:
     issuer: Issuer | None = None  # the issuer chosen in the filter, if any
 
 
-def scope_for(*, user, issuer_slug: str | None = None) -> Scope:
-    """What ``user`` asked to see: everything visible, or one visible issuer and the issuers below it.
-    Raises ``PermissionDenied`` for a user without indicators or an issuer outside what the user may see."""
-    if not can_view_indicators(user=user):
+def scope_for(*, roles: policy.Roles, issuer_slug: str | None = None) -> Scope:
+    """What was asked: everything visible with ``roles``, or one visible issuer and the issuers below it.
+    Raises ``PermissionDenied`` without indicators or for an issuer outside what the roles may see."""
+    if not policy.can_view_indicators(roles):
         raise PermissionDenied("Indicators are for platform admins and issuer staff.")
     if not issuer_slug:
-        if user.is_superuser:
+        if policy.sees_every_issuer(roles):
             return Scope(None)
-        return Scope(frozenset(i.id for i in visible_issuers(user=user)))
-    issuer = next((i for i in visible_issuers(user=user) if i.slug == issuer_slug), None)
+        return Scope(frozenset(i.id for i in visible_issuers(roles=roles)))
+    issuer = next((i for i in visible_issuers(roles=roles) if i.slug == issuer_slug), None)
     if issuer is None:
         raise PermissionDenied(f"You may not read the indicators of issuer '{issuer_slug}'.",
                                code="issuer_not_visible")
@@ -224,7 +218,7 @@ def _credential_counts(scope: Scope, start, end, now, mark: int):
     today = timezone.localdate(now)
     issued_between = Q(issued_at__gte=_local_midnight(start),
                        issued_at__lt=_local_midnight(end + datetime.timedelta(days=1)))
-    not_expired = Q(valid_until__isnull=True) | Q(valid_until__gt=now)
+    not_expired = unexpired_condition(now)
     per_day: dict[datetime.date, int] = defaultdict(int)
     per_achievement: dict[tuple[int, int], Counts] = defaultdict(Counts)
 
@@ -264,7 +258,7 @@ def _credential_counts(scope: Scope, start, end, now, mark: int):
         counts.held -= row["unexpired"]
 
     # 2. The tail: credentials above the watermark, counted live.
-    held = Q(revoked_at__isnull=True, suspended_at__isnull=True) & not_expired
+    held = in_force_condition() & not_expired
     for row in (Credential.objects.filter(_in_scope(scope), issued_between, id__gt=mark).order_by()
                 .annotate(d=TruncDate("issued_at", tzinfo=local_zone()))
                 .values("d", "issuer_id", "achievement_id")

@@ -26,6 +26,7 @@ from rest_framework.views import APIView
 
 from badges_service.api_schema import errors
 from badges_service.errors import ApplicationError, PermissionDenied
+from learners import policy
 
 from . import charts, selectors, tables
 
@@ -98,9 +99,9 @@ def _weekly_chart(indicators: selectors.Indicators) -> str:
 @require_GET
 @login_required
 def dashboard(request: HttpRequest) -> HttpResponse:
-    if not selectors.can_view_indicators(user=request.user):
+    if not policy.can_view_indicators(policy.request_roles(request)):
         return render(request, "forbidden.html", FORBIDDEN, status=403)
-    visible = selectors.visible_issuers(user=request.user)
+    visible = selectors.visible_issuers(roles=policy.request_roles(request))
     filters, problems = filters_parse(issuer=request.GET.get("emetteur"), start=request.GET.get("du"),
                                       end=request.GET.get("au"), today=timezone.localdate())
     context = {"issuers": visible, "problems": problems, "query": request.GET.urlencode(),
@@ -109,7 +110,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     if problems:
         return render(request, "indicators/dashboard.html", context, status=400)
     try:
-        scope = selectors.scope_for(user=request.user, issuer_slug=filters.issuer)
+        scope = selectors.scope_for(roles=policy.request_roles(request), issuer_slug=filters.issuer)
     except PermissionDenied:
         return render(request, "forbidden.html", FORBIDDEN, status=403)
     indicators = selectors.indicators_get(scope=scope, start=filters.start, end=filters.end)
@@ -117,7 +118,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     context.update({
         "filters": filters, "scope": scope, "ind": indicators, "chart": mark_safe(_weekly_chart(indicators)),  # noqa: S308 (built with escaping)
         "competencies_top": indicators.competencies[:COMPETENCIES_SHOWN],
-        "all_issuers": request.user.is_superuser and not filters.issuer,
+        "all_issuers": scope.issuer_ids is None,
         "usage_totals": [(_("Vérifications"), indicators.totals["verification"]),
                          (_("Partages"), indicators.totals["share"]),
                          (_("Téléchargements"), indicators.totals["download"])],
@@ -131,14 +132,14 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 def export_csv(request: HttpRequest, table: str) -> HttpResponse:
     if table not in tables.COLUMNS:
         raise Http404
-    if not selectors.can_view_indicators(user=request.user):
+    if not policy.can_view_indicators(policy.request_roles(request)):
         return render(request, "forbidden.html", FORBIDDEN, status=403)
     filters, problems = filters_parse(issuer=request.GET.get("emetteur"), start=request.GET.get("du"),
                                       end=request.GET.get("au"), today=timezone.localdate())
     if problems:
         return HttpResponse(" ".join(problems.values()), status=400, content_type="text/plain; charset=utf-8")
     try:
-        scope = selectors.scope_for(user=request.user, issuer_slug=filters.issuer)
+        scope = selectors.scope_for(roles=policy.request_roles(request), issuer_slug=filters.issuer)
     except PermissionDenied:
         return render(request, "forbidden.html", FORBIDDEN, status=403)
     indicators = selectors.indicators_get(scope=scope, start=filters.start, end=filters.end)
@@ -161,14 +162,14 @@ class IndicatorsApi(APIView):
         responses={200: OpenApiTypes.OBJECT, **errors(400, 401, 403)},
     )
     def get(self, request: Request) -> Response:
-        if not selectors.can_view_indicators(user=request.user):
+        if not policy.can_view_indicators(policy.request_roles(request)):
             raise PermissionDenied("Indicators are for platform admins and issuer staff.")
         filters, problems = filters_parse(issuer=request.query_params.get("issuer"),
                                           start=request.query_params.get("start"),
                                           end=request.query_params.get("end"), today=timezone.localdate())
         if problems:
             raise ApplicationError("The filters are not valid.", code="invalid", extra={"fields": problems})
-        scope = selectors.scope_for(user=request.user, issuer_slug=filters.issuer)
+        scope = selectors.scope_for(roles=policy.request_roles(request), issuer_slug=filters.issuer)
         indicators = selectors.indicators_get(scope=scope, start=filters.start, end=filters.end)
         return Response({
             "period": {"start": filters.start.isoformat(), "end": filters.end.isoformat()},

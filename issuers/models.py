@@ -6,9 +6,12 @@ Rows are written only through ``issuers.services``.
 from __future__ import annotations
 
 import uuid
+from datetime import datetime
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from badges_service import bulk
@@ -117,6 +120,32 @@ class Achievement(models.Model):
         return self.name
 
 
+VALID, REVOKED, SUSPENDED, EXPIRED, NOT_YET_VALID = "valid", "revoked", "suspended", "expired", "not_yet_valid"
+
+
+def in_force_condition(prefix: str = "") -> Q:
+    """Neither revoked nor suspended (``prefix``: the path to the credential from another model, e.g.
+    ``"credential__"``)."""
+    return Q(**{f"{prefix}revoked_at__isnull": True, f"{prefix}suspended_at__isnull": True})
+
+
+def unexpired_condition(now: datetime, prefix: str = "") -> Q:
+    return Q(**{f"{prefix}valid_until__isnull": True}) | Q(**{f"{prefix}valid_until__gt": now})
+
+
+def valid_condition(now: datetime, prefix: str = "") -> Q:
+    """The one definition of a valid credential, as a condition: in force (not revoked, not suspended) and
+    within its dates at ``now``. (The indicators count what was issued in a period, valid from its issuance:
+    they use ``in_force_condition`` and ``unexpired_condition``, its two parts.)"""
+    return in_force_condition(prefix) & Q(**{f"{prefix}valid_from__lte": now}) & unexpired_condition(now, prefix)
+
+
+class CredentialQuerySet(models.QuerySet):
+    def valid(self, now: datetime | None = None) -> CredentialQuerySet:
+        """Credentials valid at ``now``: what profiles, job fit, searches, exports and indicators count."""
+        return self.filter(valid_condition(now or timezone.now()))
+
+
 class Credential(models.Model):
     """An issued credential. ``document`` holds the signed JSON exactly as signed, byte for byte."""
 
@@ -142,12 +171,28 @@ class Credential(models.Model):
     is_public = models.BooleanField(default=False)
     made_public_at = models.DateTimeField(null=True, blank=True)
 
+    objects = CredentialQuerySet.as_manager()
+
     class Meta:
         ordering = ["-issued_at", "-id"]
         indexes = [models.Index(fields=["recipient_email"])]
 
     def __str__(self) -> str:
         return f"{self.achievement} → {self.public_id}"
+
+    def state(self, now: datetime | None = None) -> str:
+        """The row's state at ``now``, in the order a page explains it: revoked, suspended, expired, not yet
+        valid, or valid (exactly when ``valid(now)`` selects it)."""
+        now = now or timezone.now()
+        if self.revoked_at:
+            return REVOKED
+        if self.suspended_at:
+            return SUSPENDED
+        if self.valid_until and self.valid_until <= now:
+            return EXPIRED
+        if self.valid_from > now:
+            return NOT_YET_VALID
+        return VALID
 
 
 # Status lists and OB 2.0 assertions live in their own modules; importing them here registers the models.

@@ -1,7 +1,7 @@
 """Writes for issuers, keys, achievements and credentials. One entry point per write.
 
-``actor`` is the person acting (API, admin); ``None`` means the system itself (management
-commands, the completion pipeline), which is trusted.
+``actor`` is the person acting (API, admin), or ``issuers.permissions.SYSTEM`` for the service itself
+(management commands, the completion pipeline, demo data). It has no default: a missing actor is refused.
 """
 
 from __future__ import annotations
@@ -20,12 +20,11 @@ from competencies.models import ProficiencyLevel
 from . import keys, rsa_keys, status_lists
 from .issuance import Issuance, IssueRequest
 from .models import Achievement, Credential, Issuer, IssuerMembership, SigningKey
-from .permissions import EDIT, ISSUE, MANAGE, ensure_can_act
+from .permissions import EDIT, ISSUE, MANAGE, SYSTEM, ensure_can_act
 
 
 def _check(actor, issuer: Issuer, action: str) -> None:
-    if actor is not None:
-        ensure_can_act(actor, issuer, action)
+    ensure_can_act(actor, issuer, action)
 
 
 # --- issuers ---------------------------------------------------------------------------------
@@ -43,7 +42,7 @@ def issuer_create(*, slug: str, name: str, kind: str = Issuer.Kind.DIRECTION, pa
     return issuer
 
 
-def issuer_update(*, issuer: Issuer, actor=None, **fields) -> Issuer:
+def issuer_update(*, issuer: Issuer, actor, **fields) -> Issuer:
     _check(actor, issuer, EDIT)
     allowed = {"name", "url", "email", "description"}
     unknown = set(fields) - allowed
@@ -56,7 +55,7 @@ def issuer_update(*, issuer: Issuer, actor=None, **fields) -> Issuer:
     return issuer
 
 
-def membership_set(*, issuer: Issuer, user, role: str, actor=None) -> IssuerMembership:
+def membership_set(*, issuer: Issuer, user, role: str, actor) -> IssuerMembership:
     _check(actor, issuer, MANAGE)
     membership, _ = IssuerMembership.objects.update_or_create(user=user, issuer=issuer, defaults={"role": role})
     return membership
@@ -75,7 +74,7 @@ def signing_key_create(*, issuer: Issuer) -> SigningKey:
 
 
 @transaction.atomic
-def key_rotate(*, issuer: Issuer, actor=None) -> SigningKey:
+def key_rotate(*, issuer: Issuer, actor) -> SigningKey:
     """Retire the active key (what it signed keeps verifying) and make a new one active."""
     _check(actor, issuer, MANAGE)
     now = timezone.now()
@@ -87,7 +86,7 @@ def key_rotate(*, issuer: Issuer, actor=None) -> SigningKey:
 
 
 @transaction.atomic
-def key_revoke(*, key: SigningKey, compromised_since: datetime, actor=None) -> SigningKey:
+def key_revoke(*, key: SigningKey, compromised_since: datetime, actor) -> SigningKey:
     """Mark a key compromised: proofs it made after ``compromised_since`` fail verification.
     If it was the active key, a new one replaces it."""
     _check(actor, key.issuer, MANAGE)
@@ -118,7 +117,7 @@ def signing_key_active(*, issuer: Issuer) -> SigningKey:
 def achievement_create(*, issuer: Issuer, slug: str, name: str, description: str, criteria_narrative: str = "",
                        criteria_url: str = "", achievement_type: str = "Badge", tags: list[str] | None = None,
                        version: str = "", image_caption: str = "", validity_days: int | None = None,
-                       actor=None) -> Achievement:
+                       actor) -> Achievement:
     _check(actor, issuer, EDIT)
     _validate_achievement_type(achievement_type)
     if not (criteria_narrative or criteria_url):
@@ -136,7 +135,7 @@ ACHIEVEMENT_EDITABLE = {"name", "description", "criteria_narrative", "criteria_u
                         "version", "image_caption", "validity_days"}
 
 
-def achievement_update(*, achievement: Achievement, actor=None, **fields) -> Achievement:
+def achievement_update(*, achievement: Achievement, actor, **fields) -> Achievement:
     """Edit an achievement. Credentials already issued keep the definition they were signed with."""
     _check(actor, achievement.issuer, EDIT)
     unknown = set(fields) - ACHIEVEMENT_EDITABLE
@@ -162,7 +161,7 @@ def _validate_achievement_type(value: str) -> None:
 @transaction.atomic
 def credential_issue(*, achievement: Achievement, recipient_email: str, recipient_name: str = "",
                      evidence: list[ob3.Evidence] | None = None, valid_until: datetime | None = None,
-                     level: ProficiencyLevel | None = None, actor=None, now: datetime | None = None) -> Credential:
+                     level: ProficiencyLevel | None = None, actor, now: datetime | None = None) -> Credential:
     """Build, sign and store an OB 3.0 OpenBadgeCredential and its OB 2.0 twin. The stored JSON is the signed
     bytes. (Batches: ``issuers.issuance.Issuance``, which this is the one-credential case of.)
 
@@ -196,7 +195,7 @@ def _credential_lock(credential: Credential) -> None:
 
 
 @transaction.atomic
-def credential_revoke(*, credential: Credential, reason: str, actor=None) -> Credential:
+def credential_revoke(*, credential: Credential, reason: str, actor) -> Credential:
     """Revoke for good, with a public reason. The status list is signed again when next requested."""
     _check(actor, credential.issuer, ISSUE)
     _credential_lock(credential)
@@ -210,7 +209,7 @@ def credential_revoke(*, credential: Credential, reason: str, actor=None) -> Cre
 
 
 @transaction.atomic
-def credential_suspend(*, credential: Credential, reason: str, actor=None) -> Credential:
+def credential_suspend(*, credential: Credential, reason: str, actor) -> Credential:
     """Suspend until reinstated, with a public reason (see ``issuers.status_lists`` for what carries it)."""
     _check(actor, credential.issuer, ISSUE)
     _credential_lock(credential)
@@ -226,7 +225,7 @@ def credential_suspend(*, credential: Credential, reason: str, actor=None) -> Cr
 
 
 @transaction.atomic
-def credential_reinstate(*, credential: Credential, actor=None) -> Credential:
+def credential_reinstate(*, credential: Credential, actor) -> Credential:
     """End a suspension. A revocation cannot be undone."""
     _check(actor, credential.issuer, ISSUE)
     _credential_lock(credential)
@@ -241,12 +240,12 @@ def credential_reinstate(*, credential: Credential, actor=None) -> Credential:
     return credential
 
 
-def credential_visibility_set(*, credential: Credential, public: bool, actor=None) -> Credential:
+def credential_visibility_set(*, credential: Credential, public: bool, actor) -> Credential:
     """Make a credential public (its page, documents and images answer anyone) or private again (404 to
-    visitors). Only its learner decides; ``actor=None`` is the system (demo data)."""
+    visitors). Only its learner decides, or ``SYSTEM`` (demo data)."""
     from .selectors import credential_is_owner
 
-    if actor is not None and not credential_is_owner(credential=credential, user=actor):
+    if actor is not SYSTEM and not credential_is_owner(credential=credential, user=actor):
         raise PermissionDenied("Only the learner who holds this credential may change its visibility.")
     if credential.is_public == public:
         return credential

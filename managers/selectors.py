@@ -1,12 +1,12 @@
 """Reads for the managers' team view.
 
-Who may see whom is decided in ``competencies.profiles`` (``visible_learners``, ``agents_with_competency``);
-this module only decides who is a manager and assembles the team: each agent of the managed directions with
+Who may see whom is decided in ``learners.policy`` (``can_see_team``, ``learners_visible``); this module
+assembles the team: each agent of the managed directions with
 the competencies their valid credentials prove and the gaps against their métier.
 
 Roles, as the team view applies them:
 * a manager is a user with at least one ``learners.ManagerScope``; the team is the agents of those directions;
-* a platform admin (superuser) manages every direction, as ``visible_learners`` already lets them see everyone;
+* a platform admin (superuser) manages every direction, as ``learners_visible`` already lets them see everyone;
 * issuer staff and admins are not managers by that role alone (issuing badges is not supervising people);
 * agents of other directions are never listed in the team; they appear in a skills search only when they made
   their profile visible (``Learner.profile_visible``).
@@ -18,42 +18,44 @@ from dataclasses import dataclass, field
 
 from django.db.models import QuerySet
 
-from competencies import profiles
 from competencies.models import Competency, ProficiencyLevel
 from issuers.models import Issuer
+from learners import policy
 from learners.models import Learner
+from skills import external, profiles
 
 
-def is_manager(*, user) -> bool:
-    if user is None or not user.is_authenticated or not user.is_active:
-        return False
-    return user.is_superuser or user.manager_scopes.exists()
-
-
-def managed_directions(*, user) -> QuerySet[Issuer]:
-    if not is_manager(user=user):
+def managed_directions(*, roles: policy.Roles) -> QuerySet[Issuer]:
+    if not policy.can_see_team(roles):
         return Issuer.objects.none()
-    if user.is_superuser:
+    if policy.sees_every_direction(roles):
         return Issuer.objects.filter(agents__isnull=False).distinct().order_by("name")
-    return Issuer.objects.filter(manager_scopes__user=user).order_by("name")
+    return Issuer.objects.filter(pk__in=roles.managed_direction_ids).order_by("name")
 
 
-def team_learners(*, user) -> QuerySet[Learner]:
+def team_learners(*, roles: policy.Roles) -> QuerySet[Learner]:
     """The agents of the directions the user manages (never those of other directions, open profile or not)."""
-    return (Learner.objects.filter(direction__in=managed_directions(user=user))
+    return (Learner.objects.filter(direction__in=managed_directions(roles=roles))
             .select_related("direction", "job__framework").order_by("direction__name", "display_name", "email"))
 
 
 @dataclass
 class HeldCompetency:
     competency: Competency
-    level: ProficiencyLevel
+    level: ProficiencyLevel | None  # None: a framework without a scale
+
+
+@dataclass
+class ExternallyAttested:
+    competency: Competency
+    level: ProficiencyLevel | None
+    issuers: list[str]
 
 
 @dataclass
 class Gap:
     competency: Competency
-    required: ProficiencyLevel
+    required: ProficiencyLevel | None  # None: any proof meets it (a framework without a scale)
     essential: bool
     held: ProficiencyLevel | None  # None: not proven at all; else proven below the required level
 
@@ -64,6 +66,8 @@ class TeamMember:
     competencies: list[HeldCompetency] = field(default_factory=list)
     fit: profiles.JobFit | None = None  # None when the agent has no métier on record
     gaps: list[Gap] = field(default_factory=list)
+    # Attested by badges earned elsewhere (verified), apart from what the city's credentials prove.
+    external: list[ExternallyAttested] = field(default_factory=list)
 
     @property
     def met(self) -> int:
@@ -79,9 +83,12 @@ def team_members(*, learners: list[Learner]) -> list[TeamMember]:
     emails = [learner.email for learner in learners]
     by_email = profiles.profiles_for(emails=emails)
     fits = profiles.job_fits(profiles=by_email, jobs={lv.email: lv.job for lv in learners if lv.job_id})
+    elsewhere = external.external_profiles_for(emails=emails)
 
     competency_ids = {cid for profile in by_email.values() for cid in profile}
+    competency_ids |= {cid for attested in elsewhere.values() for cid in attested}
     level_ids = {proven.level_id for profile in by_email.values() for proven in profile.values()}
+    level_ids |= {a.level_id for attested in elsewhere.values() for a in attested.values() if a.level_id}
     for fit in fits.values():
         competency_ids.update(r.competency_id for r in fit.requirements)
         level_ids.update(r.required_level_id for r in fit.requirements)
@@ -91,7 +98,7 @@ def team_members(*, learners: list[Learner]) -> list[TeamMember]:
     members = []
     for learner in learners:
         profile = by_email.get(learner.email, {})
-        held = sorted((HeldCompetency(competencies[cid], levels[p.level_id]) for cid, p in profile.items()),
+        held = sorted((HeldCompetency(competencies[cid], levels.get(p.level_id)) for cid, p in profile.items()),
                       key=lambda h: (h.competency.label.casefold(), h.competency.code))
         fit = fits.get(learner.email)
         gaps = []
@@ -100,10 +107,13 @@ def team_members(*, learners: list[Learner]) -> list[TeamMember]:
                 if r.status == profiles.MET:
                     continue
                 proven = profile.get(r.competency_id)
-                gaps.append(Gap(competencies[r.competency_id], levels[r.required_level_id], r.essential,
+                gaps.append(Gap(competencies[r.competency_id], levels.get(r.required_level_id), r.essential,
                                 levels.get(proven.level_id) if proven else None))
             gaps.sort(key=lambda g: (not g.essential, g.held is not None, g.competency.label.casefold()))
-        members.append(TeamMember(learner, held, fit, gaps))
+        attested = sorted((ExternallyAttested(competencies[cid], levels.get(a.level_id), a.issuers)
+                           for cid, a in elsewhere.get(learner.email.lower(), {}).items()),
+                          key=lambda h: (h.competency.label.casefold(), h.competency.code))
+        members.append(TeamMember(learner, held, fit, gaps, attested))
     return members
 
 

@@ -1,6 +1,6 @@
 # ruff: noqa: RUF001 - French typography: the apostrophe U+2019 is the right character in these messages.
 """The managers' team view (``/equipe/``): the agents of their direction(s), their competencies and their
-gaps against their métier, and a skills search. Reads only; the boundaries live in ``competencies.profiles``."""
+gaps against their métier, and a skills search. Reads only; the boundaries live in ``skills.profiles``."""
 
 from __future__ import annotations
 
@@ -11,7 +11,8 @@ from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_GET
 
-from competencies import profiles
+from learners import policy
+from skills import profiles
 
 from . import selectors
 from .forms import SkillSearchForm
@@ -30,7 +31,8 @@ FORBIDDEN = {  # templates/forbidden.html
 @require_GET
 @login_required
 def team(request: HttpRequest) -> HttpResponse:
-    if not selectors.is_manager(user=request.user):
+    roles = policy.request_roles(request)
+    if not policy.can_see_team(roles):
         return render(request, "forbidden.html", FORBIDDEN, status=403)
 
     competency_groups, level_groups = selectors.searchable_competencies(), selectors.scale_levels()
@@ -42,14 +44,14 @@ def team(request: HttpRequest) -> HttpResponse:
         competency, level = form.cleaned_data["competency"], form.cleaned_data["level"]
         pairs = profiles.agents_with_competency(user=request.user, competency=competency, min_level=level)
         levels = {lv.rank: lv for lv in competency.framework.levels.all()}
-        directions = set(selectors.managed_directions(user=request.user).values_list("id", flat=True))
         found = [{"learner": learner, "level": levels[proven.rank],
-                  "in_team": learner.direction_id in directions} for learner, proven in pairs]
+                  "in_team": bool(learner.direction_id) and policy.can_manage_direction(roles, learner.direction_id)}
+                 for learner, proven in pairs]
 
-    page = Paginator(selectors.team_learners(user=request.user), TEAM_PAGE_SIZE).get_page(request.GET.get("page"))
+    page = Paginator(selectors.team_learners(roles=roles), TEAM_PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "managers/team.html", {
-        "directions": selectors.managed_directions(user=request.user),
-        "all_directions": request.user.is_superuser,
+        "directions": selectors.managed_directions(roles=roles),
+        "all_directions": policy.sees_every_direction(roles),
         "form": form, "searched": searched, "found": found,
         "competency_groups": competency_groups, "level_groups": level_groups,
         "page": page, "members": selectors.team_members(learners=list(page.object_list)),

@@ -13,8 +13,8 @@ from oauth2_provider.models import get_access_token_model, get_refresh_token_mod
 from badges_service.openbadges.contexts import OB_V3
 from issuers import identifiers
 from issuers.models import Credential
-from learners.models import Learner
-from learners.selectors import credentials_of_user, learner_email_of
+from learners.models import ForeignBadge, Learner
+from learners.selectors import credentials_of_user, foreign_badges_exported, learner_email_of
 
 from .models import HeldCredential, OwnerProfile
 
@@ -37,7 +37,8 @@ class CredentialPage:
 
 
 def owner_credentials_page(*, user, offset: int, limit: int, since: datetime | None = None) -> CredentialPage:
-    """The credentials issued to ``user`` and those clients stored for them, newest first.
+    """The credentials issued to ``user`` and those clients stored for them, newest first; badges from
+    elsewhere (OB 3.0 ones) only those the learner chose to include, as they were.
 
     A held credential with the id of one issued to the user is the same credential (OB 3.0 §C, equality by
     id): it is listed once, as issued.
@@ -53,14 +54,26 @@ def owner_credentials_page(*, user, offset: int, limit: int, since: datetime | N
     keys += [(at, "held", pk, credential_id)
              for pk, credential_id, at in held.values_list("pk", "credential_id", "issued_at")
              if credential_id not in issued_ids]
+    foreign = foreign_badges_exported(user=user)
+    if since is not None:
+        foreign = foreign.filter(issued_on__gt=since)
+    listed = set(issued_ids) | {k[3] for k in keys}
+    keys += [(at or created, "foreign", pk, credential_id)
+             for pk, credential_id, at, created in foreign.values_list("pk", "credential_id", "issued_on", "created_at")
+             if credential_id not in listed]
     keys.sort(key=lambda k: (k[0], k[3]), reverse=True)
     window = keys[offset:offset + limit]
     issued_rows = Credential.objects.in_bulk([k[2] for k in window if k[1] == "issued"])
     held_rows = HeldCredential.objects.in_bulk([k[2] for k in window if k[1] == "held"])
+    foreign_rows = ForeignBadge.objects.in_bulk([k[2] for k in window if k[1] == "foreign"])
     items = []
     for at, kind, pk, credential_id in window:
         if kind == "issued":
             items.append(OwnedCredential(credential_id, at, HeldCredential.Format.JSON, issued_rows[pk].document))
+        elif kind == "foreign":
+            badge = foreign_rows[pk]
+            form = HeldCredential.Format.COMPACT_JWS if badge.format == "ob3-vc-jwt" else HeldCredential.Format.JSON
+            items.append(OwnedCredential(credential_id, at, form, badge.document))
         else:
             row = held_rows[pk]
             items.append(OwnedCredential(credential_id, at, row.format, row.document))

@@ -18,12 +18,11 @@ from django.utils import timezone
 
 from badges_service.errors import ApplicationError
 from badges_service.openbadges import eddsa_rdfc_2022, ob3, presentations
-from competencies.profiles import valid_credentials
 from issuers import identifiers, keys
 from issuers.documents import issuer_profile
-from issuers.models import Issuer, SigningKey
+from issuers.models import Credential, Issuer, SigningKey
 from issuers.services import signing_key_active
-from learners.selectors import learner_email_of
+from learners.selectors import foreign_badges_exported, learner_email_of
 
 
 def platform_issuer() -> Issuer:
@@ -47,11 +46,13 @@ def default_domain() -> str:
 
 def _documents(*, user, now: datetime) -> list[dict]:
     email = learner_email_of(user=user)
-    if not email:
-        return []
     # Valid ones only: what a learner moves to another civil service is what still stands.
-    return [json.loads(d) for d in valid_credentials(emails=[email.lower()], now=now)
-            .order_by("issued_at", "id").values_list("document", flat=True)]
+    issued = [json.loads(d) for d in Credential.objects.filter(recipient_email=email.lower()).valid(now)
+              .order_by("issued_at", "id").values_list("document", flat=True)] if email else []
+    # Badges from elsewhere only when the learner chose to include them, as they were (their own proofs).
+    # VC-JWT ones stay out: a presentation and a CLR carry credentials secured with embedded proofs.
+    foreign = [json.loads(b.document) for b in foreign_badges_exported(user=user).filter(format="ob3")]
+    return issued + foreign
 
 
 def presentation_export(*, user, challenge: str | None = None, domain: str | None = None,

@@ -21,23 +21,13 @@ from issuers.models import Credential, IssuerMembership
 from learners.models import Learner, ManagerScope
 from learners.selectors import credentials_of_user, learner_email_of
 
-VALID, REVOKED, SUSPENDED, EXPIRED, NOT_YET_VALID = "valid", "revoked", "suspended", "expired", "not_yet_valid"
 LINKEDIN_ADD_URL = "https://www.linkedin.com/profile/add"
 
 
 def credential_state(credential: Credential, *, now: datetime | None = None) -> str:
     """What the service records about the credential: revoked, suspended, expired or valid (the signature is
     checked on the credential's page; these rows are the service's own)."""
-    now = now or timezone.now()
-    if credential.revoked_at:
-        return REVOKED
-    if credential.suspended_at:
-        return SUSPENDED
-    if credential.valid_until and credential.valid_until <= now:
-        return EXPIRED
-    if credential.valid_from > now:
-        return NOT_YET_VALID
-    return VALID
+    return credential.state(now)
 
 
 @dataclass

@@ -2,7 +2,7 @@
 """The learner space, "mon passeport": the signed-in learner's badges, sharing, downloads, competency profile,
 exports and personal data. Every page requires sign-in; a badge that is not the learner's own is a 404.
 
-Thin views: reads from ``passport.selectors`` and ``competencies.profiles``, writes through
+Thin views: reads from ``passport.selectors`` and ``skills.profiles``, writes through
 ``issuers.services`` (visibility) and ``indicators.services`` (usage records).
 """
 
@@ -20,20 +20,25 @@ from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from badges_service.errors import ApplicationError, NotFound
-from competencies import profiles
 from competencies.models import Competency, Job, ProficiencyLevel
 from indicators.models import CredentialUsage
 from indicators.services import usage_record
 from issuers import services as issuer_services
+from issuers.images import badge_svg
+from learners import selectors as learner_selectors
+from learners import services as learner_services
 from learners.models import Learner
 from learners.selectors import learner_email_of
+from learners.services import profile_visibility_choose
 from obapi import selectors as obapi_selectors
 from obapi import services as obapi_services
-from verification import artefacts
+from skills import external, profiles
+from verification import artefacts, foreign_badges
 from verification.certificate import certificate_pdf
 from verification.services import credential_verify
 
 from . import exports, selectors
+from .forms import ForeignBadgeForm
 
 DOWNLOADS = {  # channel -> (content type, file suffix)
     "png": ("image/png", ".png"),
@@ -72,6 +77,7 @@ def home(request: HttpRequest) -> HttpResponse:
     return render(request, "passport/home.html", {
         "badges": badges, "public_count": sum(1 for b in badges if b.credential.is_public),
         "email": learner_email_of(user=request.user),
+        "foreign": learner_selectors.foreign_badges_of_user(user=request.user).defer("image", "original", "report"),
     })
 
 
@@ -141,8 +147,9 @@ def competency_profile(request: HttpRequest) -> HttpResponse:
     profile = profiles.learner_profile(email=email) if email else {}
     competencies = Competency.objects.in_bulk(profile.keys())
     levels = ProficiencyLevel.objects.in_bulk({p.level_id for p in profile.values()})
-    proven = sorted(({"competency": competencies[cid], "level": levels[p.level_id], "evidence": len(p.credential_ids)}
-                     for cid, p in profile.items()), key=lambda r: (r["competency"].framework_id, r["competency"].code))
+    proven = sorted(({"competency": competencies[cid], "level": levels.get(p.level_id),
+                      "evidence": len(p.credential_ids)} for cid, p in profile.items()),
+                    key=lambda r: (r["competency"].framework_id, r["competency"].code))
     learner = Learner.objects.filter(email__iexact=email).select_related("job", "job__framework").first() \
         if email else None
     current = ranked = None
@@ -153,7 +160,31 @@ def competency_profile(request: HttpRequest) -> HttpResponse:
         ranked = [{"job": jobs[f.job_id], "score": round(f.score * 100), "met": f.count(profiles.MET),
                    "partial": f.count(profiles.PARTIAL), "missing": f.count(profiles.MISSING)} for f in ranked_fits]
     return render(request, "passport/profile.html", {"proven": proven, "learner": learner, "current": current,
-                                                     "ranked": ranked})
+                                                     "ranked": ranked, "external": _external_rows(email, profile)})
+
+
+def _external_rows(email: str, profile: profiles.Profile) -> list[dict]:
+    """Competencies attested by badges from elsewhere, apart from the city's proof (marked when both)."""
+    attested = external.external_profile(email=email) if email else {}
+    competencies = Competency.objects.select_related("framework").in_bulk(attested.keys())
+    levels = ProficiencyLevel.objects.in_bulk({a.level_id for a in attested.values() if a.level_id})
+    return sorted(({"competency": competencies[cid], "level": levels.get(a.level_id), "issuers": a.issuers,
+                    "city_proven": cid in profile} for cid, a in attested.items()),
+                  key=lambda r: (r["competency"].framework_id, r["competency"].code))
+
+
+@require_POST
+@login_required
+def profile_visibility(request: HttpRequest) -> HttpResponse:
+    """The switch "my profile is visible to the managers of other directions" (``visible`` = "1" or "0")."""
+    try:
+        learner = profile_visibility_choose(user=request.user, visible=request.POST.get("visible") == "1")
+    except NotFound as exc:
+        raise Http404(exc.message) from None
+    messages.success(request, _("Votre profil est maintenant visible par les encadrants des autres directions.")
+                     if learner.profile_visible else
+                     _("Votre profil n’est plus visible que par les encadrants de votre direction."))
+    return redirect(reverse("passport:profile") + "#visibilite")
 
 
 def _fit_rows(fit: profiles.JobFit, job: Job) -> dict:
@@ -161,7 +192,7 @@ def _fit_rows(fit: profiles.JobFit, job: Job) -> dict:
     levels = ProficiencyLevel.objects.in_bulk(r.required_level_id for r in fit.requirements)
     return {"job": job, "score": round(fit.score * 100), "met": fit.count(profiles.MET),
             "partial": fit.count(profiles.PARTIAL), "missing": fit.count(profiles.MISSING),
-            "requirements": [{"competency": competencies[r.competency_id], "level": levels[r.required_level_id],
+            "requirements": [{"competency": competencies[r.competency_id], "level": levels.get(r.required_level_id),
                               "essential": r.essential, "status": r.status} for r in fit.requirements]}
 
 
@@ -224,3 +255,90 @@ def application_withdraw(request: HttpRequest, application_id: int) -> HttpRespo
     obapi_services.grant_withdraw(user=request.user, application_id=application_id)
     messages.info(request, _("L’application « %(name)s » n’a plus accès à vos badges.") % {"name": grant.name})
     return redirect("passport:applications")
+
+
+# --- Badges obtenus ailleurs ----------------------------------------------------------------------------------
+
+
+def _own_foreign(request: HttpRequest, public_id: str):
+    try:
+        return learner_selectors.foreign_badge_get(user=request.user, public_id=public_id)
+    except NotFound as exc:
+        raise Http404(exc.message) from None
+
+
+@login_required
+def foreign_add(request: HttpRequest) -> HttpResponse:
+    """Add a badge earned elsewhere, by file or URL. It is verified first; a badge that does not verify is
+    refused with its report (4xx), and nothing is stored."""
+    if request.method not in ("GET", "POST"):
+        return HttpResponse(status=405, headers={"Allow": "GET, POST"})
+    if request.method == "GET":
+        return render(request, "passport/foreign_add.html", {"form": ForeignBadgeForm()})
+    form = ForeignBadgeForm(request.POST, request.FILES)
+    if not form.is_valid():
+        return render(request, "passport/foreign_add.html", {"form": form}, status=400)
+    upload = form.cleaned_data["file"]
+    try:
+        badge = foreign_badges.foreign_badge_add(
+            user=request.user, upload=upload.read() if upload else None,
+            content_type=upload.content_type if upload else None, url=form.cleaned_data["url"] or None,
+            recipient_email=form.cleaned_data["email"] or None)
+    except ApplicationError as exc:  # refused (with its report), a duplicate, a hostile image
+        report = exc.extra.get("report") if isinstance(getattr(exc, "extra", None), dict) else None
+        return render(request, "passport/foreign_add.html", {"form": form, "refusal": exc.message,
+                                                             "refusal_code": exc.code, "report": report},
+                      status=exc.status_code)
+    messages.success(request, _("Le badge « %(name)s » a été vérifié et ajouté à votre passeport.")
+                     % {"name": badge.name})
+    return redirect("passport:foreign", public_id=badge.public_id)
+
+
+@require_GET
+@login_required
+def foreign_detail(request: HttpRequest, public_id: str) -> HttpResponse:
+    badge = _own_foreign(request, public_id)
+    return render(request, "passport/foreign.html", {"badge": badge, "checks": badge.report.get("checks", []),
+                                                     "public_url": _foreign_public_url(badge)})
+
+
+def _foreign_public_url(badge) -> str:
+    return reverse("verification:foreign-badge", kwargs={"public_id": badge.public_id})
+
+
+@require_GET
+@login_required
+def foreign_image(request: HttpRequest, public_id: str) -> HttpResponse:
+    badge = _own_foreign(request, public_id)
+    if not badge.image:  # a remote image is never fetched: a generated one stands in
+        svg = badge_svg(name=badge.name, seed=str(badge.public_id), issuer_name=badge.issuer_name)
+        return artefacts.file_response(svg, "image/svg+xml", f"badge-{badge.public_id}.svg",
+                                       cache_control="private, no-store")
+    return artefacts.file_response(bytes(badge.image), badge.image_type, f"badge-{badge.public_id}",
+                                   cache_control="private, no-store")
+
+
+@require_POST
+@login_required
+def foreign_action(request: HttpRequest, public_id: str, action: str) -> HttpResponse:
+    """Re-check now, make public or private, include in the exports or not, or remove."""
+    badge = _own_foreign(request, public_id)
+    if action == "supprimer":
+        learner_services.foreign_badge_delete(badge=badge)
+        messages.info(request, _("Le badge « %(name)s » a été retiré de votre passeport.") % {"name": badge.name})
+        return redirect("passport:home")
+    if action == "verifier":
+        badge = foreign_badges.foreign_badge_recheck(badge=badge)
+        messages.info(request, _("Badge vérifié à nouveau : il est valide.") if badge.is_valid else
+                      _("Badge vérifié à nouveau : il n’est plus valide. Le détail est ci-dessous."))
+    elif action == "visibilite":
+        public = request.POST.get("public") == "1"
+        learner_services.foreign_badge_visibility_set(badge=badge, public=public)
+        messages.success(request, _("Ce badge est maintenant public.") if public else
+                         _("Ce badge est maintenant privé."))
+    else:
+        include = request.POST.get("include") == "1"
+        learner_services.foreign_badge_exports_set(badge=badge, include=include)
+        messages.success(request, _("Ce badge figurera dans vos exports et dans l’API Open Badges.") if include else
+                         _("Ce badge ne figurera plus dans vos exports ni dans l’API Open Badges."))
+    return redirect("passport:foreign", public_id=badge.public_id)

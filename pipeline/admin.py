@@ -8,10 +8,11 @@ from django.contrib import admin, messages
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils.translation import gettext_lazy as _
 
 from badges_service.errors import ApplicationError
 
-from . import services
+from . import selectors, services
 from .intake import csv_backfill
 from .models import (
     Award,
@@ -81,8 +82,13 @@ class LmsSourceForm(forms.ModelForm):
 @admin.register(LmsSource)
 class LmsSourceAdmin(admin.ModelAdmin):
     form = LmsSourceForm
-    list_display = ["name", "issuer", "token_allowed", "active", "created_at"]
-    actions = ["rotate_secret"]
+    list_display = ["name", "issuer", "lrs_username", "token_allowed", "active", "created_at"]
+    readonly_fields = ["lrs_endpoint", "lrs_username"]
+    actions = ["rotate_secret", "rotate_lrs_credentials"]
+
+    @admin.display(description=_("Point d'accès xAPI (LRS)"))
+    def lrs_endpoint(self, obj=None):
+        return selectors.lrs_endpoint()
 
     def save_model(self, request, obj, form, change):
         if change:
@@ -95,12 +101,24 @@ class LmsSourceAdmin(admin.ModelAdmin):
             return
         obj.pk = new.source.pk
         messages.warning(request, f"Secret de la source « {new.source.name} », affiché une seule fois : {new.secret}")
+        messages.warning(request, _("Identifiants LRS (xAPI) de la source « %(name)s » : point d'accès %(endpoint)s, "
+                                    "utilisateur %(username)s, mot de passe (affiché une seule fois) %(password)s")
+                         % {"name": new.source.name, "endpoint": selectors.lrs_endpoint(),
+                            "username": new.source.lrs_username, "password": new.lrs_password})
 
     @admin.action(description="Renouveler le secret (affiché une seule fois)")
     def rotate_secret(self, request, queryset):
         for source in queryset:
             new = services.lms_source_secret_rotate(source=source)
             messages.warning(request, f"Nouveau secret de « {source.name} » : {new.secret}")
+
+    @admin.action(description=_("Renouveler les identifiants LRS (xAPI), mot de passe affiché une seule fois"))
+    def rotate_lrs_credentials(self, request, queryset):
+        for source in queryset:
+            lrs = services.lms_source_lrs_credentials_rotate(source=source)
+            messages.warning(request, _("Nouveaux identifiants LRS de « %(name)s » : utilisateur %(username)s, "
+                                        "mot de passe %(password)s")
+                             % {"name": source.name, "username": lrs.username, "password": lrs.password})
 
 
 @admin.register(LearnerMapping)

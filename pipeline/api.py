@@ -19,18 +19,20 @@ from django.conf import settings
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import exceptions, serializers, status
+from rest_framework.authentication import SessionAuthentication
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from badges_service.api_schema import errors
-from badges_service.errors import NotFound, PayloadTooLarge, PermissionDenied
-from issuers.permissions import ISSUE, can_act
+from badges_service.errors import PayloadTooLarge, PermissionDenied
+from learners import policy
 
 from . import authentication, selectors, services
 from .errors import Unauthenticated
 from .intake import BodyInvalid, Unsupported, csv_backfill, moodle, xapi
+from .models import LmsSource
 
 _SIGNATURE = OpenApiParameter(
     "X-Badges-Signature", str, OpenApiParameter.HEADER,
@@ -180,7 +182,7 @@ class CsvImportApi(APIView):
         elif request.user.is_authenticated:
             user = request.user
             source = selectors.source_get(name=request.query_params.get("source", ""))
-            if not (user.is_superuser or (source.issuer and can_act(user, source.issuer, ISSUE))):
+            if not policy.can_read_events(policy.request_roles(request), source):
                 raise PermissionDenied(f"You may not import events for source '{source.name}'.")
         else:
             raise Unauthenticated("Sign the request or log in as issuer staff.", code="unauthenticated")
@@ -198,6 +200,8 @@ class CsvImportApi(APIView):
 
 class EventDetailApi(APIView):
     permission_classes = [AllowAny]  # checked below: staff of the source's issuer, or the source itself
+    # Staff by session or basic auth; the source by its signature or by its LRS credentials (basic auth).
+    authentication_classes = [authentication.SourceBasicAuthentication, SessionAuthentication]  # 401 first
 
     @extend_schema(operation_id="event_get", parameters=[_SIGNATURE, _SOURCE], responses={
         200: inline_serializer("Event", {
@@ -208,17 +212,19 @@ class EventDetailApi(APIView):
             "credentials": serializers.ListField(child=serializers.URLField())}),
         **errors(401, 403, 404)})
     def get(self, request: Request, public_id: str) -> Response:
-        if authentication.has_signature(request):
+        if isinstance(request.auth, LmsSource):  # the source's LRS credentials: its statements by their id
+            event = selectors.event_get_for_source(source=request.auth, public_id=public_id)
+        elif authentication.has_signature(request):
             source = authentication.source_from_signature(request, b"")
-            event = selectors.event_get(public_id=public_id)
-            if event.source_id != source.pk:
-                raise NotFound("No such event.")  # another source's event: not even its existence
+            # Another source's event is not found: not even its existence is told.
+            event = selectors.event_get_for_source(source=source, public_id=public_id)
         elif request.user.is_authenticated:
             event = selectors.event_get(public_id=public_id)
-            if not selectors.can_read_events(request.user, event.source):
+            if not policy.can_read_events(policy.request_roles(request), event.source):
                 raise PermissionDenied("You may not read this source's events.")
         else:
-            raise Unauthenticated("Sign the request or log in as issuer staff.", code="unauthenticated")
+            raise Unauthenticated("Sign the request, send the source's LRS credentials or log in as issuer staff.",
+                                  code="unauthenticated")
         return Response({
             "id": str(event.public_id), "source": event.source.name, "kind": event.kind, "event_id": event.event_id,
             "status": event.status, "reason": event.reason, "detail": event.detail,

@@ -7,7 +7,7 @@ class PipelineConfig(AppConfig):
     verbose_name = "Événements de formation (LMS)"
 
     def ready(self) -> None:
-        from . import config_cache
+        from . import config_cache, metrics  # noqa: F401 (metrics: registers the event figures)
         from .models import AwardRule, LmsSource, Pathway, PathwayItem
 
         # A change of what intake caches empties the cache of this process (others: see config_cache).

@@ -10,7 +10,7 @@ from django.db import transaction
 from competencies.models import AchievementAlignment, Framework
 from issuers.models import Achievement, Issuer
 
-from . import services
+from . import selectors, services
 from .models import AwardRule, LmsSource
 
 DEMO_SOURCE = "moodle-demo"
@@ -26,12 +26,15 @@ POSITIONING = ("positionnement:bureautique", "bureautique-tableur", [(Decimal(50
 
 @transaction.atomic
 def seed_pipeline() -> dict:
-    """``{"rules": n, "secret": str | None}``: the secret only when the source is created now."""
-    secret = None
+    """``{"rules": n, "secret": str | None, "lrs": {...} | None}``: the secret and the LRS settings (with the
+    password) only when the source is created now."""
+    secret = lrs = None
     source = LmsSource.objects.filter(name=DEMO_SOURCE).first()
     if source is None:
         new = services.lms_source_create(name=DEMO_SOURCE, issuer=Issuer.objects.filter(slug="drh").first())
         source, secret = new.source, new.secret
+        lrs = {"lrs_endpoint": selectors.lrs_endpoint(), "lrs_username": source.lrs_username,
+               "lrs_password": new.lrs_password}
     created = 0
     for course, slug, min_score, days in RULES:
         achievement = Achievement.objects.filter(slug=slug).first()
@@ -50,4 +53,4 @@ def seed_pipeline() -> dict:
             bands=[(low, framework.levels.get(code=code)) for low, code in bands])
         created += 1
     services.learner_map(source=source, lms_user_id="45", email="camille.dupont@ville-exemple.fr")
-    return {"rules": created, "secret": secret}
+    return {"rules": created, "secret": secret, "lrs": lrs}

@@ -29,6 +29,11 @@ class LmsSource(models.Model):
     secret_encrypted = models.BinaryField()
     secret_digest = models.CharField(max_length=64, unique=True)
     token_allowed = models.BooleanField(default=True, help_text=_("Accept Moodle's plain token field."))
+    # The xAPI LRS credentials (HTTP Basic) of the source: the username is public, the password a random
+    # 256-bit token shown once and kept as its SHA-256 (a slow password hash protects guessable passwords;
+    # this one cannot be guessed, and every statement batch checks it).
+    lrs_username = models.CharField(max_length=150, unique=True, null=True, blank=True)
+    lrs_password_digest = models.CharField(max_length=64, blank=True)
     active = models.BooleanField(default=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -119,6 +124,9 @@ class InboundEvent(models.Model):
     received_at = models.DateTimeField(auto_now_add=True)
     queued_at = models.DateTimeField(null=True, blank=True)
     processed_at = models.DateTimeField(null=True, blank=True)
+    # The id of the intake request that stored it (badges_service.logs): the worker's log line for the event
+    # repeats it, so one id follows an event from intake to its credential.
+    request_id = models.CharField(max_length=64, blank=True)
 
     class Meta:
         ordering = ["-received_at", "-id"]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from functools import lru_cache, partial
 
 from django.db.models import Prefetch, Q, QuerySet
@@ -11,7 +11,6 @@ from django.db.models import Prefetch, Q, QuerySet
 from badges_service.errors import NotFound
 from competencies.models import ProficiencyLevel
 from issuers import identifiers, keys
-from issuers.permissions import ISSUE, can_act
 
 from . import config_cache
 from .models import (
@@ -42,6 +41,18 @@ def source_by_secret_digest(*, digest: str) -> LmsSource | None:
     return LmsSource.objects.filter(secret_digest=digest, active=True).first()
 
 
+def source_by_lrs_username(*, username: str) -> LmsSource | None:
+    return LmsSource.objects.filter(lrs_username=username, active=True).first() if username else None
+
+
+LRS_PATH = "/api/v1/xapi"
+
+
+def lrs_endpoint() -> str:
+    """The xAPI endpoint every source's LRS credentials are for (``<endpoint>/statements``, ``<endpoint>/about``)."""
+    return identifiers.public_url(LRS_PATH + "/")
+
+
 @lru_cache(maxsize=256)
 def _decrypted(source_id: int, token: bytes) -> bytes:
     return keys.decrypt_secret(token)
@@ -54,24 +65,90 @@ def source_secret(source: LmsSource) -> bytes:
 
 
 def event_get(*, public_id: str | uuid.UUID) -> InboundEvent:
+    """An event by its public id or, for a statement, by the statement's id (the same, unless the statement came
+    through the signed route, or another source held the id first)."""
     try:
-        return InboundEvent.objects.select_related("source").get(public_id=uuid.UUID(str(public_id)))
-    except (ValueError, InboundEvent.DoesNotExist):
+        wanted = uuid.UUID(str(public_id))
+    except ValueError:
         raise NotFound("No such event.") from None
+    events = InboundEvent.objects.select_related("source")
+    event = (events.filter(public_id=wanted).first()
+             or events.filter(kind=InboundEvent.Kind.XAPI, event_id=str(wanted)).order_by("pk").first())
+    if event is None:
+        raise NotFound("No such event.")
+    return event
+
+
+def event_get_for_source(*, source: LmsSource, public_id: str) -> InboundEvent:
+    """One of the source's events, by its public id or, for a statement, by the statement's id."""
+    try:
+        wanted = uuid.UUID(str(public_id))
+    except ValueError:
+        raise NotFound("No such event.") from None
+    event = (InboundEvent.objects.select_related("source").filter(source=source, public_id=wanted).first()
+             or InboundEvent.objects.select_related("source").filter(
+                 source=source, kind=InboundEvent.Kind.XAPI, event_id=str(wanted)).first())
+    if event is None:
+        raise NotFound("No such event.")
+    return event
+
+
+def statement_get(*, source: LmsSource, statement_id: str) -> InboundEvent:
+    event = (InboundEvent.objects.select_related("source")
+             .filter(source=source, kind=InboundEvent.Kind.XAPI, event_id=statement_id).first())
+    if event is None:
+        raise NotFound("No such statement.")
+    return event
+
+
+def statement_voided(*, source: LmsSource, statement_id: str) -> bool:
+    """Whether one of the source's statements voids this one (xAPI Data §2.3.2)."""
+    return InboundEvent.objects.filter(source=source, kind=InboundEvent.Kind.XAPI,
+                                       payload__verb__id="http://adlnet.gov/expapi/verbs/voided",
+                                       payload__object__objectType="StatementRef",
+                                       payload__object__id=statement_id).exists()
+
+
+def statements_page(*, source: LmsSource, limit: int, after: int | None = None, ascending: bool = False,
+                    verb: str = "", registration: str = "", since=None, until=None,
+                    matches: Callable[[dict], bool] | None = None, scan: int = 10_000,
+                    ) -> tuple[list[InboundEvent], int | None]:
+    """A page of the source's statements that are not voided, in stored order (newest first unless
+    ``ascending``), after the ``after`` cursor (an event pk): ``(events, next cursor or None)``. The database
+    filters on verb, registration and stored time; ``matches`` (the agent and activity filters, which look
+    inside the statement) runs here, on at most ``scan`` rows per page, so a rare match may need more pages."""
+    xapi = InboundEvent.objects.filter(source=source, kind=InboundEvent.Kind.XAPI)
+    voided = set(xapi.filter(payload__verb__id="http://adlnet.gov/expapi/verbs/voided")
+                 .values_list("payload__object__id", flat=True))
+    rows = xapi.select_related("source").exclude(event_id__in=[v for v in voided if isinstance(v, str)])
+    if verb:
+        rows = rows.filter(payload__verb__id=verb)
+    if registration:
+        rows = rows.filter(payload__context__registration=registration)
+    if since is not None:
+        rows = rows.filter(received_at__gt=since)
+    if until is not None:
+        rows = rows.filter(received_at__lte=until)
+    rows = rows.order_by("pk" if ascending else "-pk")
+    found: list[InboundEvent] = []
+    cursor, scanned = after, 0
+    while scanned < scan:
+        chunk = list((rows if cursor is None else rows.filter(**{"pk__gt" if ascending else "pk__lt": cursor}))[:500])
+        if not chunk:
+            return found, None
+        for event in chunk:
+            scanned += 1
+            cursor = event.pk
+            if matches is None or matches(event.payload):
+                found.append(event)
+                if len(found) == limit:
+                    return found, cursor
+    return found, cursor
 
 
 def event_credential_urls(*, event: InboundEvent) -> list[str]:
     awards = event.awards.filter(credential__isnull=False).select_related("credential").order_by("pk")
     return [identifiers.credential_url(a.credential.public_id) for a in awards]
-
-
-def can_read_events(user, source: LmsSource) -> bool:
-    """Issuer staff of the source's issuer (any role that may issue), or a superuser."""
-    if user is None or not user.is_authenticated or not user.is_active:
-        return False
-    if user.is_superuser:
-        return True
-    return source.issuer is not None and can_act(user, source.issuer, ISSUE)
 
 
 def known_courses(*, source: LmsSource, keys: Iterable[str]) -> set[str]:

@@ -10,7 +10,7 @@ import pytest
 from tests.issuers.factories import AchievementFactory, IssuerFactory, UserFactory
 
 # The browser tests' module-scoped ``browser`` fixture (the system Chromium through Playwright).
-pytest_plugins = ["tests.chromium"]
+pytest_plugins = ["tests.chromium", "tests.verification.foreign_ob2"]
 
 
 @pytest.fixture(autouse=True)

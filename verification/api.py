@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import json
 
-from django.conf import settings
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import permissions, serializers
@@ -36,9 +35,9 @@ from rest_framework.views import APIView
 
 from badges_service.api_schema import Error, errors
 from badges_service.errors import ApplicationError, PayloadTooLarge, UnsupportedMediaType
-from badges_service.openbadges.verify import FAILED, Report
 
-from .services import DEFAULT_MAX_IMAGE_BYTES, credential_verify_raw, verification_count
+from .presentation import status_for
+from .services import TOO_LARGE, credential_verify_raw, form_input_read, max_input_bytes, verification_count
 
 JSON_TYPES = ("application/json", "application/ld+json", "application/vc", "application/vc+ld+json")
 JWS_TYPES = ("application/vc+jwt", "application/jwt", "application/jose")
@@ -50,14 +49,6 @@ ACCEPTED_TYPES = frozenset({*JSON_TYPES, *JWS_TYPES, *TEXT_TYPES, *IMAGE_TYPES, 
                             "application/octet-stream", ""})
 
 
-TOO_LARGE = "too_large"  # the code of the report's ``json`` check for the same refusal
-
-
-def _max_body_bytes() -> int:
-    return max(getattr(settings, "BADGES_MAX_IMAGE_BYTES", DEFAULT_MAX_IMAGE_BYTES),
-               settings.BADGES_MAX_CREDENTIAL_BYTES)
-
-
 class _RawParser(BaseParser):
     """Keep the body as bytes: the verifier recognises and parses it itself, with its own size checks.
     The body is read up to the largest accepted input, never further."""
@@ -67,37 +58,16 @@ class _RawParser(BaseParser):
     def parse(self, stream, media_type=None, parser_context=None):
         if stream is None:
             return b""
-        limit = _max_body_bytes()
+        limit = max_input_bytes()
         data = stream.read(limit + 1)
         if len(data) > limit:
             raise PayloadTooLarge(f"The body is larger than {limit} bytes.", code=TOO_LARGE)
         return data
 
 
-def _status_for(report: Report) -> int:
-    """200 for a report on a readable input; the 4xx that says why the input could not be read otherwise."""
-    first = report.checks[0] if report.checks else None
-    if first is None or first.name != "json" or first.result != FAILED:
-        return 200
-    if first.code == TOO_LARGE:
-        return 413
-    if first.code.startswith("fetch_"):
-        return 422
-    return 400  # not_json, not_object, not_jws, no_baked_credential, bad image, refused URLs (fetch.REFUSAL_CODES)
-
-
 def _form_input(request: Request) -> tuple[bytes, str | None]:
-    upload = request.data.get("file")
-    if upload is not None and hasattr(upload, "read"):
-        if upload.size > _max_body_bytes():
-            raise PayloadTooLarge(f"The file is larger than {_max_body_bytes()} bytes.", code=TOO_LARGE)
-        return upload.read(), upload.content_type
-    for field in ("url", "credential"):
-        value = request.data.get(field)
-        if isinstance(value, str) and value.strip():
-            return value.encode("utf-8"), "text/plain"
-    raise ApplicationError("A form upload carries one of the fields file, url or credential.",
-                           code="missing_input")
+    return form_input_read(upload=request.data.get("file"), url=request.data.get("url"),
+                           text=request.data.get("credential"))
 
 
 def _url_object(data: bytes) -> bytes | None:
@@ -116,10 +86,12 @@ def _url_object(data: bytes) -> bytes | None:
 _REPORT = inline_serializer("VerificationReport", {
     "valid": serializers.BooleanField(),
     "status": serializers.CharField(help_text="valid, revoked, suspended, expired, not_yet_valid, unverifiable, "
+                                              "altered (an OB 2.0 copy that differs from its hosted original), "
                                               "invalid."),
     "checks": serializers.ListField(child=serializers.DictField(), help_text=(
         "Named checks, in order: json, context, type, schema, key, proof, (VC-JWT: jwt_iss, jwt_sub, jwt_jti, "
-        "jwt_nbf, jwt_exp,) validity, status. Each has name, result (passed, failed, skipped), code, message.")),
+        "jwt_nbf, jwt_exp,) validity, status (and recipient, when asked). Each has name, result (passed, failed, "
+        "skipped), code, message.")),
     "credential": serializers.DictField(allow_null=True, help_text="A summary of what was verified."),
 })
 _URL_EXAMPLE = "https://badges.autre-ville.fr/credentials/5f0c6d1e-3b5e-4a51-9a4e-0c1f6f3b2a11"
@@ -140,6 +112,9 @@ class CredentialVerifyApi(APIView):
                              description="The challenge a Verifiable Presentation's proof must carry."),
             OpenApiParameter("domain", str, required=False,
                              description="The domain a Verifiable Presentation's proof must carry."),
+            OpenApiParameter("recipient", str, required=False,
+                             description="An email: an Open Badges 2.0 assertion must have been issued to it "
+                                         "(its hashed or plain IdentityObject; the `recipient` check)."),
         ],
         request={
             "application/json": OpenApiTypes.OBJECT, "application/ld+json": OpenApiTypes.OBJECT,
@@ -184,11 +159,15 @@ class CredentialVerifyApi(APIView):
             if url is not None:
                 raw, media_type = url, "text/plain"
         # A Verifiable Presentation's proof must answer the verifier's own challenge and domain, when given.
+        recipient = (request.query_params.get("recipient") or "").strip()
+        if len(recipient) > 254 or (recipient and "@" not in recipient):
+            raise ApplicationError("recipient must be an email address.", code="bad_recipient")
         report = credential_verify_raw(raw=raw, content_type=media_type,
                                        challenge=request.query_params.get("challenge") or None,
-                                       domain=request.query_params.get("domain") or None)
+                                       domain=request.query_params.get("domain") or None,
+                                       recipient_email=recipient or None)
         verification_count(report=report, channel="api")
-        status = _status_for(report)
+        status = status_for(report)
         if status == 200:
             return Response(report.as_json(), status=200)
         check = report.checks[0]

@@ -56,12 +56,12 @@ def _svg_wrapping(png: bytes) -> str:
 
 
 def badge_png(credential: Credential) -> bytes:
-    image = badge_images.achievement_image(credential.achievement)
+    image = badge_images.achievement_image(credential.achievement, level=credential.achieved_level)
     return image.content if image.kind == "png" else rasterise(image.content)
 
 
 def badge_svg(credential: Credential) -> str:
-    image = badge_images.achievement_image(credential.achievement)
+    image = badge_images.achievement_image(credential.achievement, level=credential.achieved_level)
     return image.content.decode("utf-8") if image.kind == "svg" else _svg_wrapping(image.content)
 
 

@@ -14,6 +14,7 @@ import json
 from django.http import HttpRequest, HttpResponse
 from django.views.decorators.http import require_GET
 
+from badges_service.caching import CREDENTIAL, PROFILE, STATUS
 from issuers import identifiers, ob2, selectors, status_lists
 
 from . import artefacts
@@ -61,7 +62,7 @@ def credential_ob2_jws(request: HttpRequest, public_id: str) -> HttpResponse:
     credential = selectors.credential_get_public(public_id=public_id, viewer=request.user)
     # RFC 7515 §9.2.1: application/jose is the compact serialisation's media type.
     return _file(ob2.hosted_assertion(credential).jws.encode("ascii"), "application/jose",
-                 f"badge-{credential.public_id}.jws", private=not credential.is_public)
+                 f"badge-{credential.public_id}.jws", private=not credential.is_public, max_age=CREDENTIAL)
 
 
 def _baked(kind: str, content_type: str, suffix: str):
@@ -107,25 +108,25 @@ def credential_certificate(request: HttpRequest, public_id: str) -> HttpResponse
 @require_GET
 @public_view
 def achievement_ob2(request: HttpRequest, slug: str) -> HttpResponse:
-    return _json(ob2.badge_class_document(selectors.achievement_get(slug=slug)))
+    return _json(ob2.badge_class_document(selectors.achievement_get(slug=slug)), max_age=PROFILE)
 
 
 @require_GET
 @public_view
 def issuer_ob2(request: HttpRequest, slug: str) -> HttpResponse:
-    return _json(ob2.profile_document(selectors.issuer_get(slug=slug)))
+    return _json(ob2.profile_document(selectors.issuer_get(slug=slug)), max_age=PROFILE)
 
 
 @require_GET
 @public_view
 def issuer_ob2_key(request: HttpRequest, slug: str, fingerprint: str) -> HttpResponse:
-    return _json(ob2.key_document(selectors.issuer_get(slug=slug), fingerprint), max_age=3600)
+    return _json(ob2.key_document(selectors.issuer_get(slug=slug), fingerprint), max_age=PROFILE)
 
 
 @require_GET
 @public_view
 def issuer_ob2_revocations(request: HttpRequest, slug: str) -> HttpResponse:
-    return _json(ob2.revocation_list_document(selectors.issuer_get(slug=slug)))
+    return _json(ob2.revocation_list_document(selectors.issuer_get(slug=slug)), max_age=STATUS)
 
 
 @require_GET
@@ -133,4 +134,4 @@ def issuer_ob2_revocations(request: HttpRequest, slug: str) -> HttpResponse:
 def issuer_status_list(request: HttpRequest, slug: str, public_id: str) -> HttpResponse:
     """The signed BitstringStatusListCredential (VC Data Model 2.0 media type ``application/vc``)."""
     status_list = status_lists.status_list_get(issuer_slug=slug, public_id=public_id)
-    return _json(status_lists.list_document(status_list=status_list), "application/vc; charset=utf-8", max_age=300)
+    return _json(status_lists.list_document(status_list=status_list), "application/vc; charset=utf-8", max_age=STATUS)

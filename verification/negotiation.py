@@ -1,4 +1,11 @@
-"""Content negotiation for public resources: HTML for people, JSON-LD for machines."""
+"""Content negotiation for public resources: HTML for people and robots, JSON-LD for machines that ask for it.
+
+A URL shared in a message or scanned from a QR code is opened by browsers (``text/html,...,*/*;q=0.8``) and
+fetched by link-preview robots and curl (``*/*``): all of them get the page. Only a client that names a JSON
+media type explicitly, and prefers it to HTML, gets the document: Open Badges 2.0 validators send
+``application/ld+json, application/json, image/png, image/svg+xml`` (1EdTech's openbadges-validator-core),
+wallets and JSON-LD document loaders ``application/ld+json, application/json``.
+"""
 
 from __future__ import annotations
 
@@ -14,14 +21,24 @@ from badges_service.errors import NotFound
 JSON_TYPES = ("application/ld+json", "application/json")
 
 
+HTML_TYPES = ("text/html", "application/xhtml+xml")
+
+
+def _explicit_quality(request: HttpRequest, media_types: tuple[str, ...]) -> float:
+    """The highest quality the Accept header gives to one of ``media_types`` named as such (not by a wildcard)."""
+    return max((accepted.quality for accepted in request.accepted_types
+                if f"{accepted.main_type}/{accepted.sub_type}" in media_types), default=0.0)
+
+
 def wants_json(request: HttpRequest) -> bool:
-    """True unless the client prefers HTML. A bare ``*/*`` (verifiers, curl) gets JSON-LD."""
+    """True when the client names a JSON media type (or ``?format=json``) and does not prefer HTML; a bare
+    ``*/*``, no Accept header, or a browser's Accept gets the page."""
     if request.GET.get("format") == "json":
         return True
     if request.GET.get("format") == "html":
         return False
-    preferred = request.get_preferred_type(["application/ld+json", "application/json", "text/html"])
-    return preferred in JSON_TYPES
+    json_quality = _explicit_quality(request, JSON_TYPES)
+    return json_quality > 0 and json_quality >= _explicit_quality(request, HTML_TYPES)
 
 
 def json_content_type(request: HttpRequest) -> str:
@@ -39,7 +56,9 @@ def json_response(request: HttpRequest, data: dict | str) -> HttpResponse:
 def not_found(request: HttpRequest, exc: NotFound) -> HttpResponse:
     if wants_json(request):
         return JsonResponse({"error": {"code": exc.code, "message": exc.message}}, status=404)
-    return render(request, "verification/not_found.html", {"message": exc.message}, status=404)
+    # A private badge and an unknown one read the same (nothing is disclosed), but never as a forgery.
+    return render(request, "verification/not_found.html",
+                  {"message": exc.message, "is_credential": request.path.startswith("/credentials/")}, status=404)
 
 
 def public_view(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:

@@ -1,5 +1,7 @@
-"""Open Badges 2.0 documents for the verifier, without network: this service's own are read locally,
-anything else is reported as unresolvable (which is not the same as forged)."""
+"""Open Badges 2.0 documents for the verifier: this service's own are read locally (never fetched); any
+other (a foreign hosted assertion, BadgeClass, issuer Profile, CryptographicKey, RevocationList) is fetched
+through the SSRF-safe fetcher (``remote``). A document that cannot be had is unresolvable, which is not the
+same as forged."""
 
 from __future__ import annotations
 
@@ -9,9 +11,12 @@ import uuid
 from django.conf import settings
 
 from badges_service.errors import NotFound
+from badges_service.fetch import FetchError
 from badges_service.openbadges.verify import FAILED, PASSED, Check, KeyResolutionError
 from issuers import ob2, selectors
 from issuers.models import Credential
+
+from . import remote
 
 _PATHS = [
     (re.compile(r"/credentials/(?P<id>[0-9a-fA-F-]{36})/ob2"), lambda m: ob2.hosted_assertion_document(
@@ -28,10 +33,29 @@ _PATHS = [
 
 
 def fetch(url: str) -> dict:
+    """The OB 2.0 document at ``url``: read locally when this service publishes it, fetched otherwise;
+    ``KeyResolutionError`` when it cannot be had."""
+    prefix = settings.BADGES_PUBLIC_URL
+    if not isinstance(url, str):
+        raise KeyResolutionError(f"{url!r} is not a URL.")
+    if not url.startswith(prefix + "/"):
+        return foreign_fetch(url)
+    return own_fetch(url)
+
+
+def foreign_fetch(url: str) -> dict:
+    """Another service's OB 2.0 document, fetched SSRF-safe (and cached a short while, see ``remote``)."""
+    try:
+        return remote.json_get(url)
+    except FetchError as exc:
+        raise KeyResolutionError(f"{url} cannot be had: {exc}") from exc
+
+
+def own_fetch(url: str) -> dict:
     """The OB 2.0 document at ``url`` if this service publishes it; ``KeyResolutionError`` otherwise."""
     prefix = settings.BADGES_PUBLIC_URL
-    if not isinstance(url, str) or not url.startswith(prefix + "/"):
-        raise KeyResolutionError(f"{url!r} is not published by this service, and nothing is fetched from the network.")
+    if not url.startswith(prefix + "/"):
+        raise KeyResolutionError(f"{url!r} is not published by this service.")
     path = url[len(prefix):]
     for pattern, load in _PATHS:
         match = pattern.fullmatch(path)

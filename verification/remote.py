@@ -11,12 +11,12 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-import ssl
 
 from django.conf import settings
 from django.core.cache import cache
 
 from badges_service import fetch as safe_fetch
+from badges_service import fetch_settings
 from badges_service.openbadges import did_web
 from badges_service.openbadges.errors import OpenBadgesError
 
@@ -33,16 +33,7 @@ resolver: safe_fetch.Resolver = safe_fetch.system_resolver
 
 
 def policy() -> safe_fetch.FetchPolicy:
-    ca_file = getattr(settings, "BADGES_FETCH_CA_FILE", "")
-    return safe_fetch.FetchPolicy(
-        max_bytes=settings.BADGES_FETCH_MAX_BYTES,
-        connect_timeout=settings.BADGES_FETCH_CONNECT_TIMEOUT,
-        read_timeout=settings.BADGES_FETCH_READ_TIMEOUT,
-        total_timeout=settings.BADGES_FETCH_TOTAL_TIMEOUT,
-        max_redirects=settings.BADGES_FETCH_MAX_REDIRECTS,
-        allowed_private=safe_fetch.parse_allowed_private(settings.BADGES_FETCH_ALLOWED_PRIVATE),
-        ssl_context=ssl.create_default_context(cafile=ca_file) if ca_file else None,
-    )
+    return fetch_settings.policy()
 
 
 def _cache_key(url: str, accept) -> str:

@@ -17,7 +17,8 @@ from datetime import datetime
 from django.conf import settings
 from django.db import transaction
 
-from badges_service.errors import NotFound
+from badges_service import metrics
+from badges_service.errors import ApplicationError, NotFound, PayloadTooLarge
 from badges_service.fetch import FetchError
 from badges_service.openbadges import baking, jws, presentations, vc_jwt
 from badges_service.openbadges import bitstring_status_list as bsl
@@ -133,10 +134,13 @@ def credential_jwt_verify(*, token: str, now: datetime | None = None) -> Report:
                                 now=now, check_status=_status_check, schema_errors=schema_errors)
 
 
-def assertion_verify(*, assertion: dict | str, now: datetime | None = None) -> Report:
-    """An OB 2.0 assertion: a JSON object (hosted) or a compact JWS (signed)."""
+def assertion_verify(*, assertion: dict | str, now: datetime | None = None,
+                     recipient_email: str | None = None) -> Report:
+    """An OB 2.0 assertion: a JSON object (hosted) or a compact JWS (signed), ours or foreign (its BadgeClass,
+    issuer, key, hosted original and revocation list fetched SSRF-safe). ``recipient_email``: also check that
+    it was issued to this email."""
     return verify_assertion(assertion, fetch=ob2_documents.fetch, now=now, check_status=ob2_documents.status_check,
-                            max_bytes=settings.BADGES_MAX_CREDENTIAL_BYTES)
+                            max_bytes=settings.BADGES_MAX_CREDENTIAL_BYTES, recipient_email=recipient_email)
 
 
 def _not_fetched(url: str) -> Report:
@@ -160,11 +164,11 @@ def _names_private_credential(url: str) -> bool:
     return Credential.objects.filter(public_id__iexact=raw, is_public=False).exists()
 
 
-def _verify_url(url: str, now: datetime | None, follow: bool = True) -> Report:
+def _verify_url(url: str, now: datetime | None, follow: bool = True, recipient_email: str | None = None) -> Report:
     if _names_private_credential(url):
         return _not_fetched(url)  # the same answer as for an unknown credential
     try:
-        return assertion_verify(assertion=ob2_documents.fetch(url), now=now)
+        return assertion_verify(assertion=ob2_documents.own_fetch(url), now=now, recipient_email=recipient_email)
     except OpenBadgesError:
         pass
     prefix = settings.BADGES_PUBLIC_URL + "/credentials/"
@@ -175,10 +179,10 @@ def _verify_url(url: str, now: datetime | None, follow: bool = True) -> Report:
             return credential_verify(document=json.loads(credential.document), now=now)
     if url.startswith(settings.BADGES_PUBLIC_URL + "/") or not follow:
         return _not_fetched(url)
-    return _verify_remote(url, now)
+    return _verify_remote(url, now, recipient_email)
 
 
-def _verify_remote(url: str, now: datetime | None) -> Report:
+def _verify_remote(url: str, now: datetime | None, recipient_email: str | None = None) -> Report:
     """Fetch ``url`` (SSRF-safe) and verify what it holds; a URL found there is not followed again."""
     try:
         fetched = remote.document_get(url)
@@ -186,7 +190,8 @@ def _verify_remote(url: str, now: datetime | None) -> Report:
         report = report_unreadable(exc)
         report.summary = {"id": url}
         return report
-    report = credential_verify_raw(raw=fetched.body, content_type=fetched.content_type, now=now, follow_urls=False)
+    report = credential_verify_raw(raw=fetched.body, content_type=fetched.content_type, now=now, follow_urls=False,
+                                   recipient_email=recipient_email)
     report.summary["fetched_from"] = fetched.url
     return report
 
@@ -199,7 +204,7 @@ def _is_ob2(document: dict) -> bool:
 
 
 def _verify_text(text: str, now: datetime | None, follow_urls: bool = True, *, challenge: str | None = None,
-                 domain: str | None = None) -> Report:
+                 domain: str | None = None, recipient_email: str | None = None) -> Report:
     stripped = text.strip()
     if jws.looks_like_compact_jws(stripped):
         try:
@@ -210,15 +215,15 @@ def _verify_text(text: str, now: datetime | None, follow_urls: bool = True, *, c
         if isinstance(payload, dict) and not _is_ob2(payload) and (isinstance(payload.get("vc"), dict)
                                                                   or "@context" in payload):
             return credential_jwt_verify(token=stripped, now=now)
-        return assertion_verify(assertion=stripped, now=now)
+        return assertion_verify(assertion=stripped, now=now, recipient_email=recipient_email)
     if stripped.startswith(("https://", "http://")) and len(stripped) < 2048 and not any(c.isspace() for c in stripped):
-        return _verify_url(stripped, now, follow=follow_urls)
+        return _verify_url(stripped, now, follow=follow_urls, recipient_email=recipient_email)
     try:
         document = parse_document(text, max_bytes=settings.BADGES_MAX_CREDENTIAL_BYTES)
     except OpenBadgesError as exc:
         return report_unreadable(exc)
     if _is_ob2(document):
-        return assertion_verify(assertion=document, now=now)
+        return assertion_verify(assertion=document, now=now, recipient_email=recipient_email)
     types = document.get("type")
     types = types if isinstance(types, list) else [types]
     if "VerifiablePresentation" in types:
@@ -230,9 +235,10 @@ def _verify_text(text: str, now: datetime | None, follow_urls: bool = True, *, c
 
 def credential_verify_raw(*, raw: bytes | str, content_type: str | None = None,
                           now: datetime | None = None, follow_urls: bool = True, challenge: str | None = None,
-                          domain: str | None = None) -> Report:
+                          domain: str | None = None, recipient_email: str | None = None) -> Report:
     """Verify what was sent: JSON, a compact JWS or VC-JWT, a URL, or a baked PNG/SVG (see the module doc).
-    ``follow_urls=False``: a URL is not fetched (what a fetched document holds is not followed again)."""
+    ``follow_urls=False``: a URL is not fetched (what a fetched document holds is not followed again).
+    ``recipient_email``: an OB 2.0 assertion is also checked to have been issued to this email."""
     data = raw.encode("utf-8") if isinstance(raw, str) else bytes(raw)
     kind = (content_type or "").split(";")[0].strip().lower()
     image = kind in ("image/png", "image/svg+xml") or data.startswith(baking.PNG_SIGNATURE) or baking.is_svg(data)
@@ -242,7 +248,8 @@ def credential_verify_raw(*, raw: bytes | str, content_type: str | None = None,
                 f"The document is {len(data)} bytes; the limit is {settings.BADGES_MAX_CREDENTIAL_BYTES}.",
                 code="too_large"))
         try:
-            return _verify_text(data.decode("utf-8"), now, follow_urls, challenge=challenge, domain=domain)
+            return _verify_text(data.decode("utf-8"), now, follow_urls, challenge=challenge, domain=domain,
+                                recipient_email=recipient_email)
         except UnicodeDecodeError:
             return report_unreadable(OpenBadgesError("Not UTF-8 text, nor a PNG or SVG image.", code="not_json"))
     try:
@@ -252,10 +259,34 @@ def credential_verify_raw(*, raw: bytes | str, content_type: str | None = None,
     if baked is None:
         return report_unreadable(OpenBadgesError("The image carries no Open Badges credential.",
                                                  code="no_baked_credential"))
-    report = _verify_text(baked.text, now, follow_urls)
+    report = _verify_text(baked.text, now, follow_urls, recipient_email=recipient_email)
     report.summary["baked"] = {"image": "png" if data.startswith(baking.PNG_SIGNATURE) else "svg",
                                "version": baked.version}
     return report
+
+
+TOO_LARGE = "too_large"  # the code of the report's ``json`` check for the same refusal
+
+
+def max_input_bytes() -> int:
+    """The largest input the verifier reads: a baked image, or a credential as text."""
+    return max(getattr(settings, "BADGES_MAX_IMAGE_BYTES", DEFAULT_MAX_IMAGE_BYTES),
+               settings.BADGES_MAX_CREDENTIAL_BYTES)
+
+
+def form_input_read(*, upload=None, url: str | None = None, text: str | None = None) -> tuple[bytes, str]:
+    """What a form (the API's multipart upload, the /verifier page) asks to verify: ``upload`` (a file), else
+    ``url``, else ``text``, as (bytes, media type). Over the size limit: ``PayloadTooLarge``; nothing given:
+    ``ApplicationError`` ``missing_input``."""
+    if upload is not None and hasattr(upload, "read"):
+        if upload.size > max_input_bytes():
+            raise PayloadTooLarge(f"The file is larger than {max_input_bytes()} bytes.", code=TOO_LARGE)
+        return upload.read(), upload.content_type or ""
+    for value in (url, text):
+        if isinstance(value, str) and value.strip():
+            return value.encode("utf-8"), "text/plain"
+    raise ApplicationError("A form upload carries one of the fields file, url or credential.",
+                           code="missing_input")
 
 
 def _own_credential_of(report: Report) -> Credential | None:
@@ -273,8 +304,18 @@ def _own_credential_of(report: Report) -> Credential | None:
     return ob2_documents.own_credential(credential_id)
 
 
+def own_credential_of(report: Report) -> Credential | None:
+    """The credential of ours a report is about, if any (for the revocation date and reason people read)."""
+    return _own_credential_of(report)
+
+
 def verification_count(*, report: Report, channel: str) -> None:
-    """Count one verification of one of our credentials (``indicators``); never fails the verification."""
+    """Count one verification (``/metrics``, by outcome) and, for one of our credentials, its usage
+    (``indicators``); never fails the verification."""
+    try:
+        metrics.verification_observe(outcome=report.status, channel=channel)
+    except Exception:
+        logger.warning("A verification could not be counted in the metrics", exc_info=True)
     try:
         credential = _own_credential_of(report)
         if credential is not None:
@@ -285,4 +326,4 @@ def verification_count(*, report: Report, channel: str) -> None:
 
 
 __all__ = ["PASSED", "assertion_verify", "credential_jwt_verify", "credential_verify", "credential_verify_raw",
-           "verification_count"]
+           "form_input_read", "max_input_bytes", "own_credential_of", "verification_count"]

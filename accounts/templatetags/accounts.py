@@ -5,7 +5,7 @@ from urllib.parse import urlencode
 from django import template
 from django.urls import reverse
 
-from accounts.roles import request_roles
+from learners import policy
 
 register = template.Library()
 
@@ -26,5 +26,11 @@ def account_menu(context):
         "csrf_token": context.get("csrf_token"),
         "signed_in": signed_in,
         "display_name": (user.get_full_name() or user.get_username()) if signed_in else "",
-        "roles": request_roles(request) if signed_in else None,
+        "menu": _menu(policy.request_roles(request)) if signed_in else None,
     }
+
+
+def _menu(roles: policy.Roles) -> dict[str, bool]:
+    """Which role links the header shows: exactly the pages that will answer (``learners.policy``)."""
+    return {"team": policy.can_see_team(roles),
+            "indicators": policy.can_view_indicators(roles), "admin": policy.can_use_admin(roles)}

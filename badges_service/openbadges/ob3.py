@@ -178,13 +178,16 @@ def competencies_of(achievement: dict, results: Sequence[dict] = ()) -> list[dic
     """What an OB 3.0 achievement attests, read back for display: its ``CFItem`` alignments, each with the
     level reached (the credential's ``result``) or else required (the result description). A level
     belongs to an alignment when both live under the same framework URL (``…/levels#N2`` and
-    ``…/competencies/CODE``), which is how this service publishes them."""
-    names: dict[str, str] = {}
+    ``…/competencies/CODE``), which is how this service publishes them. ``kind`` is ``job`` for a métier
+    (``…/jobs/CODE``), ``competency`` otherwise; a level comes with its place on its scale (``level_rank`` of
+    ``level_count``) and its URL (``level_url``)."""
+    scales: dict[str, tuple[str, int, int]] = {}  # level id -> (name, rank on its scale, levels on the scale)
     chosen: list[str] = []
     achieved = {r.get("resultDescription"): r.get("achievedLevel") for r in results if r.get("achievedLevel")}
     for description in achievement.get("resultDescription") or []:
-        for level in description.get("rubricCriterionLevel") or []:
-            names[level.get("id")] = level.get("name")
+        levels = [lv for lv in description.get("rubricCriterionLevel") or [] if isinstance(lv, dict)]
+        for rank, level in enumerate(levels, start=1):
+            scales[level.get("id")] = (level.get("name"), rank, len(levels))
         level_id = achieved.get(description.get("id")) or description.get("requiredLevel")
         if level_id:
             chosen.append(level_id)
@@ -194,7 +197,11 @@ def competencies_of(achievement: dict, results: Sequence[dict] = ()) -> list[dic
             continue
         url = alignment.get("targetUrl", "")
         framework_url = url.rsplit("/competencies/", 1)[0]
-        level = next((names.get(lv) for lv in chosen if lv.startswith(framework_url + "/levels#")), None)
+        level_id = next((lv for lv in chosen if lv.startswith(framework_url + "/levels#")), None) \
+            if "/jobs/" not in url else None
+        name, rank, count = scales.get(level_id, (None, None, None))
         out.append({"name": alignment.get("targetName"), "url": url, "code": alignment.get("targetCode"),
-                    "framework": alignment.get("targetFramework"), "level": level})
+                    "framework": alignment.get("targetFramework"), "level": name, "level_rank": rank,
+                    "level_count": count, "level_url": level_id if name else None,
+                    "kind": "job" if "/jobs/" in url else "competency"})
     return out

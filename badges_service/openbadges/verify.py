@@ -25,6 +25,7 @@ CHECK_ORDER = ("json", "context", "type", "schema", "key", "proof", "validity", 
 OB_TYPES = {"OpenBadgeCredential", "AchievementCredential"}
 OB_CONTEXT_PREFIX = "https://purl.imsglobal.org/spec/ob/v3p0/"
 ASSERTION_METHOD = "assertionMethod"
+ALTERED = "altered"  # a presented copy that differs from the original its issuer hosts
 KEY_UNRESOLVED = ("The signing key could not be resolved, so the signature was not checked "
                   "(this does not mean it is forged).")
 
@@ -53,6 +54,10 @@ class Check:
 class Report:
     checks: list[Check] = field(default_factory=list)
     summary: dict[str, Any] = field(default_factory=dict)
+    # What the verification read, by role, for people's reports and for callers that keep them (never in
+    # ``as_json``): "credential" (the document verified; for an altered OB 2.0 copy, the hosted original), and
+    # for OB 2.0 the "assertion" (compacted), "achievement" (BadgeClass), "issuer" (Profile), "presented".
+    documents: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
     @property
     def valid(self) -> bool:
@@ -66,6 +71,8 @@ class Report:
         """One word for people: valid, revoked, suspended, expired, not_yet_valid, unverifiable, invalid."""
         if self.valid:
             return "valid"
+        if self.check("proof").code == ALTERED:
+            return ALTERED
         for name in ("status", "validity"):
             check = self.check(name)
             if check.result == FAILED and self.check("proof").result == PASSED:
@@ -199,6 +206,7 @@ def verify_credential(document: dict, *, resolve_key: KeyResolver, now: datetime
     now = now or datetime.now(UTC)
     run = ReportBuilder()
     run.report.summary = summarise(document)
+    run.report.documents = {"credential": document}
     run.add("json", PASSED, "ok", "The document is a JSON object.")
 
     code, message = check_context(document)

@@ -2,13 +2,22 @@
 
 OB 2.0 §"Verification" and the 1EdTech validator's steps, mapped onto ``verify.CHECK_ORDER``:
 
-* ``json`` / ``context`` / ``type`` / ``schema``: a JSON object with the OB 2.0 context, ``type``
+* ``json`` / ``context`` / ``type`` / ``schema``: a JSON object with the OB 2.0 context, read through it
+  (``ob2_jsonld.compact``: ``verify`` is ``verification``, ``hosted`` is ``HostedBadge``, ...), ``type``
   Assertion and the required properties (``id``, ``recipient``, ``badge``, ``verification``, ``issuedOn``).
-* ``key``: who vouches for it. Hosted: the assertion's ``id`` is on the issuer's origin. Signed: the
-  ``verification.creator`` CryptographicKey is owned by the BadgeClass's issuer.
-* ``proof``: hosted, the copy the issuer hosts at ``id`` is this assertion; signed, the RS256 JWS.
+* ``key``: who vouches for it. Hosted: the assertion's ``id`` is on the issuer's origin, or allowed by the
+  issuer Profile's own VerificationObject (``allowedOrigins``, ``startsWith``); never by the assertion's.
+  Signed: the ``verification.creator`` CryptographicKey is owned by the BadgeClass's issuer.
+* ``proof``: hosted, the copy the issuer hosts at ``id`` is this assertion (a presented copy that differs
+  is "altered", with the differing properties named; the hosted original is what the summary then shows);
+  signed, the RS256 JWS.
 * ``validity``: ``issuedOn`` and ``expires``.
 * ``status``: the hosted copy's ``revoked``, or the issuer's RevocationList.
+* ``recipient`` (only when an email is given): OB 2.0 IdentityObject, ``sha256$``/``md5$`` of the email
+  and ``salt``, or the email itself when not hashed.
+
+Every document (the assertion, and each one fetched) is compacted against the bundled OB 2.0 context
+before it is read. ``Report.documents`` keeps the compacted assertion, BadgeClass and issuer Profile.
 
 Documents (hosted assertion, BadgeClass, Profile, CryptographicKey, RevocationList) come from ``fetch``,
 passed in by the caller; nothing here touches the network.
@@ -16,15 +25,18 @@ passed in by the caller; nothing here touches the network.
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 from collections.abc import Callable
 from datetime import UTC, datetime
 from urllib.parse import urlsplit
 
 from cryptography.hazmat.primitives.serialization import load_pem_public_key
 
-from . import contexts, jws
+from . import contexts, jws, ob2_jsonld
 from .errors import OpenBadgesError
 from .verify import (
+    ALTERED,
     FAILED,
     KEY_UNRESOLVED,
     PASSED,
@@ -52,13 +64,20 @@ def _origin(url: str | None) -> tuple[str, str | None, int | None] | None:
     return (parts.scheme, parts.hostname, parts.port) if parts.scheme in ("http", "https") else None
 
 
+def _alignments(badge: dict) -> list[dict]:
+    return [{k: a.get(k) for k in ("targetName", "targetUrl", "targetCode", "targetFramework") if a.get(k)}
+            for a in as_list(badge.get("alignment")) if isinstance(a, dict)]
+
+
 def summarise(assertion: dict, badge: dict | None = None, issuer: dict | None = None, *, signed: bool) -> dict:
     badge = badge or (assertion.get("badge") if isinstance(assertion.get("badge"), dict) else {})
+    issuer = issuer or (badge.get("issuer") if isinstance(badge.get("issuer"), dict) else {})
     return {
         "id": assertion.get("id"),
         "name": badge.get("name"),
-        "issuer": {"id": id_of(badge.get("issuer")), "name": (issuer or {}).get("name")},
-        "achievement": {"id": id_of(assertion.get("badge")), "name": badge.get("name")},
+        "issuer": {"id": id_of(badge.get("issuer")), "name": issuer.get("name"), "url": id_of(issuer.get("url"))},
+        "achievement": {"id": id_of(assertion.get("badge")), "name": badge.get("name"),
+                        "description": badge.get("description"), "alignment": _alignments(badge)},
         "validFrom": assertion.get("issuedOn"),
         "validUntil": assertion.get("expires"),
         "format": "ob2-signed" if signed else "ob2-hosted",
@@ -66,7 +85,7 @@ def summarise(assertion: dict, badge: dict | None = None, issuer: dict | None = 
 
 
 def schema_errors(assertion: dict) -> list[str]:
-    """The OB 2.0 required properties of an Assertion and of an embedded BadgeClass."""
+    """The OB 2.0 required properties of an Assertion and of an embedded BadgeClass (compacted documents)."""
     errors = [f"{name}: required property missing" for name in ("id", "recipient", "badge", "verification",
                                                                  "issuedOn") if name not in assertion]
     recipient = assertion.get("recipient")
@@ -75,7 +94,7 @@ def schema_errors(assertion: dict) -> list[str]:
         errors.append("recipient: must be an IdentityObject with type and identity")
     verification = assertion.get("verification")
     if "verification" in assertion and (not isinstance(verification, dict)
-                                        or verification.get("type") not in VERIFICATION_TYPES):
+                                        or _method(verification) is None):
         errors.append("verification.type: must be HostedBadge or SignedBadge")
     for name in ("issuedOn", "expires"):
         if name in assertion and parse_datetime(assertion[name]) is None:
@@ -91,6 +110,14 @@ def schema_errors(assertion: dict) -> list[str]:
     return errors
 
 
+def _method(verification) -> str | None:
+    if not isinstance(verification, dict):
+        return None
+    kinds = {VERIFICATION_TYPES.get(t) for t in as_list(verification.get("type")) if isinstance(t, str)}
+    kinds.discard(None)
+    return kinds.pop() if len(kinds) == 1 else None
+
+
 def parse(raw: dict | str, *, max_bytes: int) -> tuple[dict, str | None]:
     """(assertion, compact JWS or None) from a JSON object or a compact JWS whose payload is one."""
     if isinstance(raw, dict):
@@ -99,10 +126,30 @@ def parse(raw: dict | str, *, max_bytes: int) -> tuple[dict, str | None]:
     return assertion, raw.strip()
 
 
+def recipient_matches(recipient: dict, email: str) -> bool:
+    """OB 2.0 IdentityObject: ``identity`` is ``<algorithm>$<hex digest of email + salt>`` when ``hashed``
+    (sha256 or md5, as the spec allows), else the email itself. Emails compare case-insensitively."""
+    identity = recipient.get("identity")
+    if not isinstance(identity, str) or not isinstance(email, str):
+        return False
+    email = email.strip().lower()
+    if not recipient.get("hashed"):
+        return hmac.compare_digest(identity.strip().lower().encode(), email.encode())
+    algorithm, _, digest = identity.partition("$")
+    if algorithm.lower() not in ("sha256", "md5"):
+        return False
+    salt = recipient.get("salt") if isinstance(recipient.get("salt"), str) else ""
+    expected = hashlib.new(algorithm.lower(), (email + salt).encode("utf-8")).hexdigest()
+    return hmac.compare_digest(expected, digest.strip().lower())
+
+
 def verify_assertion(raw: dict | str, *, fetch: Fetch, max_bytes: int, now: datetime | None = None,
                      check_status: StatusChecker | None = None,
-                     key_revoked_after: KeyRevokedAfter | None = None) -> Report:
-    """Verify an OB 2.0 assertion (a parsed JSON object, or a compact JWS). Never raises for bad input."""
+                     key_revoked_after: KeyRevokedAfter | None = None,
+                     recipient_email: str | None = None) -> Report:
+    """Verify an OB 2.0 assertion (a parsed JSON object, or a compact JWS). Never raises for bad input.
+
+    ``recipient_email``: also check that the assertion was issued to this email (the ``recipient`` check)."""
     now = now or datetime.now(UTC)
     run = ReportBuilder()
     try:
@@ -112,6 +159,9 @@ def verify_assertion(raw: dict | str, *, fetch: Fetch, max_bytes: int, now: date
         return run.skip_rest("The input is not an Open Badges 2.0 assertion.")
     signed = token is not None
     run.report.summary = summarise(assertion, signed=signed)
+    run.report.documents = {"credential": assertion}
+    if isinstance(assertion.get("badge"), dict):
+        run.report.documents["achievement"] = assertion["badge"]
     run.add("json", PASSED, "ok", "A signed assertion (compact JWS) with a JSON payload." if signed
             else "The assertion is a JSON object.")
 
@@ -123,7 +173,14 @@ def verify_assertion(raw: dict | str, *, fetch: Fetch, max_bytes: int, now: date
     if unknown:
         run.add("context", FAILED, "unknown_context", f"@context {unknown[0]!r} is not a known context.")
         return run.skip_rest("The JSON-LD context is not acceptable.")
-    run.add("context", PASSED, "ok", "The Open Badges 2.0 context (bundled).")
+    try:
+        assertion = ob2_jsonld.compact(assertion)
+    except OpenBadgesError as exc:
+        run.add("context", FAILED, exc.code, str(exc))
+        return run.skip_rest("The document cannot be read under the Open Badges 2.0 context.")
+    run.report.summary = summarise(assertion, signed=signed)
+    run.report.documents["assertion"] = assertion
+    run.add("context", PASSED, "ok", "The Open Badges 2.0 context (bundled); read through it.")
 
     if "Assertion" not in as_list(assertion.get("type")):
         run.add("type", FAILED, "bad_type", "type must be Assertion.")
@@ -131,8 +188,7 @@ def verify_assertion(raw: dict | str, *, fetch: Fetch, max_bytes: int, now: date
     run.add("type", PASSED, "ok", "An Open Badges 2.0 assertion.")
 
     errors = schema_errors(assertion)
-    method = VERIFICATION_TYPES.get((assertion.get("verification") or {}).get("type")) \
-        if isinstance(assertion.get("verification"), dict) else None
+    method = _method(assertion.get("verification"))
     if method == "signed" and not signed:
         errors.append("verification.type: SignedBadge, but the assertion was not given as a JWS")
     if method == "hosted" and signed:
@@ -141,17 +197,40 @@ def verify_assertion(raw: dict | str, *, fetch: Fetch, max_bytes: int, now: date
         run.add("schema", FAILED, "schema_invalid", "; ".join(errors[:20]))
     else:
         run.add("schema", PASSED, "ok", "Has the properties Open Badges 2.0 requires.")
+    read = _compacting(fetch)
     if errors or method is None:
         run.add("key", SKIPPED, "skipped", "The assertion is not well formed.")
         run.add("proof", FAILED, "schema_invalid", "Not checked: the assertion is not well formed.")
-    else:
-        hosted_copy = _key_and_proof(run, assertion, token, fetch, key_revoked_after)
         _validity(run, assertion, now)
-        _status(run, assertion, token, fetch, check_status, hosted_copy)
-        return run.report
-    _validity(run, assertion, now)
-    run.add("status", SKIPPED, "skipped", "The assertion is not well formed.")
+        run.add("status", SKIPPED, "skipped", "The assertion is not well formed.")
+    else:
+        hosted_copy = _key_and_proof(run, assertion, token, read, key_revoked_after)
+        current = hosted_copy if hosted_copy is not None and "Assertion" in as_list(hosted_copy.get("type")) \
+            else assertion
+        _validity(run, current, now)
+        _status(run, current, token, read, check_status, hosted_copy)
+    if recipient_email is not None:
+        _recipient(run, run.report.documents.get("assertion", assertion), recipient_email)
     return run.report
+
+
+def _compacting(fetch: Fetch) -> Fetch:
+    """``fetch``, each document read through the OB 2.0 context; each URL fetched once per verification."""
+    seen: dict[str, dict] = {}
+
+    def read(url: str) -> dict:
+        if url not in seen:
+            seen[url] = ob2_jsonld.compact(fetch(url), inject_context=True)
+        return seen[url]
+    return read
+
+
+def _recipient(run: ReportBuilder, assertion: dict, email: str) -> None:
+    recipient = assertion.get("recipient")
+    if isinstance(recipient, dict) and recipient_matches(recipient, email):
+        run.add("recipient", PASSED, "ok", "Issued to the email given.")
+    else:
+        run.add("recipient", FAILED, "recipient_mismatch", "Not issued to the email given.")
 
 
 def _key_and_proof(run: ReportBuilder, assertion: dict, token: str | None, fetch: Fetch,
@@ -166,22 +245,38 @@ def _key_and_proof(run: ReportBuilder, assertion: dict, token: str | None, fetch
                 "(this does not mean it is forged).")
         return None
     run.report.summary = summarise(assertion, badge, issuer, signed=token is not None)
+    run.report.documents.update(achievement=badge, issuer=issuer)
     issuer_id = id_of(issuer) or id_of(issuer_ref)
     if token is None:
-        return _hosted(run, assertion, issuer_id, fetch)
+        return _hosted(run, assertion, issuer, issuer_id, fetch)
     _signed(run, assertion, token, issuer, issuer_id, fetch, key_revoked_after)
     return None
 
 
-def _hosted(run: ReportBuilder, assertion: dict, issuer_id: str | None, fetch: Fetch) -> dict | None:
-    # OB 2.0 VerificationObject: without allowedOrigins, a hosted assertion lives on its issuer's origin.
-    allowed = (assertion["verification"].get("allowedOrigins") or [])
+def _origin_allowed(assertion_id: str, issuer: dict, issuer_id: str | None) -> bool:
+    """OB 2.0 "Hosted verification": without a policy, the assertion's id shares the issuer Profile id's
+    origin; the issuer's own VerificationObject may instead list ``allowedOrigins`` (hosts) and ``startsWith``
+    (URL prefixes). The assertion's VerificationObject cannot authorise itself."""
+    policy = issuer.get("verification") if isinstance(issuer.get("verification"), dict) else {}
+    origins = [o for o in as_list(policy.get("allowedOrigins")) if isinstance(o, str)]
+    prefixes = [p for p in as_list(policy.get("startsWith")) if isinstance(p, str)]
+    host = urlsplit(assertion_id).netloc.lower()
+    if origins and host not in [o.lower() for o in origins]:
+        return False
+    if prefixes and not any(assertion_id.startswith(p) for p in prefixes):
+        return False
+    if origins or prefixes:
+        return True
+    return _origin(assertion_id) == _origin(issuer_id)
+
+
+def _hosted(run: ReportBuilder, assertion: dict, issuer: dict, issuer_id: str | None, fetch: Fetch) -> dict | None:
     origin = _origin(assertion["id"])
     if origin is None:
         run.add("key", FAILED, "bad_hosted_id", "A hosted assertion's id must be its HTTP(S) URL.")
         run.add("proof", SKIPPED, "skipped", "No hosted copy to compare with.")
         return None
-    if origin != _origin(issuer_id) and origin[1] not in as_list(allowed):
+    if not _origin_allowed(assertion["id"], issuer, issuer_id):
         run.add("key", FAILED, "origin_mismatch",
                 f"The assertion is hosted at {origin[1]}, not on its issuer's origin ({issuer_id}).")
         run.add("proof", SKIPPED, "skipped", "The host does not speak for the issuer.")
@@ -192,10 +287,31 @@ def _hosted(run: ReportBuilder, assertion: dict, issuer_id: str | None, fetch: F
         run.add("key", FAILED, exc.code, f"The hosted assertion cannot be had: {exc}")
         run.add("proof", SKIPPED, "skipped", "The hosted copy was not compared (this does not mean it is forged).")
         return None
+    if hosted.get("id") == assertion["id"] and hosted.get("revoked") is True \
+            and "Assertion" not in as_list(hosted.get("type")):
+        # OB 2.0 "Hosted verification": once revoked, the host may answer only {id, revoked, revocationReason}.
+        run.add("key", PASSED, "ok", f"Hosted by its issuer at {assertion['id']}.")
+        run.add("proof", PASSED, "ok", "Its issuer answers for this id, as revoked.")
+        return hosted
+    if hosted.get("id") != assertion["id"] or "Assertion" not in as_list(hosted.get("type")):
+        run.add("key", FAILED, "hosted_mismatch", f"{assertion['id']} does not host this assertion.")
+        run.add("proof", SKIPPED, "skipped", "No hosted copy to compare with.")
+        return None
     run.add("key", PASSED, "ok", f"Hosted by its issuer at {assertion['id']}.")
-    presented = {k: v for k, v in assertion.items() if k not in LIVE_FIELDS}
-    if {k: v for k, v in hosted.items() if k not in LIVE_FIELDS} != presented:
-        run.add("proof", FAILED, "hosted_mismatch", "The assertion differs from the copy its issuer hosts.")
+    changed = ob2_jsonld.differing_fields(assertion, hosted, ignore=LIVE_FIELDS)
+    if changed:
+        run.add("proof", FAILED, ALTERED, "Altered: this copy differs from the original its issuer hosts in "
+                + ", ".join(changed[:20]) + ". The original is shown.")
+        try:  # the original's own BadgeClass and issuer, not the presented copy's
+            badge = hosted["badge"] if isinstance(hosted.get("badge"), dict) else fetch(hosted["badge"])
+            issuer = badge["issuer"] if isinstance(badge.get("issuer"), dict) else fetch(badge["issuer"])
+            run.report.documents.update(achievement=badge, issuer=issuer)
+        except (OpenBadgesError, KeyError, TypeError):
+            badge = issuer = None
+        run.report.summary = summarise(hosted, badge, issuer, signed=False)
+        run.report.summary["presented_differs_in"] = changed[:20]
+        run.report.documents["presented"] = assertion
+        run.report.documents["assertion"] = run.report.documents["credential"] = hosted
     else:
         run.add("proof", PASSED, "ok", "Identical to the copy its issuer hosts.")
     return hosted
@@ -203,7 +319,7 @@ def _hosted(run: ReportBuilder, assertion: dict, issuer_id: str | None, fetch: F
 
 def _signed(run: ReportBuilder, assertion: dict, token: str, issuer: dict, issuer_id: str | None, fetch: Fetch,
             key_revoked_after: KeyRevokedAfter | None) -> None:
-    creator = assertion["verification"].get("creator")
+    creator = id_of(assertion["verification"].get("creator"))
     try:
         if not isinstance(creator, str):
             raise KeyResolutionError("verification.creator must be the signing key's URL.", code="no_creator")
@@ -275,7 +391,7 @@ def _status(run: ReportBuilder, assertion: dict, token: str | None, fetch: Fetch
     except OpenBadgesError as exc:
         run.add("status", SKIPPED, "status_unchecked", f"The revocation list cannot be had: {exc}")
         return
-    for item in revocations.get("revokedAssertions") or []:
+    for item in as_list(revocations.get("revokedAssertions")):
         if id_of(item) == assertion.get("id"):
             reason = item.get("revocationReason") if isinstance(item, dict) else None
             run.add("status", FAILED, "revoked", "Revoked by its issuer" + (f": {reason}" if reason else "."))

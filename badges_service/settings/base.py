@@ -5,6 +5,7 @@ Secrets are not defined here: each environment module decides where they come fr
 in an untracked file, ``test`` generates them per run).
 """
 
+from datetime import timedelta
 from pathlib import Path
 
 import environ
@@ -34,21 +35,30 @@ INSTALLED_APPS = [
     "accounts",
     "passport",
     "managers",
+    "django_prometheus",  # request metrics (badges_service.metrics)
     "oauth2_provider",  # django-oauth-toolkit: the OAuth 2.0 server of the Open Badges API
     "obapi",
 ]
 
 MIDDLEWARE = [
+    "django_prometheus.middleware.PrometheusBeforeMiddleware",
+    "badges_service.health.HealthMiddleware",  # /healthz, /readyz: before the host check and the HTTPS redirect
+    "badges_service.logs.RequestLogMiddleware",  # request id, one log line per request
     "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",  # static files from the web process itself (see production)
+    "django.middleware.http.ConditionalGetMiddleware",  # ETag on every GET answer, 304 (badges_service.caching)
     "badges_service.middleware.RejectNulCharactersMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
+    "badges_service.middleware.RemoveSlashMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "badges_service.ratelimit.PublicRateLimitMiddleware",  # public pages and documents (BADGES_RATE_LIMIT_PATHS)
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "badges_service.security.ContentSecurityPolicyMiddleware",  # strict CSP on every answer
+    "django_prometheus.middleware.PrometheusAfterMiddleware",
 ]
 
 ROOT_URLCONF = "badges_service.urls"
@@ -65,6 +75,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "badges_service.context_processors.site",
             ],
         },
     },
@@ -135,6 +146,8 @@ CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# Pool processes per worker; Celery's default (None) is one per CPU core.
+CELERY_WORKER_CONCURRENCY = env.int("CELERY_WORKER_CONCURRENCY", default=None)
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 # A broker that does not answer must not hold intake requests: events are stored first anyway.
@@ -142,6 +155,8 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 2, "socket_timeout"
 CELERY_BEAT_SCHEDULE = {
     "pipeline-redrive": {"task": "pipeline.tasks.events_redrive_task", "schedule": 60.0},
     "indicators-rollup": {"task": "indicators.tasks.indicators_rollup_task", "schedule": 60.0},
+    # Badges obtenus ailleurs: each is verified again once BADGES_FOREIGN_RECHECK_AFTER has passed.
+    "foreign-badges-recheck": {"task": "verification.tasks.foreign_badges_recheck_task", "schedule": 3600.0},
 }
 
 # --- Completion pipeline (pipeline/): intake limits, replay window, re-drive of pending events
@@ -150,13 +165,25 @@ BADGES_PIPELINE_MAX_CSV_BYTES = env.int("BADGES_PIPELINE_MAX_CSV_BYTES", default
 BADGES_PIPELINE_SIGNATURE_TOLERANCE = 300  # seconds, either way
 BADGES_PIPELINE_REDRIVE_AFTER = env.int("BADGES_PIPELINE_REDRIVE_AFTER_SECONDS", default=300)
 BADGES_PIPELINE_QUEUE = env.str("BADGES_PIPELINE_QUEUE", default="celery")  # the Celery queue of event tasks
+CELERY_TASK_DEFAULT_QUEUE = BADGES_PIPELINE_QUEUE  # the Procfile's worker and beat use it too
 BADGES_PIPELINE_BATCH = env.int("BADGES_PIPELINE_BATCH", default=20)  # events processed in one transaction
 BADGES_PIPELINE_CONFIG_TTL = env.float("BADGES_PIPELINE_CONFIG_TTL", default=5.0)  # see pipeline/config_cache.py
+
+# --- Operations: GET /metrics (Prometheus) answers only with this bearer token; 404 without one configured.
+BADGES_METRICS_TOKEN = env.str("BADGES_METRICS_TOKEN", default="")
+
+BADGES_CSP_REPORT_URI = env.str("BADGES_CSP_REPORT_URI", default="")  # where browsers report CSP violations
 
 # --- Badges
 # The public origin of this service: credential, achievement and issuer URLs and the did:web
 # identifiers are derived from it, so it must be the URL people and verifiers reach.
 BADGES_PUBLIC_URL = env.str("BADGES_PUBLIC_URL", default="http://127.0.0.1:8000").rstrip("/")
+# Who publishes the service and how people reach it (footer, mentions légales, déclaration d'accessibilité).
+BADGES_PUBLISHER = env.str("BADGES_PUBLISHER", default="Ville de Paris-Exemple")
+BADGES_PUBLISHER_ADDRESS = env.str("BADGES_PUBLISHER_ADDRESS",
+                                   default="Hôtel de Ville, place de l'Hôtel-de-Ville, 75000 Paris-Exemple")
+BADGES_CONTACT_EMAIL = env.str("BADGES_CONTACT_EMAIL", default="badges@ville-exemple.fr")
+BADGES_HOSTING = env.str("BADGES_HOSTING", default="Direction des systèmes d'information et du numérique de la Ville")
 # "web" (did:web on BADGES_PUBLIC_URL, the default) or "key" (did:key, self-contained).
 BADGES_DID_METHOD = env.str("BADGES_DID_METHOD", default="web")
 # LinkedIn company page id of the city: its "Add to profile" links then name the organisation by id, not by name.
@@ -172,10 +199,18 @@ BADGES_FETCH_READ_TIMEOUT = env.float("BADGES_FETCH_READ_TIMEOUT", default=5.0) 
 BADGES_FETCH_TOTAL_TIMEOUT = env.float("BADGES_FETCH_TOTAL_TIMEOUT", default=10.0)  # seconds, redirects included
 BADGES_FETCH_MAX_REDIRECTS = env.int("BADGES_FETCH_MAX_REDIRECTS", default=3)
 BADGES_FETCH_CACHE_SECONDS = env.int("BADGES_FETCH_CACHE_SECONDS", default=300)
+# Badges obtenus ailleurs (learners.ForeignBadge): verified again by Celery beat once this has passed.
+BADGES_FOREIGN_RECHECK_AFTER = timedelta(days=env.int("BADGES_FOREIGN_RECHECK_DAYS", default=7))
 # "address:port" pairs that may be fetched although not public: for tests and local development only
 # (production refuses to start with any). Empty by default.
 BADGES_FETCH_ALLOWED_PRIVATE = env.list("BADGES_FETCH_ALLOWED_PRIVATE", default=[])
 BADGES_FETCH_CA_FILE = env.str("BADGES_FETCH_CA_FILE", default="")  # extra trust anchors (PEM); "" = system's
+# A CASE framework fetched by URL (import_framework https://…/ims/case/v1p0/CFPackages/<id>) is larger than a
+# credential: its own size and time limits.
+BADGES_CASE_FETCH_MAX_BYTES = env.int("BADGES_CASE_FETCH_MAX_BYTES", default=30 * 1024 * 1024)
+BADGES_CASE_FETCH_TOTAL_TIMEOUT = env.float("BADGES_CASE_FETCH_TOTAL_TIMEOUT", default=120.0)  # seconds
+# CASE packages served at /ims/case/v1p0 are kept in the cache this long (each import changes the key).
+BADGES_CASE_PACKAGE_CACHE_SECONDS = env.int("BADGES_CASE_PACKAGE_CACHE_SECONDS", default=3600)
 
 # --- Cache: Redis when REDIS_URL (or a redis:// Celery broker) is set, so that rate-limit counters and fetched
 # documents are shared by every process; process-local memory otherwise.
@@ -274,10 +309,16 @@ OBAPI_MAX_PAGE_SIZE = 100
 BADGES_TERMS_OF_SERVICE_URL = env.str("BADGES_TERMS_OF_SERVICE_URL", default="")
 BADGES_PRIVACY_POLICY_URL = env.str("BADGES_PRIVACY_POLICY_URL", default="")
 
+# Log lines: "plain" text (development, tests) or "json" (production's default: one object per line). Every
+# handler carries the request id and removes emails, secrets and signed documents (badges_service.logs).
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {"request_id": {"()": "badges_service.logs.RequestIdFilter"},
+                "redact": {"()": "badges_service.logs.Redactor"}},
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+                   "json": {"()": "badges_service.logs.JsonLines"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": env.str("LOG_FORMAT", default="plain"),
+                             "filters": ["request_id", "redact"]}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
 }

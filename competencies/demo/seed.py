@@ -8,6 +8,7 @@ from pathlib import Path
 from competencies.interchange.files import read_path
 from competencies.models import Framework
 from competencies.services import framework_import
+from issuers.permissions import SYSTEM
 
 DEMO = Path(__file__).parent
 BUNDLES = ("ville", "pix")
@@ -36,12 +37,13 @@ def seed_alignments() -> int:
     for row in data["jobs"]:
         framework = Framework.objects.filter(code=row["framework"]).order_by("-created_at").first()
         job_alignment_set(achievement=Achievement.objects.get(slug=row["achievement"]),
-                          job=Job.objects.get(framework=framework, code=row["job"]))
+                          job=Job.objects.get(framework=framework, code=row["job"]), actor=SYSTEM)
     rows = data["competencies"]
     for row in rows:
         framework = Framework.objects.filter(code=row["framework"]).order_by("-created_at").first()
         alignment_set(
             achievement=Achievement.objects.get(slug=row["achievement"]),
             competency=Competency.objects.get(framework=framework, code=row["competency"]),
-            level=ProficiencyLevel.objects.get(framework=framework, code=row["level"]) if row["level"] else None)
+            level=ProficiencyLevel.objects.get(framework=framework, code=row["level"]) if row["level"] else None,
+                      actor=SYSTEM)
     return len(rows) + len(data["jobs"])

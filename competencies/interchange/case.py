@@ -1,4 +1,4 @@
-"""1EdTech CASE 1.0 packages (CFPackage: CFDocument, CFItems, CFAssociations, CFRubrics, CFDefinitions).
+"""1EdTech CASE packages (CFPackage: CFDocument, CFItems, CFAssociations, CFRubrics, CFDefinitions).
 
 Mapping:
 * the framework is the CFDocument; families, jobs and competencies are CFItems whose CFItemType says
@@ -8,110 +8,198 @@ Mapping:
   to that URI;
 * job requirements are ``isRelatedTo`` associations (job -> competency) grouped as "Exigence
   essentielle" or "Exigence optionnelle", with the required level in the association's extensions;
-* the proficiency scale is one CFRubric whose single criterion's levels are the scale's levels.
-What CASE has no field for (job category, directions, ROME, RIME and CNFPT codes, PIX code, domain)
+* the proficiency scale, when the framework has one, is one CFRubric whose single criterion's levels are the
+  scale's levels.
+What CASE has no field for (job category, directions, ROME, RIME and CNFPT codes, PIX code, domain, kind)
 travels in ``extensions`` (a CASE 1.1 addition that CASE 1.0 consumers ignore), so that an export
-re-imports losslessly.
+re-imports losslessly. A framework imported from another publisher's package keeps its identifiers, its
+original ``humanCodingScheme``, item types, unused associations and definitions (see ``case_reader``).
 
-Identifiers are UUID v5 derived from the framework code and the item's code: stable across runs
-and across versions of a framework.
+Identifiers of items created here are UUID v5 derived from the framework code and the item's code: stable
+across runs and across versions of a framework. Every package written validates against the bundled CASE 1.1
+CFPackage schema (``case_schema``).
 """
 
 from __future__ import annotations
 
-import json
-import uuid
+import re
 from typing import Any
 
-from .bundle import (
-    BundleInvalid,
-    CompetencyRow,
-    FamilyRow,
-    FrameworkBundle,
-    FrameworkInfo,
-    ImportProblem,
-    JobRow,
-    LevelRow,
-    RequirementRow,
+from .bundle import FrameworkBundle
+from .case_common import (
+    EXT,
+    FAMILY_TYPE,
+    GROUP_ESSENTIAL,
+    GROUP_OPTIONAL,
+    JOB_TYPE,
+    KIND_TYPES,
+    ROLE_COMPETENCY,
+    ROLE_FAMILY,
+    ROLE_JOB,
+    as_uuid,
+    case_id,
 )
+from .case_reader import CaseOptions, read_case
 
-NAMESPACE = uuid.UUID("6f1e2d3c-9b8a-4c7d-8e6f-5a4b3c2d1e0f")  # this project's, for uuid5
-EXT = "villeapp"
-FAMILY_TYPE, JOB_TYPE = "Famille de métiers", "Métier"
-KIND_TYPES = {"savoir": "Savoir", "savoir-faire": "Savoir-faire", "savoir-etre": "Savoir-être"}
-TYPE_KINDS = {v: k for k, v in KIND_TYPES.items()}
-GROUP_ESSENTIAL, GROUP_OPTIONAL = "Exigence essentielle", "Exigence optionnelle"
+__all__ = ["CaseOptions", "case_id", "read_case", "write_case"]
 
-
-def case_id(framework_code: str, kind: str, code: str = "") -> str:
-    return str(uuid.uuid5(NAMESPACE, f"{framework_code}/{kind}/{code}"))
+_LINK_KEYS = ("title", "identifier", "uri")
+ASSOCIATION_TYPES = ("isChildOf", "isPeerOf", "isPartOf", "exactMatchOf", "precedes", "isRelatedTo", "replacedBy",
+                     "exemplar", "hasSkillLevel", "isTranslationOf")  # CASE 1.1; others are "ext:" extensions
+ASSOCIATION_TYPES_1_0 = ASSOCIATION_TYPES[:-1]
+_ITEM_LISTS = ("conceptKeywords", "educationLevel", "subject")  # arrays of strings in CASE 1.1 (strings in 1.0)
 
 
-def write_case(bundle: FrameworkBundle, *, base_url: str, changed: str) -> dict:
-    """The CFPackage of ``bundle``. ``base_url`` is the framework's public URL; ``changed`` an ISO date-time."""
+def write_case(bundle: FrameworkBundle, *, base_url: str, changed: str, case_version: str = "1.1") -> dict:
+    """The CFPackage of ``bundle``. ``base_url`` is the framework's public URL; ``changed`` an ISO date-time.
+    ``case_version`` "1.0" (the /ims/case/v1p0 binding) leaves out what CASE 1.0 consumers refuse: kept
+    associations of a type CASE 1.0 does not know (``isTranslationOf``, ``ext:`` types) and ``targetType``."""
     info, fw = bundle.info, bundle.info.code
-    doc_id = case_id(fw, "document", info.version)
+    doc_id = as_uuid(info.case.get("identifier"), case_id(fw, "document", info.version))
     doc_link = {"title": info.title, "identifier": doc_id, "uri": base_url}
+    ids: dict[tuple[str, str], str] = {}
+
+    def identify(kind: str, row) -> str:
+        ids[kind, row.code] = as_uuid(row.case.get("identifier"), case_id(fw, kind, row.code))
+        return ids[kind, row.code]
 
     def link(kind: str, code: str, title: str, path: str) -> dict:
-        return {"title": title, "identifier": case_id(fw, kind, code), "uri": f"{base_url}/{path}/{code}"}
+        return {"title": title, "identifier": ids[kind, code], "uri": f"{base_url}/{path}/{code}"}
 
-    def item(kind: str, code: str, statement: str, item_type: str, path: str, **extra) -> dict:
+    def type_link(title: str) -> dict:
+        identifier = case_id(fw, "itemtype", title)
+        return {"title": title, "identifier": identifier, "uri": f"{base_url}#type-{identifier}"}
+
+    item_types: dict[str, dict] = {}  # title -> CFItemType definition
+
+    def item(kind: str, row, statement: str, our_type: str, role: str, path: str, **extra) -> dict:
+        case = row.case
+        item_type = case.get("CFItemType") if isinstance(case.get("CFItemType"), str) else our_type
+        type_uri = _link(case.get("CFItemTypeURI")) or type_link(item_type)
+        item_types.setdefault(item_type, {
+            "identifier": type_uri["identifier"], "uri": type_uri["uri"], "title": item_type,
+            "description": item_type, "hierarchyCode": item_type, "lastChangeDateTime": changed})
+        # what the item is here travels on the item (CASE 1.0 consumers such as OpenSALT refuse extensions on
+        # CFItemType definitions)
+        extensions = {EXT: {"role": role, **extra.pop("extensions", {}).get(EXT, {})}}
+        kept = {name: _string_list(case[name]) if name in _ITEM_LISTS else case[name]
+                for name in ("alternativeLabel", "abbreviatedStatement", "listEnumeration", "conceptKeywords",
+                             "educationLevel", "language", "subject", "statusStartDate", "statusEndDate")
+                if case.get(name) not in (None, "", [])}
+        for name in ("conceptKeywordsURI", "licenseURI"):
+            if _link(case.get(name)):
+                kept[name] = _link(case[name])
+        if isinstance(case.get("subjectURI"), list):
+            kept["subjectURI"] = [link for link in map(_link, case["subjectURI"]) if link]
+        for name in ("statusStartDate", "statusEndDate"):
+            if name in kept:
+                kept[name] = str(kept[name])[:10]
         return _compact({
-            "identifier": case_id(fw, kind, code), "uri": f"{base_url}/{path}/{code}", "fullStatement": statement,
-            "humanCodingScheme": code, "CFItemType": item_type,
-            "CFItemTypeURI": {"title": item_type, "identifier": case_id(fw, "itemtype", item_type),
-                              "uri": f"{base_url}#type-{case_id(fw, 'itemtype', item_type)}"},
-            "language": info.language, "lastChangeDateTime": changed, "CFDocumentURI": doc_link, **extra,
+            "identifier": ids[kind, row.code], "uri": f"{base_url}/{path}/{row.code}", "fullStatement": statement,
+            "humanCodingScheme": case.get("humanCodingScheme", row.code), "CFItemType": item_type,
+            "CFItemTypeURI": type_uri, "language": info.language, "lastChangeDateTime": changed,
+            **kept, **extra, "extensions": extensions,
         })
 
+    for kind, rows in (("family", bundle.families), ("job", bundle.jobs), ("competency", bundle.competencies)):
+        for row in rows:
+            identify(kind, row)
     families = {r.code: link("family", r.code, r.label, "families") for r in bundle.families}
     jobs = {r.code: link("job", r.code, r.title, "jobs") for r in bundle.jobs}
     comps = {r.code: link("competency", r.code, r.label, "competencies") for r in bundle.competencies}
-    levels = {r.code: r for r in bundle.levels}
 
-    items = [item("family", r.code, r.label, FAMILY_TYPE, "families", notes=r.description) for r in bundle.families]
-    items += [item("job", r.code, r.title, JOB_TYPE, "jobs", notes=r.description, extensions={EXT: _compact({
+    items = [item("family", r, r.label, FAMILY_TYPE, ROLE_FAMILY, "families", notes=r.description)
+             for r in bundle.families]
+    items += [item("job", r, r.title, JOB_TYPE, ROLE_JOB, "jobs", notes=r.description, extensions={EXT: _compact({
         "category": r.category, "directions": r.directions, "romeCodes": r.rome_codes, "rimeCode": r.rime_code,
         "cnfptCode": r.cnfpt_code, "escoUri": r.esco_uri})}) for r in bundle.jobs]
-    items += [item("competency", r.code, r.label, KIND_TYPES[r.kind], "competencies", notes=r.description,
-                   conceptKeywords=[r.domain] if r.domain else [],
-                   statusEndDate=changed[:10] if r.status == "obsolete" else None,
-                   extensions={EXT: _compact({"domain": r.domain, "status": r.status, "pixCode": r.pix_code,
-                                              "escoUri": r.esco_uri})}) for r in bundle.competencies]
+    items += [item("competency", r, r.label, KIND_TYPES[r.kind], ROLE_COMPETENCY, "competencies",
+                   notes=r.description, conceptKeywords=r.case.get("conceptKeywords") or ([r.domain] if r.domain
+                                                                                          else []),
+                   statusEndDate=str(r.case.get("statusEndDate") or (changed if r.status == "obsolete" else ""))[:10],
+                   extensions={EXT: _compact({"kind": r.kind, "domain": r.domain, "status": r.status,
+                                              "pixCode": r.pix_code, "escoUri": r.esco_uri})})
+              for r in bundle.competencies]
 
     associations: list[dict] = []
 
-    def associate(kind: str, origin: dict, destination: dict, key: str, grouping: str | None = None,
-                  extensions: dict | None = None) -> None:
-        identifier = case_id(fw, "association", f"{kind}/{key}")
+    def associate(kind: str, origin: dict, destination: dict, key: str, kept: dict | None = None,
+                  grouping: str | None = None, extensions: dict | None = None) -> None:
+        kept = kept or {}
+        identifier = as_uuid(kept.get("identifier"), case_id(fw, "association", f"{kind}/{key}"))
         associations.append(_compact({
             "identifier": identifier, "uri": f"{base_url}#association-{identifier}", "associationType": kind,
             "originNodeURI": origin, "destinationNodeURI": destination, "lastChangeDateTime": changed,
-            "CFDocumentURI": doc_link, "CFAssociationGroupingURI": grouping and {
+            "sequenceNumber": kept.get("sequenceNumber") if isinstance(kept.get("sequenceNumber"), int) else None,
+            "CFAssociationGroupingURI": _link(kept.get("CFAssociationGroupingURI")) or (grouping and {
                 "title": grouping, "identifier": case_id(fw, "grouping", grouping),
-                "uri": f"{base_url}#grouping-{case_id(fw, 'grouping', grouping)}"},
+                "uri": f"{base_url}#grouping-{case_id(fw, 'grouping', grouping)}"}),
             "extensions": extensions,
         }))
 
     for r in bundle.families:
-        associate("isChildOf", families[r.code], doc_link, f"family/{r.code}")
+        associate("isChildOf", families[r.code], doc_link, f"family/{r.code}", r.case.get("isChildOf"))
     for r in bundle.jobs:
-        associate("isChildOf", jobs[r.code], families[r.family], f"job/{r.code}")
+        associate("isChildOf", jobs[r.code], families[r.family], f"job/{r.code}", r.case.get("isChildOf"))
     for r in bundle.competencies:
-        associate("isChildOf", comps[r.code], comps[r.parent] if r.parent else doc_link, f"competency/{r.code}")
-        if r.replaced_by:
-            associate("replacedBy", comps[r.code], comps[r.replaced_by], r.code)
+        associate("isChildOf", comps[r.code], comps[r.parent] if r.parent else doc_link, f"competency/{r.code}",
+                  r.case.get("isChildOf"))
+        replaced = r.case.get("replacedBy") or {}
+        if r.replaced_by or replaced.get("destination"):
+            destination = comps[r.replaced_by] if r.replaced_by else _node(replaced["destination"])
+            associate("replacedBy", comps[r.code], destination, r.code, replaced)
         if r.esco_uri:
-            associate("exactMatchOf", comps[r.code], {"title": "ESCO", "identifier": str(uuid.uuid5(
-                uuid.NAMESPACE_URL, r.esco_uri)), "uri": r.esco_uri}, r.code)
+            associate("exactMatchOf", comps[r.code], _node(r.esco_uri, "ESCO"), r.code, r.case.get("exactMatchOf"))
     for r in bundle.requirements:
-        associate("isRelatedTo", jobs[r.job], comps[r.competency], f"{r.job}/{r.competency}",
-                  GROUP_ESSENTIAL if r.essential else GROUP_OPTIONAL, {EXT: {"level": r.level}})
+        associate("isRelatedTo", jobs[r.job], comps[r.competency], f"{r.job}/{r.competency}", r.case,
+                  GROUP_ESSENTIAL if r.essential else GROUP_OPTIONAL, {EXT: {"level": r.level}} if r.level else None)
+    associations += [kept for kept in map(lambda a: _kept_association(a, changed), info.case.get("associations", []))
+                     if kept and (case_version != "1.0" or kept["associationType"] in ASSOCIATION_TYPES_1_0)]
+    if case_version == "1.0":
+        for association in associations:
+            for name in ("originNodeURI", "destinationNodeURI"):
+                association[name].pop("targetType", None)
 
+    document = _compact({
+        "identifier": doc_id, "uri": base_url, "creator": info.case.get("creator") or info.publisher
+        or "Ville@pp Badges", "publisher": info.publisher, "title": info.title, "description": info.description,
+        "version": info.version, "language": info.language, "adoptionStatus": info.case.get("adoptionStatus")
+        or "Adopted", "lastChangeDateTime": changed, "notes": info.case.get("notes"),
+        "officialSourceURL": info.case.get("officialSourceURL") if isinstance(info.case.get("officialSourceURL"),
+                                                                               str) else None,
+        "licenseURI": _link(info.case.get("licenseURI")), "frameworkType": info.case.get("frameworkType"),
+        "subject": _string_list(info.case.get("subject")),
+        "subjectURI": [link for link in map(_link, info.case.get("subjectURI") or []) if link]
+        if isinstance(info.case.get("subjectURI"), list) else None,
+        "statusStartDate": str(info.case.get("statusStartDate") or "")[:10],
+        "statusEndDate": str(info.case.get("statusEndDate") or "")[:10],
+        # the scale's level codes and proficiency: on the document, since CASE 1.0 consumers (OpenSALT) refuse
+        # extensions on rubric levels
+        "extensions": {EXT: _compact({"code": info.code, "levels": [
+            {"rank": r.rank, "code": r.code, "proficient": r.proficient}
+            for r in sorted(bundle.levels, key=lambda r: r.rank)]})},
+    })
+    definitions = _definitions(info.case.get("definitions") or {}, changed)
+    known_types = {d["title"] for d in definitions.get("CFItemTypes", [])}
+    definitions["CFItemTypes"] = [*definitions.get("CFItemTypes", []),
+                                  *(d for t, d in sorted(item_types.items()) if t not in known_types)]
+    groupings = [{"identifier": case_id(fw, "grouping", g), "uri": f"{base_url}#grouping-{case_id(fw, 'grouping', g)}",
+                  "title": g, "lastChangeDateTime": changed} for g in (GROUP_ESSENTIAL, GROUP_OPTIONAL)]
+    known_groupings = {d["identifier"] for d in definitions.get("CFAssociationGroupings", [])}
+    definitions["CFAssociationGroupings"] = [*definitions.get("CFAssociationGroupings", []),
+                                             *(g for g in groupings if g["identifier"] not in known_groupings)]
+    package = {"CFDocument": document, "CFItems": items, "CFAssociations": associations,
+               "CFDefinitions": definitions}
+    if bundle.levels:
+        package["CFRubrics"] = [_rubric(bundle, base_url, changed)]
+    return package
+
+
+def _rubric(bundle: FrameworkBundle, base_url: str, changed: str) -> dict:
+    fw = bundle.info.code
     rubric_id = case_id(fw, "rubric", "scale")
     criterion_id = case_id(fw, "criterion", "scale")
-    rubric = {
+    return {
         "identifier": rubric_id, "uri": f"{base_url}/levels", "title": "Échelle de maîtrise",
         "description": "Niveaux de maîtrise du référentiel", "lastChangeDateTime": changed,
         "CFRubricCriteria": [{
@@ -121,122 +209,84 @@ def write_case(bundle: FrameworkBundle, *, base_url: str, changed: str) -> dict:
             "CFRubricCriterionLevels": [_compact({
                 "identifier": case_id(fw, "level", r.code), "uri": f"{base_url}/levels#{r.code}",
                 "quality": r.label, "description": r.description, "score": r.rank, "position": r.rank,
-                "feedback": r.code, "rubricCriterionId": criterion_id, "lastChangeDateTime": changed,
-                "extensions": {EXT: {"code": r.code, "proficient": r.proficient}},
-            }) for r in sorted(levels.values(), key=lambda r: r.rank)],
+                "rubricCriterionId": criterion_id, "lastChangeDateTime": changed,
+            }) for r in sorted(bundle.levels, key=lambda r: r.rank)],
         }],
     }
-    document = _compact({
-        "identifier": doc_id, "uri": base_url, "creator": info.publisher or "Ville@pp Badges",
-        "publisher": info.publisher, "title": info.title, "description": info.description,
-        "version": info.version, "language": info.language, "adoptionStatus": "Adopted",
-        "lastChangeDateTime": changed, "extensions": {EXT: {"code": info.code}},
-        "CFPackageURI": {**doc_link, "uri": f"{base_url}?format=case"},
+
+
+def _link(value: Any) -> dict | None:
+    """A LinkURI (title, UUID identifier, uri) from a kept one, or None when it is not usable."""
+    if not isinstance(value, dict) or not isinstance(value.get("uri"), str) or not value["uri"]:
+        return None
+    title = value.get("title") if isinstance(value.get("title"), str) else ""
+    return {"title": title, "identifier": as_uuid(value.get("identifier"), as_uuid(value["uri"], "")),
+            "uri": value["uri"]}
+
+
+def _node(uri: str, title: str = "") -> dict:
+    """A LinkGenURI to something outside the package (an ESCO skill, another framework's item)."""
+    return {"title": title or uri, "identifier": as_uuid(uri, ""), "uri": uri}
+
+
+def _kept_association(raw: dict, changed: str) -> dict | None:
+    """An association of the source package this model does not use, exported as it came (CASE 1.1 shape)."""
+    nodes = {}
+    for name in ("originNodeURI", "destinationNodeURI"):
+        node = raw.get(name)
+        if not isinstance(node, dict) or not isinstance(node.get("uri"), str):
+            return None
+        nodes[name] = {k: str(node.get(k) or "") for k in _LINK_KEYS}
+        if isinstance(node.get("targetType"), str) and node["targetType"]:
+            nodes[name]["targetType"] = node["targetType"]
+    identifier = as_uuid(raw.get("identifier"), "")
+    kind = str(raw.get("associationType"))
+    if kind not in ASSOCIATION_TYPES and not re.fullmatch(r"ext:[A-Za-z0-9._-]+", kind):
+        kind = "ext:" + re.sub(r"[^A-Za-z0-9._-]", "-", kind)  # an unknown type travels as an extension type
+    return _compact({
+        "identifier": identifier, "uri": raw.get("uri") if isinstance(raw.get("uri"), str) else f"#{identifier}",
+        "associationType": kind, **nodes,
+        "sequenceNumber": raw.get("sequenceNumber") if isinstance(raw.get("sequenceNumber"), int) else None,
+        "CFAssociationGroupingURI": _link(raw.get("CFAssociationGroupingURI")), "lastChangeDateTime": changed,
+        "notes": raw.get("notes") if isinstance(raw.get("notes"), str) else None,
     })
-    groupings = [{"identifier": case_id(fw, "grouping", g), "uri": f"{base_url}#grouping-{case_id(fw, 'grouping', g)}",
-                  "title": g, "lastChangeDateTime": changed} for g in (GROUP_ESSENTIAL, GROUP_OPTIONAL)]
-    item_types = sorted({i["CFItemType"] for i in items})
-    return {
-        "CFDocument": document, "CFItems": items, "CFAssociations": associations, "CFRubrics": [rubric],
-        "CFDefinitions": {
-            "CFItemTypes": [{"identifier": case_id(fw, "itemtype", t),
-                             "uri": f"{base_url}#type-{case_id(fw, 'itemtype', t)}", "title": t, "description": t,
-                             "hierarchyCode": t, "lastChangeDateTime": changed} for t in item_types],
-            "CFAssociationGroupings": groupings,
-        },
-    }
 
 
-def read_case(raw: bytes | dict) -> FrameworkBundle:
-    """A bundle from a CFPackage (ours or another publisher's: unknown item types become competencies)."""
-    try:
-        package = raw if isinstance(raw, dict) else json.loads(raw)
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise BundleInvalid([ImportProblem("package.json", 1, "", f"not JSON: {exc}")]) from exc
-    problems: list[ImportProblem] = []
-    if not isinstance(package, dict) or not isinstance(package.get("CFDocument"), dict):
-        raise BundleInvalid([ImportProblem("package.json", 1, "CFDocument", "a CFPackage needs a CFDocument")])
-    document = package["CFDocument"]
-    ext = _ext(document)
-    info = FrameworkInfo(1, ext.get("code") or _slug(document.get("title", "")), str(document.get("version") or "1"),
-                         document.get("title", ""), document.get("description", ""),
-                         document.get("publisher") or document.get("creator", ""), document.get("language") or "fr")
-
-    by_id: dict[str, dict] = {}
-    for index, item in enumerate(package.get("CFItems") or [], start=1):
-        if not isinstance(item, dict) or not item.get("identifier"):
-            problems.append(ImportProblem("CFItems", index, "identifier", "required"))
-            continue
-        by_id[item["identifier"]] = {**item, "_index": index}
-
-    def code(identifier: str) -> str:
-        item = by_id.get(identifier, {})
-        return item.get("humanCodingScheme") or identifier
-
-    parents: dict[str, str] = {}
-    replaced: dict[str, str] = {}
-    esco: dict[str, str] = {}
-    requirements: list[RequirementRow] = []
-    for index, assoc in enumerate(package.get("CFAssociations") or [], start=1):
-        kind = assoc.get("associationType")
-        origin = (assoc.get("originNodeURI") or {}).get("identifier")
-        destination = assoc.get("destinationNodeURI") or {}
-        if kind == "isChildOf" and destination.get("identifier") in by_id:
-            parents[origin] = destination["identifier"]
-        elif kind == "replacedBy":
-            replaced[origin] = destination.get("identifier")
-        elif kind == "exactMatchOf" and "esco" in str(destination.get("uri", "")):
-            esco[origin] = destination["uri"]
-        elif kind == "isRelatedTo" and _ext(assoc).get("level"):
-            grouping = (assoc.get("CFAssociationGroupingURI") or {}).get("title")
-            requirements.append(RequirementRow(index, code(origin), code(destination.get("identifier", "")),
-                                               _ext(assoc)["level"], grouping != GROUP_OPTIONAL))
-
-    families, jobs, competencies = [], [], []
-    for identifier, item in by_id.items():
-        item_type, e, line = item.get("CFItemType", ""), _ext(item), item["_index"]
-        statement = item.get("fullStatement", "")
-        if item_type == FAMILY_TYPE:
-            families.append(FamilyRow(line, code(identifier), statement, item.get("notes", "")))
-        elif item_type == JOB_TYPE:
-            jobs.append(JobRow(line, code(identifier), statement, code(parents.get(identifier, "")),
-                               e.get("category", ""), list(e.get("directions", [])), list(e.get("romeCodes", [])),
-                               e.get("rimeCode", ""), e.get("cnfptCode", ""), e.get("escoUri", ""),
-                               item.get("notes", "")))
-        else:
-            parent = parents.get(identifier)
-            keywords = item.get("conceptKeywords") or []
-            competencies.append(CompetencyRow(
-                line, code(identifier), statement, TYPE_KINDS.get(item_type, "savoir-faire"),
-                e.get("domain", keywords[0] if keywords else ""), code(parent) if parent else "",
-                item.get("notes", ""), e.get("status") or ("obsolete" if item.get("statusEndDate") else "active"),
-                code(replaced[identifier]) if identifier in replaced else "",
-                e.get("escoUri") or esco.get(identifier, ""), e.get("pixCode", "")))
-
-    levels = []
-    for rubric in package.get("CFRubrics") or []:
-        for criterion in rubric.get("CFRubricCriteria") or []:
-            for index, level in enumerate(criterion.get("CFRubricCriterionLevels") or [], start=1):
-                e = _ext(level)
-                levels.append(LevelRow(index, int(level.get("position") or level.get("score") or index),
-                                       e.get("code") or level.get("feedback") or str(index),
-                                       level.get("quality", ""), bool(e.get("proficient", False)),
-                                       level.get("description", "")))
-            break  # one scale per framework: the first criterion of the first rubric
-        break
-    if problems:
-        raise BundleInvalid(problems)
-    return FrameworkBundle(info, levels, families, jobs, competencies, requirements)
+# The members each kept definition may have in CASE 1.1, and those it must have.
+_DEFINITION_FIELDS = {
+    "CFItemTypes": (("title", "description", "hierarchyCode", "typeCode"), ("title", "description", "hierarchyCode")),
+    "CFAssociationGroupings": (("title", "description"), ("title",)),
+    "CFSubjects": (("title", "description", "hierarchyCode"), ("title", "hierarchyCode")),
+    "CFConcepts": (("title", "keywords", "description", "hierarchyCode"), ("title", "hierarchyCode")),
+    "CFLicenses": (("title", "description", "licenseText"), ("title", "licenseText")),
+}
 
 
-def _ext(node: dict) -> dict:
-    extensions = node.get("extensions") if isinstance(node, dict) else None
-    value = extensions.get(EXT) if isinstance(extensions, dict) else None
-    return value if isinstance(value, dict) else {}
+def _definitions(kept: dict, changed: str) -> dict:
+    out: dict[str, list] = {}
+    for name, (allowed, required) in _DEFINITION_FIELDS.items():
+        rows = []
+        for raw in kept.get(name) or []:
+            if not isinstance(raw, dict) or not isinstance(raw.get("title"), str):
+                continue
+            row = {k: str(raw[k]) for k in allowed if raw.get(k) is not None}
+            for k in required:
+                row.setdefault(k, raw["title"])
+            identifier = as_uuid(raw.get("identifier"), as_uuid(raw["title"], ""))
+            row.update({"identifier": identifier, "uri": raw["uri"] if isinstance(raw.get("uri"), str)
+                        and raw["uri"] else f"#{identifier}", "lastChangeDateTime": changed})
+            rows.append(row)
+        if rows:
+            out[name] = rows
+    return out
 
 
-def _slug(text: str) -> str:
-    return "".join(c if c.isalnum() else "-" for c in text.lower()).strip("-")[:60] or "framework"
+def _string_list(value: Any) -> list[str] | None:
+    if isinstance(value, str):
+        return [v.strip() for v in value.split(",") if v.strip()] or None
+    if isinstance(value, list):
+        return [str(v) for v in value if isinstance(v, str | int)] or None
+    return None
 
 
 def _compact(node: dict[str, Any]) -> dict[str, Any]:

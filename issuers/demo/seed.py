@@ -9,6 +9,7 @@ from django.db import transaction
 
 from issuers import services
 from issuers.models import Achievement, Issuer
+from issuers.permissions import SYSTEM
 
 DATA = Path(__file__).parent / "issuers.json"
 
@@ -26,6 +27,6 @@ def seed_issuers_and_achievements() -> dict[str, int]:
     for row in data["achievements"]:
         if Achievement.objects.filter(slug=row["slug"]).exists():
             continue
-        services.achievement_create(**{**row, "issuer": Issuer.objects.get(slug=row["issuer"])})
+        services.achievement_create(**{**row, "issuer": Issuer.objects.get(slug=row["issuer"])}, actor=SYSTEM)
         created["achievements"] += 1
     return created

@@ -8,6 +8,7 @@ from pathlib import Path
 from competencies.models import Framework, Job, ProficiencyLevel
 from issuers import services
 from issuers.models import Achievement, Credential, Issuer
+from issuers.permissions import SYSTEM
 from learners.models import Learner
 
 DATA = Path(__file__).parent / "agents.json"
@@ -36,8 +37,8 @@ def seed_agents() -> dict[str, int]:
             if "level" in badge:
                 level = ProficiencyLevel.objects.get(framework=_framework(badge["level"][0]), code=badge["level"][1])
             credential = services.credential_issue(achievement=achievement, recipient_email=row["email"],
-                                                   recipient_name=row["name"], level=level)
+                                                   recipient_name=row["name"], level=level, actor=SYSTEM)
             # Demo agents agreed to show their badges: the example pages of the README stay reachable.
-            services.credential_visibility_set(credential=credential, public=True)
+            services.credential_visibility_set(credential=credential, public=True, actor=SYSTEM)
             created["credentials"] += 1
     return created

@@ -33,6 +33,7 @@ class ParsedEvent:
     score: Decimal | None = None
     success: bool | None = None
     level_code: str = ""
+    ignored: str = ""  # stored as ignored for this reason (an xAPI statement the LRS keeps but awards nothing for)
 
 
 @dataclass(frozen=True)

@@ -38,6 +38,7 @@ from .decision import Decision, Grant, award_decide, evidence_of, preload
 from .processing import TRANSIENT, award_signed, event_process_one
 
 logger = logging.getLogger(__name__)
+done_logger = logging.getLogger("badges.pipeline")  # one line per processed event
 
 Status = InboundEvent.Status
 _EVENT_FIELDS = ["status", "reason", "detail", "attempts", "processed_at", "recipient_email"]
@@ -71,16 +72,33 @@ def events_process(*, event_ids: Iterable[int] | None = None, claim: int = 0) ->
             batch = _Batch(events=events, issuance=credential_batch())
             _decide(batch)
             _write(batch)
-            taken, one_by_one = len(events), batch.one_by_one
+            taken, one_by_one, taken_ids = len(events), batch.one_by_one, [e.pk for e in events]
     except TRANSIENT:
         raise  # the task retries with backoff
     except Exception as exc:  # a concurrent award (IntegrityError), or anything not foreseen: one by one
         logger.info("Batch of events rolled back (%s: %s); processing them one by one.", type(exc).__name__, exc)
         one_by_one = ids if ids is not None else list(_claimable(claim))
-        taken = len(one_by_one)
+        taken, taken_ids = len(one_by_one), one_by_one
     for event_id in one_by_one:
         event_process_one(event_id=event_id)
+    if done_logger.isEnabledFor(logging.INFO):
+        _log_outcomes(taken_ids)
     return taken
+
+
+def _log_outcomes(event_ids: list[int]) -> None:
+    """One line per event taken (``badges.pipeline``), with the intake request's id and the credentials made."""
+    credentials: dict[int, list[str]] = {}
+    for event_id, public_id in (InboundEvent.awards.through.objects.filter(inboundevent_id__in=event_ids)
+                                .values_list("inboundevent_id", "award__credential__public_id")):
+        if public_id:
+            credentials.setdefault(event_id, []).append(str(public_id))
+    for event in (InboundEvent.objects.filter(pk__in=event_ids)
+                  .values("pk", "public_id", "source__name", "status", "reason", "request_id", "attempts")):
+        done_logger.info("event %s %s", event["public_id"], event["status"], extra={
+            "request_id": event["request_id"], "event": str(event["public_id"]), "source": event["source__name"],
+            "status": event["status"], "reason": event["reason"], "attempts": event["attempts"],
+            "credentials": credentials.get(event["pk"], [])})
 
 
 def _lock(ids: list[int] | None, claim: int) -> list[InboundEvent]:

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db import transaction
+from django.utils.text import slugify
 
 from badges_service.errors import ApplicationError, Conflict
 from competencies.models import Framework, ProficiencyLevel
@@ -29,6 +30,18 @@ def _digest(secret: str) -> str:
 class NewSource:
     source: LmsSource
     secret: str  # shown once, never stored in clear
+    lrs_password: str = ""  # shown once too (the LRS username is on the source)
+
+
+@dataclass(frozen=True)
+class LrsCredentials:
+    username: str
+    password: str  # shown once, kept as its digest
+
+
+def _lrs_credentials(name: str) -> LrsCredentials:
+    """A readable username (the source's name and a random suffix) and a random 256-bit password."""
+    return LrsCredentials(f"{slugify(name)[:40] or 'lms'}-{secrets.token_hex(4)}", secrets.token_urlsafe(32))
 
 
 def lms_source_create(*, name: str, issuer: Issuer | None = None, token_allowed: bool = True) -> NewSource:
@@ -38,10 +51,21 @@ def lms_source_create(*, name: str, issuer: Issuer | None = None, token_allowed:
     if LmsSource.objects.filter(name=name).exists():
         raise Conflict(f"A source named '{name}' exists already.", code="source_exists")
     secret = secrets.token_urlsafe(32)
+    lrs = _lrs_credentials(name)
     source = LmsSource.objects.create(name=name, issuer=issuer, token_allowed=token_allowed,
                                       secret_encrypted=keys.encrypt_secret(secret.encode("utf-8")),
-                                      secret_digest=_digest(secret))
-    return NewSource(source, secret)
+                                      secret_digest=_digest(secret), lrs_username=lrs.username,
+                                      lrs_password_digest=_digest(lrs.password))
+    return NewSource(source, secret, lrs.password)
+
+
+def lms_source_lrs_credentials_rotate(*, source: LmsSource) -> LrsCredentials:
+    """New LRS credentials (username and password) replace the old ones at once; sources made before the
+    LRS existed get their first ones this way."""
+    lrs = _lrs_credentials(source.name)
+    source.lrs_username, source.lrs_password_digest = lrs.username, _digest(lrs.password)
+    source.save(update_fields=["lrs_username", "lrs_password_digest"])
+    return lrs
 
 
 def lms_source_secret_rotate(*, source: LmsSource) -> NewSource:

@@ -13,6 +13,7 @@ from functools import partial
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from badges_service import logs
 from badges_service.errors import ApplicationError
 from issuers import identifiers
 
@@ -32,17 +33,22 @@ def _receipt(public_id: uuid.UUID, status: str, reason: str) -> dict:
     return receipt
 
 
-def _build(source: LmsSource, item: ParsedEvent, known: set[str], now, csv_import=None) -> InboundEvent:
-    public_id = uuid.uuid4()
-    status, reason = ((InboundEvent.Status.RECEIVED, "") if known.intersection(item.course_keys)
-                      else (InboundEvent.Status.IGNORED, "unknown_course"))
+def _build(source: LmsSource, item: ParsedEvent, known: set[str], now, csv_import=None,
+           public_id: uuid.UUID | None = None) -> InboundEvent:
+    public_id = public_id or uuid.uuid4()
+    if item.ignored:
+        status, reason = InboundEvent.Status.IGNORED, item.ignored
+    elif known.intersection(item.course_keys):
+        status, reason = InboundEvent.Status.RECEIVED, ""
+    else:
+        status, reason = InboundEvent.Status.IGNORED, "unknown_course"
     return InboundEvent(
         public_id=public_id, source=source, kind=item.kind, event_id=item.event_id, status=status, reason=reason,
         lms_user_id=item.lms_user_id, email=item.email, recipient_name=item.recipient_name[:200],
         course_keys=list(item.course_keys), course_name=item.course_name[:300], outcome=item.outcome,
         score=item.score, success=item.success, level_code=item.level_code, occurred_at=item.occurred_at,
         payload=item.payload, receipt=_receipt(public_id, status, reason), csv_import=csv_import,
-        queued_at=now if status == InboundEvent.Status.RECEIVED else None,
+        queued_at=now if status == InboundEvent.Status.RECEIVED else None, request_id=logs.request_id(),
     )
 
 

@@ -27,6 +27,7 @@ from badges_service.errors import ApplicationError
 from badges_service.openbadges import ob3
 from competencies.models import ProficiencyLevel
 from issuers.models import Achievement
+from issuers.permissions import SYSTEM
 from issuers.services import credential_issue
 
 from .. import notifications, selectors
@@ -138,7 +139,7 @@ def _grant(*, event: InboundEvent, email: str, achievement: Achievement, level: 
             credential = credential_issue(
                 achievement=achievement, recipient_email=email, recipient_name=event.recipient_name,
                 evidence=evidence, level=level, now=now,
-                valid_until=now + timedelta(days=validity_days) if validity_days else None)
+                valid_until=now + timedelta(days=validity_days) if validity_days else None, actor=SYSTEM)
             Award.objects.filter(pk=award.pk).update(credential=credential)
             award.credential = credential
             award_signed.send(sender=Award, award=award, event=event)

@@ -25,6 +25,8 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from badges_service import shutdown
+
 from .. import selectors
 from ..models import InboundEvent
 
@@ -98,7 +100,9 @@ def drainer_wake() -> bool:
 def events_drain(*, max_batches: int = 500) -> int:
     """Process pending events, batch after batch, until none is left. Returns how many were taken.
 
-    After ``max_batches`` it wakes another drainer and returns, so that no task runs for ever."""
+    After ``max_batches``, or once the process is asked to stop (SIGTERM: ``badges_service.shutdown``) with
+    its current batch committed, it wakes another drainer (on this host's successor or on another host) and
+    returns, so that no task runs for ever and a stopping worker hands the backlog back."""
     from .batch import events_process
 
     taken = 0
@@ -109,6 +113,9 @@ def events_drain(*, max_batches: int = 500) -> int:
         if not count:
             return taken
         taken += count
+        if shutdown.requested():
+            logger.info("Stopping: %d event(s) processed, the rest handed to another drainer.", taken)
+            break
     if drains():
         drainer_wake()
     return taken

@@ -12,6 +12,7 @@ import pytest
 
 from issuers import services as issuer_services
 from issuers.models import Issuer, IssuerMembership
+from issuers.permissions import SYSTEM
 from pipeline import services as pipeline_services
 from pipeline.models import CsvImport, InboundEvent
 from tests.issuers.factories import AchievementFactory, IssuerFactory, UserFactory
@@ -22,7 +23,7 @@ from tests.pipeline.factories import dumps, fixture_json, make_source, signed_po
 def staff(db):
     drh = IssuerFactory(slug="drh")
     user = UserFactory()
-    issuer_services.membership_set(issuer=drh, user=user, role=IssuerMembership.Role.STAFF)
+    issuer_services.membership_set(issuer=drh, user=user, role=IssuerMembership.Role.STAFF, actor=SYSTEM)
     return user
 
 

@@ -27,6 +27,7 @@ from schemathesis.core import NotSet
 
 from issuers import services as issuer_services
 from issuers.models import IssuerMembership
+from issuers.permissions import SYSTEM
 from learners.models import Learner
 from pipeline import signatures
 from tests.competencies.factories import small_framework
@@ -60,12 +61,13 @@ def world(db, monkeypatch):
     a learner, a registered source and one of its events."""
     monkeypatch.setattr("pipeline.services.queueing.enqueue", lambda ids: None)
     monkeypatch.setattr("pipeline.services.intake.enqueue", lambda ids: None)
+    monkeypatch.setattr("pipeline.services.lrs.enqueue", lambda ids: None)
     framework = small_framework()
     from issuers.models import Issuer
 
     drh = Issuer.objects.get(slug="drh")
     staff = UserFactory(username="fuzz-staff", email="fuzz.staff@ville-exemple.fr")
-    issuer_services.membership_set(issuer=drh, user=staff, role=IssuerMembership.Role.ADMIN)
+    issuer_services.membership_set(issuer=drh, user=staff, role=IssuerMembership.Role.ADMIN, actor=SYSTEM)
     Learner.objects.create(email=staff.email, display_name="Fuzz Staff", user=staff, direction=drh)
     achievement = AchievementFactory(issuer=drh, slug="fuzz-accueil")
     credential = CredentialFactory(achievement=achievement, recipient_email=staff.email)
@@ -156,6 +158,28 @@ def test_signed_intake_gives_no_server_error(wsgi_app, world, client):
             response = client.post(url, data=body, content_type=case.media_type or "application/json",
                                    HTTP_X_BADGES_SIGNATURE=signatures.sign(secret, body))
             assert response.status_code < 500, (url, body[:500], response.status_code, response.content[:500])
+
+        try:
+            _fuzz(_strategy(operation, world["path_parameters"]), send)
+        except Exception as exc:
+            failures.append(f"{operation.label}: {exc}")
+    assert not failures, "\n\n".join(failures)
+
+
+def test_the_xapi_lrs_gives_no_server_error_to_its_own_source(wsgi_app, world):
+    """Generated statements, sent with the source's LRS credentials and the version header: they reach the
+    statement parser and the store."""
+    schema = _schema(wsgi_app)
+    new = world["source"]
+    token = base64.b64encode(f"{new.source.lrs_username}:{new.lrs_password}".encode()).decode()
+    headers = {"Authorization": f"Basic {token}", "X-Experience-API-Version": "1.0.3"}
+    failures = []
+    operations = [o for o in _operations(schema) if o.path.startswith("/api/v1/xapi/")]
+    assert {o.label for o in operations} >= {"POST /api/v1/xapi/statements", "PUT /api/v1/xapi/statements"}
+    for operation in operations:
+        def send(case):
+            response = case.call(headers=headers)
+            case.validate_response(response, checks=[not_a_server_error])
 
         try:
             _fuzz(_strategy(operation, world["path_parameters"]), send)

@@ -16,6 +16,7 @@ from django.test import Client
 
 from competencies.services import alignment_set
 from issuers import services
+from issuers.permissions import SYSTEM
 from tests.chromium import axe_violations
 from tests.issuers.factories import AchievementFactory, IssuerFactory, UserFactory
 from tests.managers.factories import two_directions
@@ -37,18 +38,19 @@ def site(live_server, settings, transactional_db):
     achievement = AchievementFactory(issuer=issuer, slug="accueil-usagers",
                                      name="Accueil des usagers et usagères en mairie de quartier",
                                      criteria_url="https://formation.ville-exemple.fr/accueil")
-    alignment_set(achievement=achievement, competency=team.competency("CMP-REL-01"), level=team.level("N2"))
+    alignment_set(achievement=achievement, competency=team.competency("CMP-REL-01"), level=team.level("N2"),
+                  actor=SYSTEM)
     valid = services.credential_issue(achievement=achievement, recipient_email="camille.dupont@ville-exemple.fr",
-                                      recipient_name="Camille Dupont")
+                                      recipient_name="Camille Dupont", actor=SYSTEM)
     revoked = services.credential_issue(achievement=achievement, recipient_email="dominique@ville-exemple.fr",
-                                        recipient_name="Dominique Martin")
-    services.credential_revoke(credential=revoked, reason="Badge délivré par erreur")
+                                        recipient_name="Dominique Martin", actor=SYSTEM)
+    services.credential_revoke(credential=revoked, reason="Badge délivré par erreur", actor=SYSTEM)
     for credential in (valid, revoked):  # learners make their badges public; pages of private ones are 404
-        services.credential_visibility_set(credential=credential, public=True)
+        services.credential_visibility_set(credential=credential, public=True, actor=SYSTEM)
     fw = team.framework
     learner = UserFactory(username="camille.martin", email=team.mine.email)
     own_badge = services.credential_issue(achievement=achievement, recipient_email=team.mine.email,
-                                          recipient_name=team.mine.display_name)
+                                          recipient_name=team.mine.display_name, actor=SYSTEM)
     sessions = {}
     admin = UserFactory(username="equipe-projet", is_superuser=True, is_staff=True)  # the indicators' reader
     for role, user in (("manager", team.manager_drh), ("learner", learner), ("admin", admin)):
@@ -76,6 +78,10 @@ def site(live_server, settings, transactional_db):
             "indicators": "/indicateurs/",
             "privacy": "/confidentialite/",
             "terms": "/conditions/",
+            "verifier": "/verifier",
+            "accessibility": "/accessibilite/",
+            "notice": "/mentions-legales/",
+            "credential-unknown": "/credentials/00000000-0000-4000-8000-000000000000",
         },
     }
 
@@ -119,7 +125,7 @@ def screenshot(page, name: str, width: int) -> None:
 
 PAGES = ["home", "issuer", "achievement", "credential", "credential-revoked", "framework", "job", "competency", "team",
          "sign-in", "passport", "passport-badge", "passport-competencies", "passport-data", "passport-applications",
-         "indicators", "privacy", "terms"]
+         "indicators", "privacy", "terms", "verifier", "accessibility", "notice"]
 SIGNED_IN = {"team": "manager", "passport": "learner", "passport-badge": "learner", "passport-competencies": "learner",
              "passport-data": "learner", "passport-applications": "learner", "indicators": "admin"}
 

@@ -26,6 +26,7 @@ from competencies.services import alignment_set
 from indicators.models import CredentialUsage
 from issuers import services
 from issuers.models import Credential
+from issuers.permissions import SYSTEM
 from tests.issuers.factories import AchievementFactory, IssuerFactory, UserFactory
 from tests.managers.factories import two_directions
 
@@ -53,9 +54,10 @@ def site(live_server, settings, transactional_db, tmp_path):
     achievement = AchievementFactory(issuer=team.drh, slug="accueil-usagers",
                                      name="Accueil des usagers et usagères en mairie de quartier",
                                      criteria_url="https://formation.ville-exemple.fr/accueil")
-    alignment_set(achievement=achievement, competency=team.competency("CMP-REL-01"), level=team.level("N2"))
+    alignment_set(achievement=achievement, competency=team.competency("CMP-REL-01"), level=team.level("N2"),
+                  actor=SYSTEM)
     credential = services.credential_issue(achievement=achievement, recipient_email=team.mine.email,
-                                           recipient_name="Camille Martin")
+                                           recipient_name="Camille Martin", actor=SYSTEM)
     return {"url": live_server.url, "team": team, "learner": learner, "credential": credential}
 
 

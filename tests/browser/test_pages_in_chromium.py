@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from issuers import services
 from issuers.models import Credential
+from issuers.permissions import SYSTEM
 from tests.issuers.factories import AchievementFactory, IssuerFactory
 
 pytestmark = pytest.mark.browser
@@ -38,8 +39,8 @@ def site(live_server, settings, transactional_db):
     )
     AchievementFactory(issuer=issuer, slug="bureautique", name="Bureautique : tableur, niveau Pratique")
     credential = services.credential_issue(achievement=achievement, recipient_email="camille.dupont@ville-exemple.fr",
-                                           recipient_name="Camille Dupont")
-    services.credential_visibility_set(credential=credential, public=True)  # the learner shares it
+                                           recipient_name="Camille Dupont", actor=SYSTEM)
+    services.credential_visibility_set(credential=credential, public=True, actor=SYSTEM)  # the learner shares it
     return {"issuer": issuer, "achievement": achievement, "credential": credential, "url": live_server.url}
 
 
@@ -158,7 +159,7 @@ def test_a_browser_set_to_english_gets_the_page_in_english(open_page, site):
 
 
 def _make_revoked(credential):
-    services.credential_revoke(credential=credential, reason="Badge délivré par erreur")
+    services.credential_revoke(credential=credential, reason="Badge délivré par erreur", actor=SYSTEM)
     return credential
 
 
@@ -166,12 +167,12 @@ def _make_expired(credential):
     issued = timezone.now() - timedelta(days=400)
     expired = services.credential_issue(achievement=credential.achievement, recipient_email="agent@ville-exemple.fr",
                                         recipient_name="Dominique Martin", now=issued,
-                                        valid_until=issued + timedelta(days=365))
-    return services.credential_visibility_set(credential=expired, public=True)
+                                        valid_until=issued + timedelta(days=365), actor=SYSTEM)
+    return services.credential_visibility_set(credential=expired, public=True, actor=SYSTEM)
 
 
 def _make_suspended(credential):
-    services.credential_suspend(credential=credential, reason="Vérification en cours")
+    services.credential_suspend(credential=credential, reason="Vérification en cours", actor=SYSTEM)
     return credential
 
 

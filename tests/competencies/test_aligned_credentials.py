@@ -9,6 +9,7 @@ from competencies import identifiers
 from competencies.models import Competency, ProficiencyLevel
 from competencies.services import alignment_set
 from issuers import services
+from issuers.permissions import SYSTEM
 from tests.competencies.factories import small_framework
 from tests.interop.node import node_available
 from verification.services import credential_verify
@@ -19,7 +20,7 @@ def aligned(achievement):
     framework = small_framework()
     competency = Competency.objects.get(code="CMP-REL-01")
     level = ProficiencyLevel.objects.get(framework=framework, code="N2")
-    alignment_set(achievement=achievement, competency=competency, level=level)
+    alignment_set(achievement=achievement, competency=competency, level=level, actor=SYSTEM)
     return achievement, framework, competency
 
 
@@ -29,7 +30,7 @@ def _subject(credential):
 
 def test_an_aligned_badge_carries_cfitem_and_esco_alignments(aligned):
     achievement, _, competency = aligned
-    credential = services.credential_issue(achievement=achievement, recipient_email="a@ville-exemple.fr")
+    credential = services.credential_issue(achievement=achievement, recipient_email="a@ville-exemple.fr", actor=SYSTEM)
     alignments = _subject(credential)["achievement"]["alignment"]
     cfitem = next(a for a in alignments if a["targetType"] == "CFItem")
     assert cfitem == {"type": ["Alignment"], "targetName": "Accueillir le public",
@@ -42,7 +43,7 @@ def test_an_aligned_badge_carries_cfitem_and_esco_alignments(aligned):
 
 def test_the_achievement_lists_the_scale_as_rubric_criterion_levels(aligned):
     achievement, framework, _ = aligned
-    credential = services.credential_issue(achievement=achievement, recipient_email="a@ville-exemple.fr")
+    credential = services.credential_issue(achievement=achievement, recipient_email="a@ville-exemple.fr", actor=SYSTEM)
     (description,) = _subject(credential)["achievement"]["resultDescription"]
     assert description["resultType"] == "RubricCriterionLevel"
     assert [lv["name"] for lv in description["rubricCriterionLevel"]] == ["Notions", "Pratique", "Maîtrise",
@@ -53,7 +54,8 @@ def test_the_achievement_lists_the_scale_as_rubric_criterion_levels(aligned):
 def test_the_credential_result_names_the_achieved_level(aligned):
     achievement, framework, _ = aligned
     level = framework.levels.get(code="N3")
-    credential = services.credential_issue(achievement=achievement, recipient_email="a@ville-exemple.fr", level=level)
+    credential = services.credential_issue(achievement=achievement, recipient_email="a@ville-exemple.fr", level=level,
+                                           actor=SYSTEM)
     subject = _subject(credential)
     (result,) = subject["result"]
     assert result["achievedLevel"] == identifiers.level_url(level)
@@ -67,7 +69,7 @@ def test_a_level_from_an_unrelated_scale_is_refused(aligned):
     other = small_framework(code="autre", version="9")
     with pytest.raises(ApplicationError) as exc:
         services.credential_issue(achievement=achievement, recipient_email="a@ville-exemple.fr",
-                                  level=other.levels.first())
+                                  level=other.levels.first(), actor=SYSTEM)
     assert exc.value.code == "level_not_aligned"
 
 
@@ -80,7 +82,7 @@ def test_aligned_credentials_with_results_verify_in_digital_bazaar(aligned):
 
     achievement, framework, _ = aligned
     credential = services.credential_issue(achievement=achievement, recipient_email="a@ville-exemple.fr",
-                                           level=framework.levels.get(code="N4"))
+                                           level=framework.levels.get(code="N4"), actor=SYSTEM)
     (result,) = dbz_verify([json.loads(credential.document)], verifier_documents(achievement.issuer))
     assert result["verified"], result
 
@@ -91,8 +93,8 @@ def test_a_badge_aligned_to_a_job_points_to_the_job_and_its_rome_codes(achieveme
 
     small_framework()
     job = Job.objects.get(code="MET-ACC-01")
-    job_alignment_set(achievement=achievement, job=job)
-    credential = services.credential_issue(achievement=achievement, recipient_email="a@ville-exemple.fr")
+    job_alignment_set(achievement=achievement, job=job, actor=SYSTEM)
+    credential = services.credential_issue(achievement=achievement, recipient_email="a@ville-exemple.fr", actor=SYSTEM)
     alignments = _subject(credential)["achievement"]["alignment"]
     assert {"targetType": "CFItem", "targetCode": "MET-ACC-01", "targetUrl": identifiers.job_url(job)}.items() <= \
         next(a for a in alignments if a.get("targetCode") == "MET-ACC-01").items()

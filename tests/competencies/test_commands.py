@@ -8,6 +8,7 @@ import zipfile
 import pytest
 from django.core.management import CommandError, call_command
 
+from competencies.interchange.case_schema import package_problems
 from competencies.interchange.csv_bundle import COLUMNS, read_bundle
 from competencies.interchange.moodle import HEADER
 from competencies.models import Framework
@@ -29,7 +30,7 @@ def run(*args) -> tuple[str, str]:
 
 def test_import_a_folder_then_export_every_format(directions, tmp_path):
     out, _ = run("import_framework", str(SMALL))
-    assert "imported test-metiers 1.0 (2 jobs, 6 competencies)" in out
+    assert "imported test-metiers 1.0 (2 jobs, 6 competencies, 4 levels)" in out
 
     run("export_framework", "--format", "csv", "--framework", "test-metiers", "--output", str(tmp_path / "csv"))
     exported = read_bundle({n: (tmp_path / "csv" / n).read_bytes() for n in COLUMNS})
@@ -38,6 +39,7 @@ def test_import_a_folder_then_export_every_format(directions, tmp_path):
 
     case, _ = run("export_framework", "--format", "case", "--framework", "test-metiers")
     assert json.loads(case)["CFDocument"]["version"] == "1.0"
+    assert package_problems(json.loads(case)) == []
     moodle, _ = run("export_framework", "--format", "moodle", "--framework", "test-metiers")
     assert moodle.splitlines()[0] == ",".join(f'"{h}"' for h in HEADER)
     as_json, _ = run("export_framework", "--format", "json", "--framework", "test-metiers")

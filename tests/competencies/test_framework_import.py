@@ -10,6 +10,7 @@ from competencies.interchange.case import read_case
 from competencies.interchange.csv_bundle import COLUMNS, read_bundle, write_bundle
 from competencies.models import Competency, Framework, Job, JobRequirement
 from competencies.services import framework_import
+from issuers.permissions import SYSTEM
 from tests.competencies.factories import SMALL, small_framework
 
 
@@ -76,7 +77,7 @@ def test_replacing_cannot_remove_a_competency_a_badge_is_aligned_to(db):
     from tests.issuers.factories import AchievementFactory
 
     framework = small_framework()
-    alignment_set(achievement=AchievementFactory(), competency=Competency.objects.get(code="CMP-ETR-02"))
+    alignment_set(achievement=AchievementFactory(), competency=Competency.objects.get(code="CMP-ETR-02"), actor=SYSTEM)
     bundle = selectors.framework_bundle(framework=framework)
     bundle.competencies = [c for c in bundle.competencies if c.code != "CMP-ETR-02"]
     bundle.requirements = [r for r in bundle.requirements if r.competency != "CMP-ETR-02"]

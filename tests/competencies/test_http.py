@@ -9,6 +9,7 @@ from competencies.models import Competency, Job, ProficiencyLevel
 from competencies.services import alignment_set
 from issuers import services
 from issuers.models import Issuer
+from issuers.permissions import SYSTEM
 from learners.models import Learner, ManagerScope
 from tests.competencies.factories import small_framework
 from tests.issuers.factories import AchievementFactory, UserFactory
@@ -58,8 +59,8 @@ def test_unknown_items_are_404(client, fw):
 
 def test_credential_alignment_urls_resolve_here(client, fw):
     achievement = AchievementFactory()
-    alignment_set(achievement=achievement, competency=Competency.objects.get(code="CMP-REL-01"))
-    credential = services.credential_issue(achievement=achievement, recipient_email="a@ville-exemple.fr")
+    alignment_set(achievement=achievement, competency=Competency.objects.get(code="CMP-REL-01"), actor=SYSTEM)
+    credential = services.credential_issue(achievement=achievement, recipient_email="a@ville-exemple.fr", actor=SYSTEM)
     alignments = json.loads(credential.document)["credentialSubject"]["achievement"]["alignment"]
     for alignment in (a for a in alignments if a["targetType"] == "CFItem"):
         assert client.get(_path(alignment["targetUrl"]), **JSON).json()["humanCodingScheme"] == alignment["targetCode"]
@@ -71,8 +72,8 @@ def agent_client(client, fw):
     Learner.objects.create(email=user.email, user=user, direction=Issuer.objects.get(slug="drh"))
     achievement = AchievementFactory()
     alignment_set(achievement=achievement, competency=Competency.objects.get(code="CMP-REL-01"),
-                  level=ProficiencyLevel.objects.get(framework=fw, code="N3"))
-    services.credential_issue(achievement=achievement, recipient_email=user.email)
+                  level=ProficiencyLevel.objects.get(framework=fw, code="N3"), actor=SYSTEM)
+    services.credential_issue(achievement=achievement, recipient_email=user.email, actor=SYSTEM)
     client.force_login(user)
     return client
 
@@ -112,10 +113,10 @@ def test_agent_search_needs_its_parameters_and_sign_in(client, fw):
 def test_credential_and_achievement_pages_name_the_attested_skills_and_level(client, fw):
     achievement = AchievementFactory()
     alignment_set(achievement=achievement, competency=Competency.objects.get(code="CMP-REL-01"),
-                  level=ProficiencyLevel.objects.get(framework=fw, code="N2"))
+                  level=ProficiencyLevel.objects.get(framework=fw, code="N2"), actor=SYSTEM)
     credential = services.credential_issue(achievement=achievement, recipient_email="a@ville-exemple.fr",
-                                           level=ProficiencyLevel.objects.get(framework=fw, code="N4"))
-    services.credential_visibility_set(credential=credential, public=True)
+                                           level=ProficiencyLevel.objects.get(framework=fw, code="N4"), actor=SYSTEM)
+    services.credential_visibility_set(credential=credential, public=True, actor=SYSTEM)
     page = client.get(f"/credentials/{credential.public_id}", HTTP_ACCEPT="text/html",
                       HTTP_ACCEPT_LANGUAGE="fr").content.decode()
     assert "Compétences attestées par ce badge" in page

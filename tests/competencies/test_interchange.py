@@ -9,6 +9,7 @@ import pytest
 
 from competencies.interchange.bundle import BundleInvalid, validate
 from competencies.interchange.case import case_id, read_case, write_case
+from competencies.interchange.case_schema import package_problems
 from competencies.interchange.csv_bundle import COLUMNS, read_bundle, write_bundle
 from competencies.interchange.json_bundle import read_json, write_json
 from competencies.interchange.moodle import HEADER, write_moodle_csv
@@ -83,8 +84,10 @@ def test_case_package_has_the_four_parts_and_standard_association_types():
     assert types == {"isChildOf", "isRelatedTo", "replacedBy", "exactMatchOf"}
     levels = package["CFRubrics"][0]["CFRubricCriteria"][0]["CFRubricCriterionLevels"]
     assert [lv["quality"] for lv in levels] == ["Notions", "Pratique", "Maîtrise", "Expertise"]
-    for item in package["CFItems"]:
-        assert {"identifier", "uri", "fullStatement", "lastChangeDateTime", "CFDocumentURI"} <= set(item)
+    for item in package["CFItems"]:  # CASE 1.1 CFPckgItem: the document is the package's, not repeated
+        assert {"identifier", "uri", "fullStatement", "lastChangeDateTime"} <= set(item)
+        assert "CFDocumentURI" not in item
+    assert package_problems(package) == []
 
 
 def test_case_identifiers_are_stable_across_runs_and_derived_from_codes():

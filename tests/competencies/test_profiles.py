@@ -5,11 +5,12 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from competencies import profiles
 from competencies.models import Competency, Job, ProficiencyLevel
 from competencies.services import alignment_set
 from issuers import services
+from issuers.permissions import SYSTEM
 from learners.models import Learner, ManagerScope
+from skills import profiles
 from tests.competencies.factories import small_framework
 from tests.issuers.factories import AchievementFactory, UserFactory
 
@@ -28,13 +29,13 @@ def level(fw, code):
 def badge(fw, competency_code, level_code=None):
     achievement = AchievementFactory()
     alignment_set(achievement=achievement, competency=Competency.objects.get(code=competency_code),
-                  level=level(fw, level_code) if level_code else None)
+                  level=level(fw, level_code) if level_code else None, actor=SYSTEM)
     return achievement
 
 
 def test_the_profile_keeps_the_highest_level_with_its_credentials_as_evidence(fw):
-    low = services.credential_issue(achievement=badge(fw, "CMP-REL-01", "N1"), recipient_email=EMAIL)
-    high = services.credential_issue(achievement=badge(fw, "CMP-REL-01", "N3"), recipient_email=EMAIL)
+    low = services.credential_issue(achievement=badge(fw, "CMP-REL-01", "N1"), recipient_email=EMAIL, actor=SYSTEM)
+    high = services.credential_issue(achievement=badge(fw, "CMP-REL-01", "N3"), recipient_email=EMAIL, actor=SYSTEM)
     proven = profiles.learner_profile(email=EMAIL)[Competency.objects.get(code="CMP-REL-01").id]
     assert proven.rank == 3 and proven.credential_ids == [high.id]
     assert low.id not in proven.credential_ids
@@ -42,28 +43,30 @@ def test_the_profile_keeps_the_highest_level_with_its_credentials_as_evidence(fw
 
 def test_the_achieved_level_of_a_credential_wins_over_the_alignment_level(fw):
     services.credential_issue(achievement=badge(fw, "CMP-NUM-01", "N1"), recipient_email=EMAIL,
-                              level=level(fw, "N4"))
+                              level=level(fw, "N4"), actor=SYSTEM)
     assert profiles.learner_profile(email=EMAIL)[Competency.objects.get(code="CMP-NUM-01").id].rank == 4
 
 
 def test_revoked_and_expired_credentials_do_not_count(fw):
-    revoked = services.credential_issue(achievement=badge(fw, "CMP-REL-01", "N4"), recipient_email=EMAIL)
-    services.credential_revoke(credential=revoked, reason="erreur")
+    revoked = services.credential_issue(achievement=badge(fw, "CMP-REL-01", "N4"), recipient_email=EMAIL, actor=SYSTEM)
+    services.credential_revoke(credential=revoked, reason="erreur", actor=SYSTEM)
     services.credential_issue(achievement=badge(fw, "CMP-ETR-01", "N4"), recipient_email=EMAIL,
                               now=timezone.now() - timedelta(days=400),
-                              valid_until=timezone.now() - timedelta(days=1) + timedelta(days=0))
+                              valid_until=timezone.now() - timedelta(days=1) + timedelta(days=0), actor=SYSTEM)
     assert profiles.learner_profile(email=EMAIL) == {}
 
 
 def test_a_credential_for_an_obsolete_competency_proves_its_replacement(fw):
-    services.credential_issue(achievement=badge(fw, "CMP-REL-03", "N2"), recipient_email=EMAIL)
+    services.credential_issue(achievement=badge(fw, "CMP-REL-03", "N2"), recipient_email=EMAIL, actor=SYSTEM)
     profile = profiles.learner_profile(email=EMAIL)
     assert profile[Competency.objects.get(code="CMP-REL-01").id].rank == 2
 
 
 def test_job_fit_says_met_partial_and_missing(fw):
-    services.credential_issue(achievement=badge(fw, "CMP-REL-01", "N3"), recipient_email=EMAIL)  # needs N2: met
-    services.credential_issue(achievement=badge(fw, "CMP-ETR-01", "N1"), recipient_email=EMAIL)  # needs N3: partial
+    services.credential_issue(achievement=badge(fw, "CMP-REL-01", "N3"), recipient_email=EMAIL,
+                              actor=SYSTEM)  # needs N2: met
+    services.credential_issue(achievement=badge(fw, "CMP-ETR-01", "N1"), recipient_email=EMAIL,
+                              actor=SYSTEM)  # needs N3: partial
     fit = profiles.job_fit(profile=profiles.learner_profile(email=EMAIL), job=Job.objects.get(code="MET-ACC-01"))
     status = {Competency.objects.get(id=r.competency_id).code: r.status for r in fit.requirements}
     assert status == {"CMP-REL-01": "met", "CMP-ETR-01": "partial", "CMP-NUM-01": "missing"}
@@ -71,7 +74,7 @@ def test_job_fit_says_met_partial_and_missing(fw):
 
 
 def test_jobs_are_ranked_by_fit(fw):
-    services.credential_issue(achievement=badge(fw, "CMP-NUM-01", "N3"), recipient_email=EMAIL)
+    services.credential_issue(achievement=badge(fw, "CMP-NUM-01", "N3"), recipient_email=EMAIL, actor=SYSTEM)
     ranked = profiles.jobs_ranked(profile=profiles.learner_profile(email=EMAIL), framework=fw)
     assert [Job.objects.get(id=f.job_id).code for f in ranked] == ["MET-NUM-01", "MET-ACC-01"]
     assert ranked[0].score > ranked[1].score
@@ -87,7 +90,7 @@ def agents(fw):
     public = Learner.objects.create(email="public@ville-exemple.fr", direction=dsin, profile_visible=True)
     achievement = badge(fw, "CMP-REL-01", "N3")
     for learner in (mine, other, public):
-        services.credential_issue(achievement=achievement, recipient_email=learner.email)
+        services.credential_issue(achievement=achievement, recipient_email=learner.email, actor=SYSTEM)
     manager = UserFactory()
     ManagerScope.objects.create(user=manager, direction=drh)
     return manager, mine, other, public
@@ -115,8 +118,9 @@ def test_someone_without_a_manager_scope_sees_only_open_profiles(fw, agents):
 
 
 def test_job_fits_of_a_team_equal_each_agents_own_job_fit(fw):
-    services.credential_issue(achievement=badge(fw, "CMP-REL-01", "N3"), recipient_email=EMAIL)
-    services.credential_issue(achievement=badge(fw, "CMP-NUM-01", "N1"), recipient_email="other@ville-exemple.fr")
+    services.credential_issue(achievement=badge(fw, "CMP-REL-01", "N3"), recipient_email=EMAIL, actor=SYSTEM)
+    services.credential_issue(achievement=badge(fw, "CMP-NUM-01", "N1"), recipient_email="other@ville-exemple.fr",
+                              actor=SYSTEM)
     accueil, numerique = Job.objects.get(code="MET-ACC-01"), Job.objects.get(code="MET-NUM-01")
     by_email = profiles.profiles_for(emails=[EMAIL, "other@ville-exemple.fr"])
     fits = profiles.job_fits(profiles=by_email, jobs={EMAIL: accueil, "other@ville-exemple.fr": numerique,

@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 from competencies.models import AchievementAlignment, Competency, Framework
 from issuers import services
 from issuers.models import Credential
+from issuers.permissions import SYSTEM
 from tests.issuers.factories import AchievementFactory, IssuerFactory
 
 PARIS = ZoneInfo("Europe/Paris")
@@ -20,7 +21,7 @@ def at(year: int, month: int, day: int, hour: int = 12, minute: int = 0, tz=PARI
 def issue(achievement, when: datetime.datetime, *, valid_until: datetime.datetime | None = None,
           email: str = "agent@ville-exemple.fr") -> Credential:
     return services.credential_issue(achievement=achievement, recipient_email=email, now=when,
-                                     valid_until=valid_until)
+                                     valid_until=valid_until, actor=SYSTEM)
 
 
 class City:

@@ -13,6 +13,7 @@ import pytest
 from indicators import rollup, selectors
 from indicators.services import usage_record
 from issuers import services
+from issuers.permissions import SYSTEM
 from tests.indicators.factories import City, at, competencies_for, issue
 
 D = datetime.date
@@ -87,9 +88,9 @@ def build_statuses(city, mode):
     made["revoked_expired"] = issue(city.tutorat, at(2026, 3, 1), valid_until=at(2026, 3, 8))
     if mode == "rolled_up":
         rollup.rollup_refresh()
-    services.credential_revoke(credential=made["revoked"], reason="Erreur de saisie")
-    services.credential_suspend(credential=made["suspended"], reason="Vérification en cours")
-    services.credential_revoke(credential=made["revoked_expired"], reason="Doublon")
+    services.credential_revoke(credential=made["revoked"], reason="Erreur de saisie", actor=SYSTEM)
+    services.credential_suspend(credential=made["suspended"], reason="Vérification en cours", actor=SYSTEM)
+    services.credential_revoke(credential=made["revoked_expired"], reason="Doublon", actor=SYSTEM)
     return now
 
 

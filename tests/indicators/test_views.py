@@ -19,6 +19,7 @@ from indicators import rollup
 from indicators.services import usage_record
 from issuers import services
 from issuers.models import IssuerMembership
+from issuers.permissions import SYSTEM
 from tests.indicators.factories import City, at, competencies_for, issue
 from tests.issuers.factories import AchievementFactory, UserFactory
 
@@ -41,7 +42,7 @@ def city(db):
 
 def staff_of(issuer, role=IssuerMembership.Role.STAFF):
     user = UserFactory()
-    services.membership_set(issuer=issuer, user=user, role=role)
+    services.membership_set(issuer=issuer, user=user, role=role, actor=SYSTEM)
     return user
 
 

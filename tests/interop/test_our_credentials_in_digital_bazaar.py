@@ -28,6 +28,7 @@ from badges_service.openbadges.errors import OpenBadgesError
 from badges_service.openbadges.rdfc import canonicalize
 from badges_service.openbadges.verify import PASSED, Report
 from issuers import identifiers, services
+from issuers.permissions import SYSTEM
 from issuers.selectors import issuer_did_document
 from tests.issuers.factories import AchievementFactory, CredentialFactory, IssuerFactory
 from verification.services import credential_verify
@@ -307,7 +308,7 @@ def test_rotated_key_keeps_verifying_in_both_until_revoked(achievement):
     early = CredentialFactory(achievement=achievement, now=now - timedelta(days=2))
     late = CredentialFactory(achievement=achievement, now=now - timedelta(days=1))
     old_key = early.signing_key
-    services.key_rotate(issuer=issuer)
+    services.key_rotate(issuer=issuer, actor=SYSTEM)
     new = CredentialFactory(achievement=achievement)
     assert late.signing_key == old_key != new.signing_key
     credentials = [early, late, new]
@@ -318,7 +319,7 @@ def test_rotated_key_keeps_verifying_in_both_until_revoked(achievement):
     assert [r["verified"] for r in dbz_verify(documents, did_documents(issuer))] == [True, True, True]
     assert [ours(d).valid for d in documents] == [True, True, True]
 
-    services.key_revoke(key=old_key, compromised_since=now - timedelta(days=1, hours=12))
+    services.key_revoke(key=old_key, compromised_since=now - timedelta(days=1, hours=12), actor=SYSTEM)
 
     assert issuer_did_document(issuer=issuer)["assertionMethod"] == [documents[2]["proof"]["verificationMethod"]]
     results = dbz_verify(documents, did_documents(issuer))
@@ -336,7 +337,8 @@ def test_revoked_did_key_is_refused_here_but_stays_valid_for_other_verifiers(ach
     service, which knows the key was revoked, refuses the credential. This is why did:web is the default."""
     settings.BADGES_DID_METHOD = "key"
     credential = CredentialFactory(achievement=achievement)
-    services.key_revoke(key=credential.signing_key, compromised_since=credential.issued_at - timedelta(hours=1))
+    services.key_revoke(key=credential.signing_key, compromised_since=credential.issued_at - timedelta(hours=1),
+                        actor=SYSTEM)
     document = signed(credential)
 
     assert ours(document).check("key").code == "key_revoked"

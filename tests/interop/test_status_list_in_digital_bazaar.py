@@ -11,6 +11,7 @@ import pytest
 
 from badges_service.openbadges import bitstring_status_list as bsl
 from issuers import services, status_lists
+from issuers.permissions import SYSTEM
 from tests.issuers.factories import AchievementFactory, CredentialFactory
 from verification.services import credential_verify
 
@@ -43,7 +44,7 @@ def test_a_revoked_credential_fails_digital_bazaars_status_check_and_ours(db, se
     assert [r["verified"] for r in before] == [True, True], before
     assert before[1]["status"] == [{"statusPurpose": "revocation", "status": False}]
 
-    services.credential_revoke(credential=revoked, reason="Délivré par erreur")
+    services.credential_revoke(credential=revoked, reason="Délivré par erreur", actor=SYSTEM)
 
     after = dbz_verify(documents_of(kept, revoked), verifier_documents(achievement.issuer))
     assert after[0]["verified"] is True, after[0]["error"]

@@ -7,6 +7,7 @@ from django.contrib.auth import get_user_model
 
 from issuers import services
 from issuers.models import Achievement, Credential, Issuer
+from issuers.permissions import SYSTEM
 
 
 class UserFactory(factory.django.DjangoModelFactory):
@@ -47,7 +48,7 @@ class AchievementFactory(factory.Factory):
 
     @classmethod
     def _create(cls, model_class, **kwargs):
-        return services.achievement_create(**kwargs)
+        return services.achievement_create(**kwargs, actor=SYSTEM)
 
 
 class CredentialFactory(factory.Factory):
@@ -60,7 +61,7 @@ class CredentialFactory(factory.Factory):
 
     @classmethod
     def _create(cls, model_class, **kwargs):
-        return services.credential_issue(**kwargs)
+        return services.credential_issue(**kwargs, actor=SYSTEM)
 
 
 class PublicCredentialFactory(CredentialFactory):
@@ -68,4 +69,5 @@ class PublicCredentialFactory(CredentialFactory):
 
     @classmethod
     def _create(cls, model_class, **kwargs):
-        return services.credential_visibility_set(credential=services.credential_issue(**kwargs), public=True)
+        credential = services.credential_issue(**kwargs, actor=SYSTEM)
+        return services.credential_visibility_set(credential=credential, public=True, actor=SYSTEM)

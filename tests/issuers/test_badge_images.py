@@ -11,6 +11,7 @@ from PIL import Image
 from badges_service.errors import ApplicationError, PermissionDenied
 from issuers import badge_images, services
 from issuers.models import IssuerMembership
+from issuers.permissions import SYSTEM
 from tests.issuers.factories import UserFactory
 
 
@@ -28,7 +29,7 @@ def png_bytes(size=(32, 32)) -> bytes:
 def test_an_uploaded_svg_is_stored_sanitised(achievement):
     svg = (b'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 10 10" onload="alert(1)">'
            b'<script>alert(2)</script><circle r="4" cx="5" cy="5"/></svg>')
-    badge_images.achievement_image_set(achievement=achievement, data=svg)
+    badge_images.achievement_image_set(achievement=achievement, data=svg, actor=SYSTEM)
     stored = badge_images.achievement_image(achievement)
     assert stored.kind == "svg" and b"<circle" in stored.content
     assert b"script" not in stored.content and b"onload" not in stored.content
@@ -36,7 +37,7 @@ def test_an_uploaded_svg_is_stored_sanitised(achievement):
 
 def test_a_hostile_upload_is_refused_and_nothing_is_stored(achievement):
     with pytest.raises(ApplicationError) as error:
-        badge_images.achievement_image_set(achievement=achievement, data=b"GIF89a....")
+        badge_images.achievement_image_set(achievement=achievement, data=b"GIF89a....", actor=SYSTEM)
     assert error.value.code == "unsupported_image"
     achievement.refresh_from_db()
     assert not achievement.image
@@ -49,7 +50,7 @@ def test_only_the_issuers_staff_may_upload(achievement):
 
 def test_the_api_takes_the_image_as_the_request_body(client, achievement):
     staff = UserFactory()
-    services.membership_set(issuer=achievement.issuer, user=staff, role=IssuerMembership.Role.STAFF)
+    services.membership_set(issuer=achievement.issuer, user=staff, role=IssuerMembership.Role.STAFF, actor=SYSTEM)
     client.force_login(staff)
     url = f"/api/v1/achievements/{achievement.slug}/image"
     response = client.put(url, data=png_bytes(), content_type="image/png")

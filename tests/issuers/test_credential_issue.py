@@ -10,11 +10,13 @@ from badges_service.errors import ApplicationError
 from badges_service.openbadges import ob3
 from issuers import identifiers, services
 from issuers.models import Credential
+from issuers.permissions import SYSTEM
 from verification.services import credential_verify
 
 
 def test_issued_credential_verifies_and_is_stored_exactly_as_signed(achievement):
-    credential = services.credential_issue(achievement=achievement, recipient_email="Camille@Ville-Exemple.fr")
+    credential = services.credential_issue(achievement=achievement, recipient_email="Camille@Ville-Exemple.fr",
+                                           actor=SYSTEM)
     document = json.loads(credential.document)
     assert credential_verify(document=document).valid
     assert json.dumps(document, ensure_ascii=False, separators=(",", ":")) == credential.document
@@ -22,7 +24,7 @@ def test_issued_credential_verifies_and_is_stored_exactly_as_signed(achievement)
 
 
 def test_credential_id_issuer_and_achievement_are_stable_public_urls(achievement):
-    credential = services.credential_issue(achievement=achievement, recipient_email="a@ville-exemple.fr")
+    credential = services.credential_issue(achievement=achievement, recipient_email="a@ville-exemple.fr", actor=SYSTEM)
     document = json.loads(credential.document)
     assert document["id"] == identifiers.credential_url(credential.public_id)
     assert document["credentialSubject"]["achievement"]["id"] == identifiers.achievement_url(achievement)
@@ -31,7 +33,8 @@ def test_credential_id_issuer_and_achievement_are_stable_public_urls(achievement
 
 
 def test_the_email_is_stored_normalised_and_never_appears_in_the_credential(achievement):
-    credential = services.credential_issue(achievement=achievement, recipient_email=" Camille@Ville-Exemple.FR ")
+    credential = services.credential_issue(achievement=achievement, recipient_email=" Camille@Ville-Exemple.FR ",
+                                           actor=SYSTEM)
     assert credential.recipient_email == "camille@ville-exemple.fr"
     assert "camille" not in credential.document.lower()
     identity = json.loads(credential.document)["credentialSubject"]["identifier"][0]
@@ -39,8 +42,8 @@ def test_the_email_is_stored_normalised_and_never_appears_in_the_credential(achi
 
 
 def test_each_credential_gets_its_own_salt(achievement):
-    one = services.credential_issue(achievement=achievement, recipient_email="a@ville-exemple.fr")
-    two = services.credential_issue(achievement=achievement, recipient_email="a@ville-exemple.fr")
+    one = services.credential_issue(achievement=achievement, recipient_email="a@ville-exemple.fr", actor=SYSTEM)
+    two = services.credential_issue(achievement=achievement, recipient_email="a@ville-exemple.fr", actor=SYSTEM)
     ids = [json.loads(c.document)["credentialSubject"]["identifier"][0] for c in (one, two)]
     assert ids[0]["salt"] != ids[1]["salt"] and ids[0]["identityHash"] != ids[1]["identityHash"]
 
@@ -49,7 +52,7 @@ def test_valid_until_and_evidence_are_embedded(achievement):
     until = timezone.now() + timedelta(days=365)
     credential = services.credential_issue(
         achievement=achievement, recipient_email="a@ville-exemple.fr", valid_until=until,
-        evidence=[ob3.Evidence(name="Module Accueil", narrative="Terminé avec 17/20")])
+        evidence=[ob3.Evidence(name="Module Accueil", narrative="Terminé avec 17/20")], actor=SYSTEM)
     document = json.loads(credential.document)
     assert document["validUntil"].startswith(str(until.year))
     assert document["evidence"][0]["narrative"] == "Terminé avec 17/20"
@@ -59,21 +62,21 @@ def test_valid_until_and_evidence_are_embedded(achievement):
 def test_a_past_valid_until_is_refused(achievement):
     with pytest.raises(ApplicationError) as exc:
         services.credential_issue(achievement=achievement, recipient_email="a@ville-exemple.fr",
-                                  valid_until=timezone.now() - timedelta(days=1))
+                                  valid_until=timezone.now() - timedelta(days=1), actor=SYSTEM)
     assert exc.value.code == "bad_validity"
     assert not Credential.objects.exists()
 
 
 def test_an_invalid_email_is_refused_and_nothing_is_stored(achievement):
     with pytest.raises(ApplicationError):
-        services.credential_issue(achievement=achievement, recipient_email="pas-un-email")
+        services.credential_issue(achievement=achievement, recipient_email="pas-un-email", actor=SYSTEM)
     assert not Credential.objects.exists()
 
 
 def test_editing_the_achievement_does_not_change_issued_credentials(achievement):
-    credential = services.credential_issue(achievement=achievement, recipient_email="a@ville-exemple.fr")
+    credential = services.credential_issue(achievement=achievement, recipient_email="a@ville-exemple.fr", actor=SYSTEM)
     before = credential.document
-    services.achievement_update(achievement=achievement, name="Nouveau nom")
+    services.achievement_update(achievement=achievement, name="Nouveau nom", actor=SYSTEM)
     credential.refresh_from_db()
     assert credential.document == before
     assert credential_verify(document=json.loads(before)).valid
@@ -81,7 +84,7 @@ def test_editing_the_achievement_does_not_change_issued_credentials(achievement)
 
 def test_did_key_mode_issues_with_a_did_key_issuer(achievement, settings):
     settings.BADGES_DID_METHOD = "key"
-    credential = services.credential_issue(achievement=achievement, recipient_email="a@ville-exemple.fr")
+    credential = services.credential_issue(achievement=achievement, recipient_email="a@ville-exemple.fr", actor=SYSTEM)
     document = json.loads(credential.document)
     assert document["issuer"]["id"].startswith("did:key:z6Mk")
     assert document["proof"]["verificationMethod"].split("#")[0] == document["issuer"]["id"]

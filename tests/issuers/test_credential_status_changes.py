@@ -12,6 +12,7 @@ from django.core.management import CommandError, call_command
 from badges_service.errors import Conflict, PermissionDenied
 from issuers import identifiers, services
 from issuers.models import Credential, IssuerMembership
+from issuers.permissions import SYSTEM
 from tests.issuers.factories import (
     AchievementFactory,
     CredentialFactory,
@@ -25,7 +26,7 @@ from tests.issuers.factories import (
 def staff_client(client, db):
     drh, dsin = IssuerFactory(slug="drh"), IssuerFactory(slug="dsin")
     staff = UserFactory()
-    services.membership_set(issuer=drh, user=staff, role=IssuerMembership.Role.STAFF)
+    services.membership_set(issuer=drh, user=staff, role=IssuerMembership.Role.STAFF, actor=SYSTEM)
     client.force_login(staff)
     return client, drh, dsin
 
@@ -36,27 +37,27 @@ def _post(client, url, data=None):
 
 def test_suspend_then_reinstate_then_revoke(achievement):
     credential = CredentialFactory(achievement=achievement)
-    services.credential_suspend(credential=credential, reason="Contrôle")
+    services.credential_suspend(credential=credential, reason="Contrôle", actor=SYSTEM)
     assert credential.suspended_at and credential.suspension_reason == "Contrôle"
     with pytest.raises(Conflict, match="already suspended"):
-        services.credential_suspend(credential=credential, reason="encore")
-    services.credential_reinstate(credential=credential)
+        services.credential_suspend(credential=credential, reason="encore", actor=SYSTEM)
+    services.credential_reinstate(credential=credential, actor=SYSTEM)
     assert credential.suspended_at is None and credential.suspension_reason == ""
     with pytest.raises(Conflict, match="not suspended"):
-        services.credential_reinstate(credential=credential)
-    services.credential_revoke(credential=credential, reason="Erreur")
+        services.credential_reinstate(credential=credential, actor=SYSTEM)
+    services.credential_revoke(credential=credential, reason="Erreur", actor=SYSTEM)
     with pytest.raises(Conflict):
-        services.credential_suspend(credential=credential, reason="x")
+        services.credential_suspend(credential=credential, reason="x", actor=SYSTEM)
     with pytest.raises(Conflict, match="cannot be reinstated"):
-        services.credential_reinstate(credential=credential)
+        services.credential_reinstate(credential=credential, actor=SYSTEM)
 
 
 def test_a_stale_copy_cannot_revoke_twice(achievement):
     credential = CredentialFactory(achievement=achievement)
     stale = Credential.objects.get(pk=credential.pk)
-    services.credential_revoke(credential=credential, reason="Erreur")
+    services.credential_revoke(credential=credential, reason="Erreur", actor=SYSTEM)
     with pytest.raises(Conflict):
-        services.credential_revoke(credential=stale, reason="encore")
+        services.credential_revoke(credential=stale, reason="encore", actor=SYSTEM)
 
 
 def test_staff_of_another_issuer_may_not_suspend_or_reinstate(db):
@@ -64,7 +65,7 @@ def test_staff_of_another_issuer_may_not_suspend_or_reinstate(db):
     outsider = UserFactory()
     with pytest.raises(PermissionDenied):
         services.credential_suspend(credential=credential, reason="x", actor=outsider)
-    services.credential_suspend(credential=credential, reason="x")
+    services.credential_suspend(credential=credential, reason="x", actor=SYSTEM)
     with pytest.raises(PermissionDenied):
         services.credential_reinstate(credential=credential, actor=outsider)
 

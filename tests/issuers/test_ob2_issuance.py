@@ -13,6 +13,7 @@ from competencies.models import Competency, ProficiencyLevel
 from competencies.services import alignment_set
 from issuers import ob2, rsa_keys, services
 from issuers.models import SigningKey
+from issuers.permissions import SYSTEM
 from tests.competencies.factories import small_framework
 from tests.issuers.factories import AchievementFactory, CredentialFactory, IssuerFactory
 
@@ -46,7 +47,7 @@ def test_issuance_publishes_a_hosted_and_a_signed_assertion_with_the_required_fi
 def test_the_badge_class_has_the_required_fields_and_the_competency_alignments(achievement):
     framework = small_framework()
     alignment_set(achievement=achievement, competency=Competency.objects.get(code="CMP-REL-01"),
-                  level=ProficiencyLevel.objects.get(framework=framework, code="N2"))
+                  level=ProficiencyLevel.objects.get(framework=framework, code="N2"), actor=SYSTEM)
     badge = ob2.badge_class_document(achievement)
     assert {"name", "description", "image", "criteria", "issuer"} <= set(badge)
     assert badge["issuer"] == ob2.profile_url(achievement.issuer)
@@ -81,7 +82,7 @@ def test_the_rsa_private_key_is_encrypted_at_rest(achievement):
 def test_rotation_retires_the_rsa_key_with_the_ed25519_one_and_old_signatures_keep_verifying(achievement):
     credential = CredentialFactory(achievement=achievement)
     old = rsa_keys_of(achievement.issuer).get()
-    services.key_rotate(issuer=achievement.issuer)
+    services.key_rotate(issuer=achievement.issuer, actor=SYSTEM)
     old.refresh_from_db()
     assert old.status == "retired"
     new = rsa_keys_of(achievement.issuer).get(status="active")
@@ -96,7 +97,7 @@ def test_rotation_retires_the_rsa_key_with_the_ed25519_one_and_old_signatures_ke
 def test_a_revoked_rsa_key_is_withdrawn_and_replaced(achievement):
     CredentialFactory(achievement=achievement)
     key = rsa_keys_of(achievement.issuer).get()
-    services.key_revoke(key=key, compromised_since=timezone.now())
+    services.key_revoke(key=key, compromised_since=timezone.now(), actor=SYSTEM)
     assert rsa_keys_of(achievement.issuer).filter(status="active").exclude(pk=key.pk).exists()
     assert ob2.key_url(achievement.issuer, key) not in ob2.profile_document(achievement.issuer)["publicKey"]
     with pytest.raises(Exception, match="No such key"):
@@ -150,13 +151,13 @@ def test_a_twin_left_unsigned_whose_key_was_revoked_is_signed_with_the_active_ke
 def test_the_revocation_list_names_revoked_and_suspended_credentials_with_their_public_reason(db):
     achievement = AchievementFactory()
     revoked, suspended, fine = (CredentialFactory(achievement=achievement) for _ in range(3))
-    services.credential_revoke(credential=revoked, reason="Délivré par erreur")
-    services.credential_suspend(credential=suspended, reason="Vérification en cours")
+    services.credential_revoke(credential=revoked, reason="Délivré par erreur", actor=SYSTEM)
+    services.credential_suspend(credential=suspended, reason="Vérification en cours", actor=SYSTEM)
     listed = ob2.revocation_list_document(achievement.issuer)["revokedAssertions"]
     assert {"id": ob2.assertion_url(revoked), "revocationReason": "Délivré par erreur"} in listed
     assert {"id": f"urn:uuid:{revoked.public_id}", "revocationReason": "Délivré par erreur"} in listed
     assert {"id": ob2.assertion_url(suspended), "revocationReason": "Suspendu : Vérification en cours"} in listed
     assert not any(fine.public_id.hex in item["id"].replace("-", "") for item in listed)
     assert ob2.hosted_assertion_document(revoked)["revoked"] is True
-    services.credential_reinstate(credential=suspended)
+    services.credential_reinstate(credential=suspended, actor=SYSTEM)
     assert "revoked" not in ob2.hosted_assertion_document(suspended)

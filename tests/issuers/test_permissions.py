@@ -5,6 +5,7 @@ import pytest
 from badges_service.errors import PermissionDenied
 from issuers import services
 from issuers.models import Credential, IssuerMembership
+from issuers.permissions import SYSTEM
 from tests.issuers.factories import AchievementFactory, CredentialFactory, IssuerFactory, UserFactory
 
 
@@ -12,7 +13,7 @@ from tests.issuers.factories import AchievementFactory, CredentialFactory, Issue
 def two_issuers(db):
     drh, dsin = IssuerFactory(slug="drh"), IssuerFactory(slug="dsin")
     staff = UserFactory()
-    services.membership_set(issuer=drh, user=staff, role=IssuerMembership.Role.STAFF)
+    services.membership_set(issuer=drh, user=staff, role=IssuerMembership.Role.STAFF, actor=SYSTEM)
     return drh, dsin, staff
 
 
@@ -58,7 +59,7 @@ def test_a_role_at_the_parent_issuer_gives_no_right_on_a_child(db):
     city = IssuerFactory(slug="ville")
     child = IssuerFactory(slug="musees", parent=city)
     admin = UserFactory()
-    services.membership_set(issuer=city, user=admin, role=IssuerMembership.Role.ADMIN)
+    services.membership_set(issuer=city, user=admin, role=IssuerMembership.Role.ADMIN, actor=SYSTEM)
     with pytest.raises(PermissionDenied):
         services.credential_issue(achievement=AchievementFactory(issuer=child),
                                   recipient_email="a@ville-exemple.fr", actor=admin)
@@ -69,7 +70,7 @@ def test_only_issuer_admins_rotate_keys(two_issuers):
     with pytest.raises(PermissionDenied):
         services.key_rotate(issuer=drh, actor=staff)
     admin = UserFactory()
-    services.membership_set(issuer=drh, user=admin, role=IssuerMembership.Role.ADMIN)
+    services.membership_set(issuer=drh, user=admin, role=IssuerMembership.Role.ADMIN, actor=SYSTEM)
     assert services.key_rotate(issuer=drh, actor=admin).status == "active"
 
 
@@ -83,3 +84,13 @@ def test_an_inactive_or_anonymous_user_cannot_act(two_issuers):
         with pytest.raises(PermissionDenied):
             services.credential_issue(achievement=AchievementFactory(issuer=drh),
                                       recipient_email="a@ville-exemple.fr", actor=actor)
+
+
+def test_a_missing_actor_is_refused_and_the_system_is_named(db):
+    """No fail-open default: ``actor=None`` is nobody, and the service itself acts as ``SYSTEM``."""
+    achievement = AchievementFactory()
+    with pytest.raises(PermissionDenied):
+        services.credential_issue(achievement=achievement, recipient_email="a@ville-exemple.fr", actor=None)
+    with pytest.raises(TypeError):
+        services.credential_issue(achievement=achievement, recipient_email="a@ville-exemple.fr")  # no actor at all
+    assert services.credential_issue(achievement=achievement, recipient_email="a@ville-exemple.fr", actor=SYSTEM)

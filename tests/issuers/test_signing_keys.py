@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from issuers import services
 from issuers.models import SigningKey
+from issuers.permissions import SYSTEM
 from verification.services import credential_verify
 
 
@@ -44,9 +45,9 @@ def test_private_keys_are_not_shown_by_repr_or_the_did_document(issuer, client):
 
 
 def test_rotation_signs_new_credentials_with_the_new_key_and_old_ones_still_verify(achievement):
-    old = services.credential_issue(achievement=achievement, recipient_email="a@ville-exemple.fr")
-    new_key = services.key_rotate(issuer=achievement.issuer)
-    new = services.credential_issue(achievement=achievement, recipient_email="b@ville-exemple.fr")
+    old = services.credential_issue(achievement=achievement, recipient_email="a@ville-exemple.fr", actor=SYSTEM)
+    new_key = services.key_rotate(issuer=achievement.issuer, actor=SYSTEM)
+    new = services.credential_issue(achievement=achievement, recipient_email="b@ville-exemple.fr", actor=SYSTEM)
     assert new.signing_key == new_key and old.signing_key != new_key
     assert old.signing_key.__class__.objects.get(pk=old.signing_key.pk).status == SigningKey.Status.RETIRED
     assert credential_verify(document=json.loads(old.document)).valid
@@ -55,9 +56,9 @@ def test_rotation_signs_new_credentials_with_the_new_key_and_old_ones_still_veri
 
 def test_the_did_document_lists_active_and_retired_keys_but_not_revoked_ones(issuer, client):
     first = issuer.signing_keys.get()
-    second = services.key_rotate(issuer=issuer)
-    third = services.key_rotate(issuer=issuer)
-    services.key_revoke(key=second, compromised_since=timezone.now())
+    second = services.key_rotate(issuer=issuer, actor=SYSTEM)
+    third = services.key_rotate(issuer=issuer, actor=SYSTEM)
+    services.key_revoke(key=second, compromised_since=timezone.now(), actor=SYSTEM)
     document = client.get(f"/issuers/{issuer.slug}/did.json").json()
     listed = {m["publicKeyMultibase"] for m in document["verificationMethod"]}
     assert listed == {first.public_key_multibase, third.public_key_multibase}
@@ -66,10 +67,10 @@ def test_the_did_document_lists_active_and_retired_keys_but_not_revoked_ones(iss
 
 def test_a_revoked_key_fails_credentials_signed_after_the_compromise_date(achievement):
     before = services.credential_issue(achievement=achievement, recipient_email="a@ville-exemple.fr",
-                                       now=timezone.now() - timedelta(days=10))
-    after = services.credential_issue(achievement=achievement, recipient_email="b@ville-exemple.fr")
+                                       now=timezone.now() - timedelta(days=10), actor=SYSTEM)
+    after = services.credential_issue(achievement=achievement, recipient_email="b@ville-exemple.fr", actor=SYSTEM)
     key = after.signing_key
-    services.key_revoke(key=key, compromised_since=timezone.now() - timedelta(days=1))
+    services.key_revoke(key=key, compromised_since=timezone.now() - timedelta(days=1), actor=SYSTEM)
     assert credential_verify(document=json.loads(before.document)).valid
     report = credential_verify(document=json.loads(after.document))
     assert not report.valid
@@ -78,7 +79,7 @@ def test_a_revoked_key_fails_credentials_signed_after_the_compromise_date(achiev
 
 def test_revoking_the_active_key_provides_a_new_active_key(issuer):
     key = issuer.signing_keys.get()
-    services.key_revoke(key=key, compromised_since=timezone.now())
+    services.key_revoke(key=key, compromised_since=timezone.now(), actor=SYSTEM)
     assert issuer.signing_keys.filter(status=SigningKey.Status.ACTIVE).count() == 1
     assert issuer.signing_keys.get(status=SigningKey.Status.ACTIVE) != key
 

@@ -6,6 +6,7 @@ import pytest
 
 from issuers import services
 from issuers.models import Credential, IssuerMembership
+from issuers.permissions import SYSTEM
 from tests.issuers.factories import (
     AchievementFactory,
     CredentialFactory,
@@ -19,7 +20,7 @@ from tests.issuers.factories import (
 def staff_client(client, db):
     drh, dsin = IssuerFactory(slug="drh"), IssuerFactory(slug="dsin")
     staff = UserFactory()
-    services.membership_set(issuer=drh, user=staff, role=IssuerMembership.Role.STAFF)
+    services.membership_set(issuer=drh, user=staff, role=IssuerMembership.Role.STAFF, actor=SYSTEM)
     client.force_login(staff)
     return client, drh, dsin
 

@@ -11,6 +11,7 @@ from badges_service.openbadges import bitstring_status_list as bsl
 from badges_service.openbadges.schema import schema_errors
 from issuers import services, status_lists
 from issuers.models import StatusList, StatusListEntry
+from issuers.permissions import SYSTEM
 from tests.issuers.factories import CredentialFactory
 
 
@@ -63,7 +64,7 @@ def test_revocation_sets_the_bit_and_the_signed_list_is_regenerated_only_when_it
     assert status_lists.list_document(status_list=status_list) == before  # same version: the stored bytes
     assert not any(published_bits(status_list))
 
-    services.credential_revoke(credential=credential, reason="Erreur de saisie")
+    services.credential_revoke(credential=credential, reason="Erreur de saisie", actor=SYSTEM)
 
     after = status_lists.list_document(status_list=status_list)
     assert after != before
@@ -75,7 +76,7 @@ def test_revocation_sets_the_bit_and_the_signed_list_is_regenerated_only_when_it
 
 def test_suspension_does_not_set_the_revocation_bit(achievement):
     credential = CredentialFactory(achievement=achievement)
-    services.credential_suspend(credential=credential, reason="Contrôle en cours")
+    services.credential_suspend(credential=credential, reason="Contrôle en cours", actor=SYSTEM)
     assert not any(published_bits(credential.status_entry.status_list))
 
 
@@ -90,11 +91,11 @@ def test_under_did_key_each_signing_key_has_its_own_lists(achievement, settings)
     """A status list's issuer must be the credential's: with did:key that is the key itself."""
     settings.BADGES_DID_METHOD = "key"
     before = CredentialFactory(achievement=achievement)
-    services.key_rotate(issuer=achievement.issuer)
+    services.key_rotate(issuer=achievement.issuer, actor=SYSTEM)
     after = CredentialFactory(achievement=achievement)
     lists = {before.status_entry.status_list, after.status_entry.status_list}
     assert len(lists) == 2
-    services.credential_revoke(credential=before, reason="x")
+    services.credential_revoke(credential=before, reason="x", actor=SYSTEM)
     document = json.loads(status_lists.list_document(status_list=before.status_entry.status_list))
     assert document["issuer"] == json.loads(before.document)["issuer"]["id"]
     assert document["proof"]["verificationMethod"].startswith(document["issuer"])

@@ -8,6 +8,7 @@ from competencies.models import Competency, Framework, Job, ProficiencyLevel
 from competencies.services import alignment_set
 from issuers import services
 from issuers.models import Issuer, IssuerMembership
+from issuers.permissions import SYSTEM
 from learners.models import Learner, ManagerScope
 from tests.competencies.factories import small_framework
 from tests.issuers.factories import AchievementFactory, UserFactory
@@ -34,7 +35,7 @@ class Team:
 def badge(framework: Framework, competency_code: str, level_code: str):
     achievement = AchievementFactory()
     alignment_set(achievement=achievement, competency=Competency.objects.get(framework=framework, code=competency_code),
-                  level=ProficiencyLevel.objects.get(framework=framework, code=level_code))
+                  level=ProficiencyLevel.objects.get(framework=framework, code=level_code), actor=SYSTEM)
     return achievement
 
 
@@ -51,8 +52,9 @@ def two_directions() -> Team:
     accueil_n3 = badge(framework, "CMP-REL-01", "N3")
     for learner in (mine, other, public):
         services.credential_issue(achievement=accueil_n3, recipient_email=learner.email,
-                                  recipient_name=learner.display_name)
-    services.credential_issue(achievement=badge(framework, "CMP-ETR-01", "N1"), recipient_email=mine.email)
+                                  recipient_name=learner.display_name, actor=SYSTEM)
+    services.credential_issue(achievement=badge(framework, "CMP-ETR-01", "N1"), recipient_email=mine.email,
+                              actor=SYSTEM)
     manager_drh, manager_dsin = UserFactory(username="manager-drh"), UserFactory(username="manager-dsin")
     ManagerScope.objects.create(user=manager_drh, direction=drh)
     ManagerScope.objects.create(user=manager_dsin, direction=dsin)
@@ -61,5 +63,5 @@ def two_directions() -> Team:
 
 def issuer_staff(issuer: Issuer, role: str = IssuerMembership.Role.ADMIN):
     user = UserFactory()
-    services.membership_set(issuer=issuer, user=user, role=role)
+    services.membership_set(issuer=issuer, user=user, role=role, actor=SYSTEM)
     return user

@@ -14,6 +14,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from issuers import services
+from issuers.permissions import SYSTEM
 from learners.models import Learner, ManagerScope
 from tests.issuers.factories import UserFactory
 from tests.managers.factories import issuer_staff, two_directions
@@ -149,7 +150,7 @@ def test_an_agent_without_a_job_has_no_gap_section(client, team):
 
 def test_a_revoked_badge_no_longer_counts_in_the_team_view(client, team):
     for credential in services.Credential.objects.filter(recipient_email=team.mine.email):
-        services.credential_revoke(credential=credential, reason="Délivré par erreur")
+        services.credential_revoke(credential=credential, reason="Délivré par erreur", actor=SYSTEM)
     camille = team_list(page_as(client, team.manager_drh)).split("Camille Martin", 1)[1]
     assert "Aucune compétence attestée par un badge valide." in camille
     assert "non attestée, attendu : Pratique" in camille
@@ -171,7 +172,7 @@ def test_the_team_view_makes_the_same_number_of_queries_for_one_or_many_agents(c
     for n in range(5):
         learner = Learner.objects.create(email=f"agent{n}@ville-exemple.fr", direction=team.dsin, job=team.other.job)
         services.credential_issue(achievement=services.Credential.objects.first().achievement,
-                                  recipient_email=learner.email)
+                                  recipient_email=learner.email, actor=SYSTEM)
     with CaptureQueriesContext(connection) as seven_agents:
         client.get(URL)
     assert len(seven_agents) == len(two_agents)

@@ -12,6 +12,7 @@ from django.conf import settings
 
 from badges_service.openbadges import did_key, eddsa_rdfc_2022, vc_jwt
 from issuers import identifiers
+from issuers.permissions import SYSTEM
 from obapi.models import HeldCredential
 from obapi.scopes import CREDENTIAL_READONLY, CREDENTIAL_UPSERT
 from tests.issuers.factories import AchievementFactory, CredentialFactory
@@ -206,7 +207,7 @@ def test_a_revoked_credential_is_refused(oauth_client, camille, token_of, achiev
     from issuers import services
 
     issued = CredentialFactory(achievement=achievement, recipient_email="autre@ville-exemple.fr")
-    services.credential_revoke(credential=issued, reason="Erreur de saisie")
+    services.credential_revoke(credential=issued, reason="Erreur de saisie", actor=SYSTEM)
     answer = oauth_client.api("POST", "credentials", token_of(camille), data=issued.document.encode(),
                               headers={"Content-Type": "application/json"})
     assert_status_info(answer, 400, "invalid_data")

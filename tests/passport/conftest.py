@@ -7,6 +7,7 @@ import pytest
 
 from issuers import services
 from issuers.models import Issuer, IssuerMembership
+from issuers.permissions import SYSTEM
 from tests.issuers.factories import AchievementFactory, CredentialFactory, IssuerFactory, UserFactory
 
 
@@ -45,7 +46,7 @@ def credential(direction, learner):
 @pytest.fixture
 def issuer_staff(direction):
     user = UserFactory(username="gestionnaire-drh")
-    services.membership_set(issuer=direction, user=user, role=IssuerMembership.Role.STAFF)
+    services.membership_set(issuer=direction, user=user, role=IssuerMembership.Role.STAFF, actor=SYSTEM)
     return user
 
 
@@ -53,5 +54,5 @@ def issuer_staff(direction):
 def other_issuer_staff(city):
     other = IssuerFactory(slug="dsin", name="Direction du numérique", parent=city)
     user = UserFactory(username="gestionnaire-dsin")
-    services.membership_set(issuer=other, user=user, role=IssuerMembership.Role.ADMIN)
+    services.membership_set(issuer=other, user=user, role=IssuerMembership.Role.ADMIN, actor=SYSTEM)
     return user

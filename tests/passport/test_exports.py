@@ -13,6 +13,7 @@ import pytest
 from badges_service.openbadges import contexts
 from issuers import services
 from issuers.models import Issuer
+from issuers.permissions import SYSTEM
 from passport import exports
 from tests.interop.documents import verifier_documents
 from tests.interop.node import node_available, run_node
@@ -26,7 +27,7 @@ def holdings(city, direction, learner, credential):
     city_badge = CredentialFactory(achievement=AchievementFactory(issuer=city, name="Prévention des risques"),
                                    recipient_email=learner.email)
     revoked = CredentialFactory(achievement=credential.achievement, recipient_email=learner.email)
-    services.credential_revoke(credential=revoked, reason="Erreur")
+    services.credential_revoke(credential=revoked, reason="Erreur", actor=SYSTEM)
     return {"valid": [credential, city_badge], "revoked": revoked}
 
 

@@ -7,6 +7,7 @@ from urllib.parse import parse_qs, urlsplit
 from zoneinfo import ZoneInfo
 
 from issuers import services
+from issuers.permissions import SYSTEM
 from passport.selectors import linkedin_add_url
 
 
@@ -31,7 +32,7 @@ def test_the_link_names_the_certification_its_issuer_dates_and_page(credential):
 def test_an_expiring_credential_gives_its_expiry(credential, learner):
     issued = datetime(2025, 12, 31, 23, 30, tzinfo=ZoneInfo("UTC"))  # already 1 January in Paris
     expiring = services.credential_issue(achievement=credential.achievement, recipient_email=learner.email,
-                                         now=issued, valid_until=issued.replace(year=2028))
+                                         now=issued, valid_until=issued.replace(year=2028), actor=SYSTEM)
     fields = _fields(linkedin_add_url(credential=expiring))
     assert (fields["issueYear"], fields["issueMonth"]) == ("2026", "1")
     assert (fields["expirationYear"], fields["expirationMonth"]) == ("2029", "1")

@@ -17,6 +17,7 @@ from indicators.models import CredentialUsage
 from issuers import services
 from issuers.demo.seed import seed_issuers_and_achievements
 from issuers.models import Achievement
+from issuers.permissions import SYSTEM
 from learners.models import Learner
 from pipeline.models import InboundEvent, LmsSource
 from tests.issuers.factories import AchievementFactory, CredentialFactory, UserFactory
@@ -56,12 +57,12 @@ def test_badge_pages_and_actions_send_a_visitor_to_sign_in(client, credential):
 def test_my_badges_lists_each_badge_with_its_state(signed_in, learner, direction, credential):
     achievement = AchievementFactory(issuer=direction, name="Sécurité informatique")
     revoked = CredentialFactory(achievement=achievement, recipient_email=learner.email)
-    services.credential_revoke(credential=revoked, reason="Erreur")
+    services.credential_revoke(credential=revoked, reason="Erreur", actor=SYSTEM)
     suspended = CredentialFactory(achievement=achievement, recipient_email=learner.email)
-    services.credential_suspend(credential=suspended, reason="Contrôle")
+    services.credential_suspend(credential=suspended, reason="Contrôle", actor=SYSTEM)
     issued = timezone.now() - timedelta(days=400)
     expired = services.credential_issue(achievement=achievement, recipient_email=learner.email, now=issued,
-                                        valid_until=issued + timedelta(days=30))
+                                        valid_until=issued + timedelta(days=30), actor=SYSTEM)
     CredentialFactory(achievement=achievement, recipient_email="someone.else@ville-exemple.fr")
 
     html = signed_in.get("/passeport/").content.decode()
@@ -153,7 +154,7 @@ def test_the_competency_profile_shows_the_proven_competencies_and_job_fit(client
     achievement = Achievement.objects.filter(alignments__competency=requirement.competency).first()
     user = UserFactory(email="agent.profil@ville-exemple.fr")
     Learner.objects.create(email=user.email, user=user, job=job)
-    services.credential_issue(achievement=achievement, recipient_email=user.email)
+    services.credential_issue(achievement=achievement, recipient_email=user.email, actor=SYSTEM)
     client.force_login(user)
 
     html = client.get("/passeport/competences/").content.decode()

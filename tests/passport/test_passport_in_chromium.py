@@ -11,6 +11,7 @@ from django.test import Client
 from indicators.models import CredentialUsage
 from issuers import services
 from issuers.models import Credential, Issuer
+from issuers.permissions import SYSTEM
 from tests.browser.test_pages_in_chromium import SCREENSHOTS, _fits_the_viewport
 from tests.issuers.factories import AchievementFactory, IssuerFactory, UserFactory
 
@@ -26,7 +27,7 @@ def site(live_server, settings, transactional_db, tmp_path):
     learner = UserFactory(username="camille", email="camille.dupont@ville-exemple.fr")
     achievement = AchievementFactory(issuer=direction, slug="accueil-usagers",
                                      name="Accueil des usagers et usagères en mairie de quartier")
-    credential = services.credential_issue(achievement=achievement, recipient_email=learner.email)
+    credential = services.credential_issue(achievement=achievement, recipient_email=learner.email, actor=SYSTEM)
     return {"url": live_server.url, "learner": learner, "credential": credential}
 
 

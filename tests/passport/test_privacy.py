@@ -20,6 +20,7 @@ from django.test import Client
 from badges_service.errors import PermissionDenied
 from issuers import selectors, services, status_lists
 from issuers.models import Credential, StatusList
+from issuers.permissions import SYSTEM
 
 ENDPOINTS = ["", "/credential.json", "/ob2", "/ob2.jws", "/baked.png", "/baked.svg", "/ob2/baked.png", "/qr.png",
              "/certificate.pdf"]
@@ -73,7 +74,7 @@ def test_a_private_credential_answers_exactly_as_an_unknown_one(client, credenti
 
 @pytest.mark.parametrize("suffix", ENDPOINTS)
 def test_a_public_credential_is_seen_by_anyone(client, credential, suffix):
-    services.credential_visibility_set(credential=credential, public=True)
+    services.credential_visibility_set(credential=credential, public=True, actor=SYSTEM)
     response = client.get(f"/credentials/{credential.public_id}{suffix}", HTTP_ACCEPT="application/ld+json")
     assert response.status_code == 200
 
@@ -132,7 +133,7 @@ def test_the_url_of_a_private_credential_verifies_as_an_unknown_one(client, cred
 
 
 def test_the_url_of_a_public_credential_verifies(client, credential):
-    services.credential_visibility_set(credential=credential, public=True)
+    services.credential_visibility_set(credential=credential, public=True, actor=SYSTEM)
     report = client.post("/api/v1/verify", data=f"https://badges.example.test/credentials/{credential.public_id}",
                          content_type="text/plain").json()
     assert report["valid"] is True

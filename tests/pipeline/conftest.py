@@ -29,4 +29,5 @@ def no_queue(monkeypatch):
     monkeypatch.setattr("django.db.transaction.on_commit", lambda func, using=None, robust=False: func())
     monkeypatch.setattr("pipeline.services.queueing.enqueue", lambda ids: queued.extend(ids))
     monkeypatch.setattr("pipeline.services.intake.enqueue", lambda ids: queued.extend(ids))
+    monkeypatch.setattr("pipeline.services.lrs.enqueue", lambda ids: queued.extend(ids))
     return queued

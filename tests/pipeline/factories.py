@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import json
 from pathlib import Path
 
@@ -34,3 +35,21 @@ def signed_get(client, url: str, secret: str, **extra):
 
 def make_source(name: str = "moodle-ville", **kwargs) -> services.NewSource:
     return services.lms_source_create(name=name, **kwargs)
+
+
+XAPI_VERSION = "1.0.3"
+
+
+def lrs_headers(new: services.NewSource, *, password: str | None = None, version: str | None = XAPI_VERSION) -> dict:
+    """The headers Moodle's log store sends: the source's LRS credentials (HTTP Basic) and the xAPI version."""
+    token = base64.b64encode(f"{new.source.lrs_username}:{new.lrs_password if password is None else password}"
+                             .encode()).decode()
+    headers = {"HTTP_AUTHORIZATION": f"Basic {token}"}
+    if version is not None:
+        headers["HTTP_X_EXPERIENCE_API_VERSION"] = version
+    return headers
+
+
+def moodle_statement(name: str) -> dict:
+    """A statement in the shape Moodle's log store (logstore_xapi) sends, from tests/fixtures/xapi/moodle_logstore."""
+    return fixture_json(f"xapi/moodle_logstore/{name}.json")

@@ -49,3 +49,20 @@ def test_the_source_form_shows_the_secret_once(client, django_user_model, drh):
     response = client.post("/admin/pipeline/lmssource/add/", {"name": "moodle-2", "token_allowed": "on",
                                                               "active": "on"}, follow=True)
     assert "affiché une seule fois" in response.content.decode()
+
+
+def test_the_source_form_shows_the_lrs_settings_with_the_password_once(client, django_user_model, drh):
+    from pipeline.models import LmsSource
+    _admin(client, django_user_model)
+    response = client.post("/admin/pipeline/lmssource/add/", {"name": "moodle-3", "token_allowed": "on",
+                                                              "active": "on"}, follow=True)
+    page = response.content.decode()
+    source = LmsSource.objects.get(name="moodle-3")
+    assert "https://badges.example.test/api/v1/xapi/" in page and source.lrs_username in page
+    change = client.get(f"/admin/pipeline/lmssource/{source.pk}/change/").content.decode()
+    assert source.lrs_username in change and "/api/v1/xapi/" in change
+    assert source.lrs_password_digest not in change  # the digest is not shown either
+    rotated = client.post("/admin/pipeline/lmssource/", {"action": "rotate_lrs_credentials",
+                                                         "_selected_action": [source.pk]}, follow=True)
+    source.refresh_from_db()
+    assert source.lrs_username in rotated.content.decode()

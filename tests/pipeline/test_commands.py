@@ -27,6 +27,16 @@ def test_lms_source_add_prints_one_json_object_with_id_and_secret_stored_encrypt
         run("lms_source_add", "--name", "moodle-ville")
 
 
+def test_lms_source_add_prints_the_three_settings_of_moodles_xapi_log_store(db):
+    printed = json.loads(run("lms_source_add", "--name", "Moodle Ville"))
+    assert set(printed) == {"id", "name", "secret", "lrs_endpoint", "lrs_username", "lrs_password"}
+    assert printed["lrs_endpoint"] == "https://badges.example.test/api/v1/xapi/"
+    source = LmsSource.objects.get(pk=printed["id"])
+    assert source.lrs_username == printed["lrs_username"] and printed["lrs_username"].startswith("moodle-ville-")
+    assert printed["lrs_password"] not in source.lrs_password_digest and source.lrs_password_digest
+    assert printed["lrs_password"] != printed["secret"]
+
+
 def test_award_rule_add_links_a_course_to_an_achievement(db):
     run("lms_source_add", "--name", "moodle-ville")
     AchievementFactory(issuer=IssuerFactory(), slug="cybersecurite-essentiels")

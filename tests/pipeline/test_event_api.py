@@ -2,6 +2,7 @@
 
 from issuers import services as issuer_services
 from issuers.models import IssuerMembership
+from issuers.permissions import SYSTEM
 from pipeline import services
 from pipeline.models import CsvImport, InboundEvent
 from tests.issuers.factories import IssuerFactory, UserFactory
@@ -34,8 +35,10 @@ def test_another_source_cannot_see_the_event(client, moodle):
 def test_issuer_staff_read_their_sources_events_and_others_do_not(client, moodle):
     event = _processed_event(client, moodle)
     staff, outsider = UserFactory(), UserFactory()
-    issuer_services.membership_set(issuer=moodle.source.issuer, user=staff, role=IssuerMembership.Role.STAFF)
-    issuer_services.membership_set(issuer=IssuerFactory(), user=outsider, role=IssuerMembership.Role.ADMIN)
+    issuer_services.membership_set(issuer=moodle.source.issuer, user=staff, role=IssuerMembership.Role.STAFF,
+                                   actor=SYSTEM)
+    issuer_services.membership_set(issuer=IssuerFactory(), user=outsider, role=IssuerMembership.Role.ADMIN,
+                                   actor=SYSTEM)
     client.force_login(outsider)
     assert client.get(f"/api/v1/events/{event.public_id}").status_code == 403
     client.force_login(staff)
@@ -65,7 +68,8 @@ def test_a_signed_csv_upload_answers_a_per_row_report(client, moodle, no_queue):
 
 def test_staff_upload_a_csv_for_their_issuers_source(client, moodle, no_queue):
     staff = UserFactory()
-    issuer_services.membership_set(issuer=moodle.source.issuer, user=staff, role=IssuerMembership.Role.STAFF)
+    issuer_services.membership_set(issuer=moodle.source.issuer, user=staff, role=IssuerMembership.Role.STAFF,
+                                   actor=SYSTEM)
     client.force_login(staff)
     body = (FIXTURES / "csv/positioning.csv").read_bytes()
     response = client.post("/api/v1/events/csv/positioning?source=moodle-ville", data=body, content_type="text/csv")

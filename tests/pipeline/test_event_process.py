@@ -12,6 +12,7 @@ from django.utils import timezone
 from competencies.models import Competency
 from competencies.services import alignment_set
 from issuers.models import Credential, SigningKey
+from issuers.permissions import SYSTEM
 from pipeline import services
 from pipeline.intake import csv_backfill, moodle, xapi
 from pipeline.models import Award, Completion, InboundEvent
@@ -148,7 +149,8 @@ def scale(moodle):
     """The small framework's scale, and an achievement aligned to it."""
     framework = small_framework()
     achievement = AchievementFactory(issuer=moodle.source.issuer, slug="bureautique-tableur")
-    alignment_set(achievement=achievement, competency=Competency.objects.filter(framework=framework).first())
+    alignment_set(achievement=achievement, competency=Competency.objects.filter(framework=framework).first(),
+                  actor=SYSTEM)
     return framework, achievement
 
 
@@ -247,7 +249,7 @@ def test_a_pathway_of_n_achievements_counts_badges_however_earned(mapped):
 def test_the_pix_total_and_competence_levels_award_pix_badges(moodle):
     pix = small_framework(code="pix-crcn", title="Pix")
     achievement = AchievementFactory(issuer=moodle.source.issuer, slug="pix-1-1")
-    alignment_set(achievement=achievement, competency=Competency.objects.filter(framework=pix).first())
+    alignment_set(achievement=achievement, competency=Competency.objects.filter(framework=pix).first(), actor=SYSTEM)
     services.award_rule_create(source=moodle.source, course="pix:1.1", achievement=achievement, level_framework=pix)
     total = AchievementFactory(issuer=moodle.source.issuer, slug="pix-300")
     services.award_rule_create(source=moodle.source, course="pix", achievement=total, min_score=Decimal(300))

@@ -19,6 +19,7 @@ import pytest
 
 from badges_service.celery import app as celery_app
 from issuers.models import Credential
+from issuers.permissions import SYSTEM
 from pipeline import services, signatures
 from pipeline.models import Award, InboundEvent
 from tests.issuers.factories import AchievementFactory, IssuerFactory
@@ -188,7 +189,7 @@ def test_a_pix_csv_campaign_is_processed_by_the_worker_in_batches(client, source
     competency = Competency.objects.filter(framework=pix).first()
     for code in ("1.1", "1.2", "1.3"):
         achievement = AchievementFactory(issuer=source.source.issuer, slug=f"pix-{code.replace('.', '-')}")
-        alignment_set(achievement=achievement, competency=competency)
+        alignment_set(achievement=achievement, competency=competency, actor=SYSTEM)
         services.award_rule_create(source=source.source, course=f"pix:{code}", achievement=achievement,
                                    level_framework=pix)
     services.award_rule_create(source=source.source, course="pix", min_score=Decimal(300),

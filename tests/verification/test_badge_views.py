@@ -11,6 +11,7 @@ from PIL import Image
 
 from badges_service.openbadges import bitstring_status_list as bsl
 from issuers import ob2, services
+from issuers.permissions import SYSTEM
 from tests.issuers.factories import PublicCredentialFactory
 
 from .pdf_text import pdf_text
@@ -68,7 +69,7 @@ def test_the_certificate_is_one_a4_page_in_french_never_indexed(client, credenti
     for expected in ("Attestation de badge numérique", "Décerné à", "Camille Dupont", credential.achievement.name,
                      credential.issuer.name, "Vérifier ce badge", str(credential.public_id)):
         assert expected in text, expected
-    services.credential_revoke(credential=credential, reason="Erreur de saisie")
+    services.credential_revoke(credential=credential, reason="Erreur de saisie", actor=SYSTEM)
     text = pdf_text(client.get(f"/credentials/{credential.public_id}/certificate.pdf").content)
     assert "Ce badge a été révoqué par son émetteur le" in text and "Motif : Erreur de saisie" in text
 
@@ -105,10 +106,10 @@ def test_the_page_shows_the_qr_code_and_the_downloads(client, credential):
 
 
 def test_the_page_says_suspended_with_date_and_reason_then_valid_again(client, credential):
-    services.credential_suspend(credential=credential, reason="Vérification en cours")
+    services.credential_suspend(credential=credential, reason="Vérification en cours", actor=SYSTEM)
     page = client.get(f"/credentials/{credential.public_id}", HTTP_ACCEPT="text/html").content.decode()
     assert 'data-status="suspended"' in page
     assert "suspendu par son émetteur le" in page and "Vérification en cours" in page
-    services.credential_reinstate(credential=credential)
+    services.credential_reinstate(credential=credential, actor=SYSTEM)
     page = client.get(f"/credentials/{credential.public_id}", HTTP_ACCEPT="text/html").content.decode()
     assert 'data-status="valid"' in page

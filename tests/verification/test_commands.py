@@ -47,7 +47,7 @@ def test_the_demo_accounts_sign_in_with_the_passwords_printed_once(tmp_path):
     out = manage("seed_demo").stdout.decode()
     passwords = dict(line.split()[:2] for line in out.split("passwords shown once):\n")[1].splitlines() if line.strip())
     script = ("from django.contrib.auth import authenticate; import sys; "
-              "from accounts.roles import roles_of; "
+              "from learners.policy import roles_of; "
               f"u = authenticate(username='camille.martin', password={passwords['camille.martin']!r}); "
               f"m = authenticate(username='manager.drh', password={passwords['manager.drh']!r}); "
               "print(u is not None and roles_of(u).is_learner, m is not None and roles_of(m).is_manager)")

@@ -8,6 +8,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from badges_service.openbadges import did_key, eddsa_rdfc_2022
 from badges_service.openbadges.verify import CHECK_ORDER
+from issuers.permissions import SYSTEM
 from tests.issuers.factories import CredentialFactory
 from tests.openbadges.samples import sample_credential
 from verification.services import credential_verify, credential_verify_raw
@@ -157,7 +158,7 @@ def test_a_revoked_credential_reports_revoked_with_reason(issued):
     from issuers import services
 
     credential, document = issued
-    services.credential_revoke(credential=credential, reason="Délivré par erreur")
+    services.credential_revoke(credential=credential, reason="Délivré par erreur", actor=SYSTEM)
     report = credential_verify(document=document)
     assert _codes(report)["status"] == ("failed", "revoked")
     assert "Délivré par erreur" in report.check("status").message
@@ -182,7 +183,8 @@ def test_an_altered_copy_signed_with_a_stolen_key_is_not_what_was_issued(issued)
 
     credential, document = issued
     stolen = keys.decrypt_private_key(credential.signing_key.private_key_encrypted)
-    services.key_revoke(key=credential.signing_key, compromised_since=credential.issued_at + timedelta(minutes=1))
+    services.key_revoke(key=credential.signing_key, compromised_since=credential.issued_at + timedelta(minutes=1),
+                        actor=SYSTEM)
     forged = {k: v for k, v in copy.deepcopy(document).items() if k != "proof"}
     forged["credentialSubject"]["achievement"]["name"] = "Directeur général"
     forged = eddsa_rdfc_2022.proof_create(forged, private_key=stolen,

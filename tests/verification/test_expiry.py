@@ -10,6 +10,7 @@ from django.utils import timezone
 from freezegun import freeze_time
 
 from issuers import services
+from issuers.permissions import SYSTEM
 from tests.issuers.factories import AchievementFactory, PublicCredentialFactory
 from verification.services import credential_verify_raw
 
@@ -47,7 +48,7 @@ def test_an_explicit_valid_until_wins_over_the_rule_and_no_rule_means_no_expiry(
 def test_the_rule_is_editable_and_applies_to_later_credentials_only(yearly):
     with freeze_time(ISSUED):
         before = PublicCredentialFactory(achievement=yearly)
-        services.achievement_update(achievement=yearly, validity_days=30)
+        services.achievement_update(achievement=yearly, validity_days=30, actor=SYSTEM)
         after = PublicCredentialFactory(achievement=yearly)
     assert json.loads(before.document)["validUntil"] == "2026-03-10T09:00:00Z"
     assert json.loads(after.document)["validUntil"] == "2025-04-09T09:00:00Z"

@@ -16,6 +16,7 @@ from django.utils import formats, timezone, translation
 
 from issuers import services
 from issuers.models import Credential
+from issuers.permissions import SYSTEM
 from tests.issuers.factories import AchievementFactory, PublicCredentialFactory
 
 HTML = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"  # what browsers send
@@ -197,7 +198,7 @@ def test_a_fresh_credential_is_shown_as_valid(client, credential):
 
 
 def test_a_revoked_credential_is_shown_as_revoked_with_its_date_and_reason(client, credential):
-    services.credential_revoke(credential=credential, reason="Erreur de saisie du stagiaire")
+    services.credential_revoke(credential=credential, reason="Erreur de saisie du stagiaire", actor=SYSTEM)
 
     page = page_of(get_html(client, credential_path(credential)))
 
@@ -210,8 +211,8 @@ def test_a_revoked_credential_is_shown_as_revoked_with_its_date_and_reason(clien
 def test_an_expired_credential_is_shown_as_expired(client, achievement):
     issued = timezone.now() - timedelta(days=400)
     credential = services.credential_issue(achievement=achievement, recipient_email="agent@ville-exemple.fr",
-                                           now=issued, valid_until=issued + timedelta(days=365))
-    services.credential_visibility_set(credential=credential, public=True)
+                                           now=issued, valid_until=issued + timedelta(days=365), actor=SYSTEM)
+    services.credential_visibility_set(credential=credential, public=True, actor=SYSTEM)
 
     page = page_of(get_html(client, credential_path(credential)))
 
@@ -295,7 +296,7 @@ def test_the_page_lists_every_named_check_in_french_inside_a_details_element(cli
 
 
 def test_a_failed_check_is_marked_failed_in_words(client, credential):
-    services.credential_revoke(credential=credential, reason="Doublon")
+    services.credential_revoke(credential=credential, reason="Doublon", actor=SYSTEM)
 
     page = page_of(get_html(client, credential_path(credential)))
 

@@ -18,6 +18,7 @@ from badges_service.openbadges import did_key, did_web, eddsa_rdfc_2022, vc_jwt
 from badges_service.openbadges.multibase import ed25519_public_key_to_multibase
 from indicators.models import CredentialUsage
 from issuers import identifiers, services
+from issuers.permissions import SYSTEM
 from tests.issuers.factories import PublicCredentialFactory
 from tests.openbadges.samples import sample_credential
 from verification.services import credential_verify, credential_verify_raw
@@ -258,7 +259,7 @@ def test_each_verification_of_our_credential_is_counted_once_with_its_channel(cl
     client.get(f"/credentials/{ours.public_id}", HTTP_ACCEPT="application/ld+json")  # a download, not a verification
     usages = CredentialUsage.objects.filter(credential=ours, kind="verification")
     assert sorted(usages.values_list("channel", flat=True)) == ["api", "api", "page"]
-    services.credential_revoke(credential=ours, reason="Erreur")
+    services.credential_revoke(credential=ours, reason="Erreur", actor=SYSTEM)
     assert client.post(VERIFY, data=document, content_type="application/json").json()["status"] == "revoked"
     assert usages.count() == 4  # a revoked credential's verification counts too
 

@@ -2,6 +2,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from badges_service.errors import ApplicationError
 from issuers import selectors, services
+from issuers.permissions import SYSTEM
 
 
 class Command(BaseCommand):
@@ -16,7 +17,7 @@ class Command(BaseCommand):
         try:
             achievement = selectors.achievement_get(slug=options["achievement"])
             credential = services.credential_issue(achievement=achievement, recipient_email=options["recipient"],
-                                                   recipient_name=options["name"])
+                                                   recipient_name=options["name"], actor=SYSTEM)
         except ApplicationError as exc:
             raise CommandError(exc.message) from exc
         self.stdout.write(credential.document)

@@ -2,6 +2,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from badges_service.errors import ApplicationError
 from issuers import identifiers, selectors, services
+from issuers.permissions import SYSTEM
 
 
 class Command(BaseCommand):
@@ -18,7 +19,7 @@ class Command(BaseCommand):
             raise CommandError("--reason must not be empty.")
         try:
             credential = selectors.credential_find_by_url(url_or_id=options["credential"])
-            credential = services.credential_revoke(credential=credential, reason=reason)
+            credential = services.credential_revoke(credential=credential, reason=reason, actor=SYSTEM)
         except ApplicationError as exc:
             raise CommandError(exc.message) from exc
         self.stdout.write(f"Revoked {identifiers.credential_url(credential.public_id)} on "

@@ -28,6 +28,10 @@ class Command(BaseCommand):
         self.stdout.write(f"Completion events: source 'moodle-demo', {pipeline['rules']} award rules created.")
         if pipeline["secret"]:
             self.stdout.write(f"Secret of 'moodle-demo' (shown once): {pipeline['secret']}")
+        if pipeline.get("lrs"):
+            lrs = pipeline["lrs"]
+            self.stdout.write(f"xAPI LRS of 'moodle-demo' for Moodle's logstore_xapi (password shown once): endpoint "
+                              f"{lrs['lrs_endpoint']}, username {lrs['lrs_username']}, password {lrs['lrs_password']}")
         if example:
             self.stdout.write(f"Example credential page: {credential_url(example.public_id)}")
         accounts = seed_accounts()

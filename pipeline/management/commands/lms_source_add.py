@@ -4,11 +4,12 @@ from django.core.management.base import BaseCommand, CommandError
 
 from badges_service.errors import ApplicationError
 from issuers import selectors as issuer_selectors
-from pipeline import services
+from pipeline import selectors, services
 
 
 class Command(BaseCommand):
-    help = "Register an LMS source and print {id, name, secret} as one JSON object (the secret is shown once)."
+    help = ("Register an LMS source and print {id, name, secret, lrs_endpoint, lrs_username, lrs_password} as one "
+            "JSON object (the secret and the LRS password are shown once).")
 
     def add_arguments(self, parser):
         parser.add_argument("--name", required=True)
@@ -22,4 +23,6 @@ class Command(BaseCommand):
                                              token_allowed=not options["signed_only"])
         except ApplicationError as exc:
             raise CommandError(exc.message) from exc
-        self.stdout.write(json.dumps({"id": new.source.pk, "name": new.source.name, "secret": new.secret}))
+        self.stdout.write(json.dumps({"id": new.source.pk, "name": new.source.name, "secret": new.secret,
+                                      "lrs_endpoint": selectors.lrs_endpoint(), "lrs_username": new.source.lrs_username,
+                                      "lrs_password": new.lrs_password}))

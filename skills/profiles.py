@@ -2,8 +2,11 @@
 
 A credential proves each competency its achievement is aligned to, at the level its ``result`` states
 (``Credential.achieved_level``, when on that competency's scale) or else at the alignment's level, or
-else at the first level of the scale. Only currently valid credentials count: not revoked, not
-expired. A credential for an obsolete competency also proves the competency that replaced it.
+else at the first level of the scale; in a framework without a scale (a CASE package without rubric), at no
+level (rank 0). A requirement without a level (same case) is met by any proof. Only currently valid credentials
+count (``Credential.objects.valid``: not revoked, not suspended, within their dates). A credential for an
+obsolete competency also proves the
+competency that replaced it.
 """
 
 from __future__ import annotations
@@ -14,12 +17,11 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from django.db.models import Q
-from django.utils import timezone
 
+from competencies.models import AchievementAlignment, Competency, Framework, Job, JobRequirement, ProficiencyLevel
 from issuers.models import Credential
+from learners import policy
 from learners.models import Learner
-
-from .models import AchievementAlignment, Competency, Framework, Job, JobRequirement, ProficiencyLevel
 
 MET, PARTIAL, MISSING = "met", "partial", "missing"
 
@@ -27,8 +29,8 @@ MET, PARTIAL, MISSING = "met", "partial", "missing"
 @dataclass
 class ProvenCompetency:
     competency_id: int
-    level_id: int
-    rank: int
+    level_id: int | None  # None: the competency's framework has no scale
+    rank: int  # 0 without a scale
     credential_ids: list[int] = field(default_factory=list)
 
 
@@ -36,9 +38,9 @@ Profile = dict[int, ProvenCompetency]  # competency id -> the highest level prov
 
 
 def valid_credentials(*, emails: Iterable[str], now: datetime | None = None):
-    now = now or timezone.now()
-    return (Credential.objects.filter(recipient_email__in=list(emails), revoked_at__isnull=True, valid_from__lte=now)
-            .filter(Q(valid_until__isnull=True) | Q(valid_until__gt=now)))
+    """The learners' credentials valid at ``now`` (``CredentialQuerySet.valid``: not revoked, not suspended,
+    within their dates)."""
+    return Credential.objects.filter(recipient_email__in=list(emails)).valid(now)
 
 
 def profiles_for(*, emails: Iterable[str], now: datetime | None = None,
@@ -66,15 +68,14 @@ def profiles_for(*, emails: Iterable[str], now: datetime | None = None,
                 level = achieved
             else:
                 level = levels.get(level_id) or first_level.get(framework_id)
-            if level is None:
-                continue
+            level_id, rank = (level.id, level.rank) if level is not None else (None, 0)
             for target in (competency_id, replaced_by_id):
                 if target is None or (competency_ids is not None and target not in competency_ids):
                     continue
                 proven = out[email].get(target)
-                if proven is None or level.rank > proven.rank:
-                    out[email][target] = ProvenCompetency(target, level.id, level.rank, [credential_id])
-                elif level.rank == proven.rank and credential_id not in proven.credential_ids:
+                if proven is None or rank > proven.rank:
+                    out[email][target] = ProvenCompetency(target, level_id, rank, [credential_id])
+                elif rank == proven.rank and credential_id not in proven.credential_ids:
                     proven.credential_ids.append(credential_id)  # evidence: the credentials proving that level
     return dict(out)
 
@@ -86,8 +87,8 @@ def learner_profile(*, email: str, now: datetime | None = None) -> Profile:
 @dataclass
 class RequirementFit:
     competency_id: int
-    required_rank: int
-    required_level_id: int
+    required_rank: int  # 0: no level required (a framework without a scale)
+    required_level_id: int | None
     essential: bool
     status: str
     proven_rank: int | None
@@ -128,7 +129,7 @@ def _requirement_rows(jobs_filter: Q) -> dict[int, list[tuple]]:
     rows: dict[int, list[tuple]] = defaultdict(list)
     for job_id, competency_id, level_id, essential in JobRequirement.objects.filter(jobs_filter).values_list(
             "job_id", "competency_id", "level_id", "essential").iterator(chunk_size=5000):
-        rows[job_id].append((competency_id, level_id, ranks[level_id], essential))
+        rows[job_id].append((competency_id, level_id, ranks[level_id] if level_id else 0, essential))
     return rows
 
 
@@ -150,19 +151,10 @@ def jobs_ranked(*, profile: Profile, framework: Framework) -> list[JobFit]:
     return sorted(fits, key=lambda f: (-f.score, codes[f.job_id]))
 
 
-def visible_learners(*, user) -> Q:
-    """Which agents a manager may see: those of the directions the manager manages, or who opened their profile."""
-    if user is None or not user.is_authenticated:
-        return Q(pk__in=[])
-    if user.is_superuser:
-        return Q()
-    return Q(direction__manager_scopes__user=user) | Q(profile_visible=True)
-
-
 def agents_with_competency(*, user, competency: Competency, min_level: ProficiencyLevel,
                            now: datetime | None = None) -> list[tuple[Learner, ProvenCompetency]]:
     """Agents the user may see who hold ``competency`` at ``min_level`` or above (best first)."""
-    learners = {lv.email: lv for lv in Learner.objects.filter(visible_learners(user=user)).distinct()
+    learners = {lv.email: lv for lv in Learner.objects.filter(policy.learners_visible(policy.roles_of(user)))
                 .select_related("direction", "job")}
     if not learners:
         return []

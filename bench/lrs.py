@@ -1,0 +1,175 @@
+"""The xAPI LRS against the signed webhook intake, over real HTTP, in the same run: Moodle's log store posts
+batches of 30 statements (its usual batch) to ``/api/v1/xapi/statements`` with Basic credentials; the webhook
+plugin posts one signed event per request to ``/api/v1/events/moodle``.
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/badges CELERY_BROKER_URL=redis://127.0.0.1:6379/0 \\
+        .venv/bin/python bench/lrs.py [--batches 100] [--repeats 3]
+
+It works in its own database (``<name>_lrs_bench``, dropped and created again) and its own Celery queue (no
+worker: this measures intake, up to the commit and the queueing of what the rules name). One server process
+(``tests/pipeline/web_server.py``: gunicorn when installed, else a threaded WSGI server) serves both sides; a
+client in this process sends one request at a time, a new connection per request as the plugins' curl does.
+Printed: statements/s through the LRS, statements/s through the signed xAPI route with the same batches, events/s
+through the signed webhook, and the ratios. Each side is measured ``--repeats`` times, alternating; the median
+counts.
+"""
+
+from __future__ import annotations
+
+import argparse
+import base64
+import copy
+import json
+import os
+import platform
+import statistics
+import sys
+import time
+import urllib.request
+import uuid
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from bench.campaign import _database, _recreate  # noqa: E402 (after the path is set)
+
+SHAPES = ["user_enrolment_created", "course_viewed", "quiz_viewed", "quiz_attempt_submitted", "quiz_question_answered",
+          "quiz_attempt_reviewed", "lesson_ended", "scorm_scoreraw_submitted", "module_completion_updated",
+          "course_completed"]
+ACTED_ON = {"quiz_attempt_submitted", "lesson_ended", "scorm_scoreraw_submitted", "module_completion_updated",
+            "course_completed"}  # the verbs the pipeline reads (completed)
+BATCH = 30
+
+
+def _statements(count: int, offset: int) -> list[dict]:
+    """``count`` distinct statements in the plugin's shapes (its mix of views, attempts and completions)."""
+    fixtures = ROOT / "tests/fixtures/xapi/moodle_logstore"
+    shapes = [json.loads((fixtures / f"{name}.json").read_text()) for name in SHAPES]
+    out = []
+    for n in range(offset, offset + count):
+        statement = copy.deepcopy(shapes[n % len(shapes)])
+        statement["actor"]["account"]["name"] = str(10_000 + n)
+        statement["timestamp"] = f"2026-01-12T09:{n // 60 % 60:02d}:{n % 60:02d}+01:00"
+        out.append(statement)
+    return out
+
+
+def _post(url: str, body: bytes, headers: dict) -> int:
+    request = urllib.request.Request(url, data=body, method="POST", headers={"Content-Type": "application/json",
+                                                                              **headers})
+    with urllib.request.urlopen(request, timeout=60) as answer:
+        answer.read()
+        return answer.status
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--batches", type=int, default=100, help="batches of 30 statements per measurement")
+    parser.add_argument("--repeats", type=int, default=3)
+    args = parser.parse_args()
+    if not os.environ.get("DATABASE_URL") or not os.environ.get("CELERY_BROKER_URL", "").startswith("redis://"):
+        sys.exit("Set DATABASE_URL (PostgreSQL) and CELERY_BROKER_URL (redis://...).")
+    admin_url, bench_url = _database(os.environ["DATABASE_URL"])
+    bench_url = bench_url.replace("_campaign", "_lrs_bench")
+    _recreate(admin_url, bench_url)
+    from cryptography.fernet import Fernet
+
+    queue = f"lrs-bench-{uuid.uuid4().hex[:8]}"
+    os.environ.update({"DATABASE_URL": bench_url, "DJANGO_SETTINGS_MODULE": "bench.campaign_settings",
+                       "BADGES_KEY_ENCRYPTION_KEYS": Fernet.generate_key().decode(), "BADGES_PIPELINE_QUEUE": queue})
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+    from django.db import connection
+
+    from badges_service.celery import app
+    from issuers import services as issuer_services
+    from pipeline import services, signatures
+    from pipeline.models import InboundEvent
+    from tests.pipeline.web_server import WebServer
+    from tests.pipeline.workers import wait_for
+
+    call_command("migrate", verbosity=0)
+    drh = issuer_services.issuer_create(slug="drh", name="Direction des ressources humaines", kind="city",
+                                        url="https://www.ville-exemple.fr", email="formation.drh@ville-exemple.fr")
+    achievement = issuer_services.achievement_create(
+        issuer=drh, slug="cybersecurite-essentiels", name="Cybersécurité : les essentiels",
+        description="Reconnaître un hameçonnage.", criteria_narrative="Avoir terminé le module.", tags=[])
+    new = services.lms_source_create(name="moodle-ville", issuer=drh)
+    services.award_rule_create(source=new.source, course="102", achievement=achievement)
+    connection.close()
+
+    log_dir = ROOT / "var"
+    log_dir.mkdir(exist_ok=True)
+    server = WebServer(log_dir, {"PYTHONPATH": str(ROOT)}).start(wait_for)
+    basic = base64.b64encode(f"{new.source.lrs_username}:{new.lrs_password}".encode()).decode()
+    lrs_headers = {"Authorization": f"Basic {basic}", "X-Experience-API-Version": "1.0.3"}
+    secret = new.secret.encode()
+    template = (ROOT / "tests/fixtures/moodle/course_completed.json").read_text()
+    offset = 0
+
+    def lrs_run() -> float:
+        nonlocal offset
+        bodies = [json.dumps(_statements(BATCH, offset + b * BATCH)).encode() for b in range(args.batches)]
+        offset += BATCH * args.batches
+        start = time.perf_counter()
+        for body in bodies:
+            assert _post(server.url + "/api/v1/xapi/statements", body, lrs_headers) == 200
+        return BATCH * args.batches / (time.perf_counter() - start)
+
+    def signed_xapi_run() -> float:
+        nonlocal offset
+        bodies = [json.dumps(_statements(BATCH, offset + b * BATCH)).encode() for b in range(args.batches)]
+        offset += BATCH * args.batches
+        start = time.perf_counter()
+        for body in bodies:
+            assert _post(server.url + "/api/v1/events/xapi", body,
+                         {signatures.HEADER: signatures.sign(secret, body)}) == 202
+        return BATCH * args.batches / (time.perf_counter() - start)
+
+    def webhook_run() -> float:
+        nonlocal offset
+        count = BATCH * args.batches
+        bodies = [(template.replace('"8812"', f'"{offset + n}"').replace('"45"', f'"{10_000 + offset + n}"')
+                   .replace('"101"', '"102"')).encode() for n in range(count)]
+        offset += count
+        start = time.perf_counter()
+        for body in bodies:
+            assert _post(server.url + "/api/v1/events/moodle", body,
+                         {signatures.HEADER: signatures.sign(secret, body)}) == 202
+        return count / (time.perf_counter() - start)
+
+    rates: dict[str, list[float]] = {"lrs": [], "signed_xapi": [], "webhook": []}
+    try:
+        for _ in range(args.repeats):
+            rates["lrs"].append(lrs_run())
+            rates["signed_xapi"].append(signed_xapi_run())
+            rates["webhook"].append(webhook_run())
+    finally:
+        server.stop()
+        with app.connection_for_write() as conn:
+            conn.default_channel.queue_purge(queue)
+    # Both sides did the same work: the LRS stored every statement, the signed route the ones it acts on (it
+    # answers the others "ignored" without storing them), the webhook intake every event.
+    per = BATCH * args.batches
+    acted_on = sum(1 for n in range(per) if SHAPES[n % len(SHAPES)] in ACTED_ON)
+    stored = InboundEvent.objects.count()
+    assert stored == args.repeats * (per + acted_on + per), (stored, args.repeats, per, acted_on)
+
+    lrs, xapi_signed, webhook = (statistics.median(rates[k]) for k in ("lrs", "signed_xapi", "webhook"))
+    print(f"Intake over HTTP ({server.kind}, one client, a new connection per request), PostgreSQL + Redis; "
+          f"{os.cpu_count()} CPU(s), Python {platform.python_version()}; median of {args.repeats} runs of {per} "
+          f"statements or events each")
+    print(f"  xAPI LRS, batches of {BATCH} (Basic)          {lrs:8.0f} statements/s   "
+          f"({', '.join(f'{r:.0f}' for r in rates['lrs'])})")
+    print(f"  signed xAPI route, same batches (HMAC)     {xapi_signed:8.0f} statements/s   "
+          f"({', '.join(f'{r:.0f}' for r in rates['signed_xapi'])})")
+    print(f"  signed webhook, one event per request      {webhook:8.0f} events/s       "
+          f"({', '.join(f'{r:.0f}' for r in rates['webhook'])})")
+    print(f"  LRS / webhook: {lrs / webhook:.1f}x    LRS / signed xAPI route: {lrs / xapi_signed:.2f}x")
+
+
+if __name__ == "__main__":
+    main()

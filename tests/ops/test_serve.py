@@ -1,0 +1,56 @@
+"""``make serve``'s processes (the Procfile under honcho, production settings) end to end: intake over HTTP
+through the web server, a worker, and a graceful stop that loses nothing.
+
+Needs PostgreSQL and Redis (skipped without them, except under CI): see tests/pipeline/workers.py.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from issuers.models import Credential
+from pipeline.models import Award, InboundEvent
+from tests.ops.conftest import completion, post
+from tests.ops.processes import Stack
+from tests.pipeline.workers import Worker, wait_for
+
+pytestmark = pytest.mark.worker
+
+
+def counts() -> dict[str, int]:
+    return {status: InboundEvent.objects.filter(status=status).count() for status in ("received", "processed",
+                                                                                      "failed", "unmatched")}
+
+
+def test_sigterm_lets_the_worker_commit_its_batch_and_hand_the_rest_back(tmp_path, queue, agents):
+    marker = tmp_path / "inside-batch"
+    stack = Stack(tmp_path, queue=queue, processes=("web", "worker"), env={
+        "DJANGO_SETTINGS_MODULE": "tests.ops.production_settings", "CELERY_WORKER_CONCURRENCY": "1",
+        "BADGES_PIPELINE_BATCH": "3", "PIPELINE_TEST_PAUSE_MARKER": str(marker), "PIPELINE_TEST_PAUSE_SECONDS": "2",
+        "BADGES_PIPELINE_REDRIVE_AFTER_SECONDS": "3600", "EMAIL_URL": "dummymail://"}).start()
+    try:
+        for user in range(1, 11):
+            status, body, _ = post(stack.url(), completion(user), agents.secret)
+            assert (status, body["status"]) == (202, "received"), body
+        wait_for(marker.exists, timeout=60, what=f"a batch to start\n{stack.output()}")
+        code = stack.terminate()  # the first batch is inside its transaction, pausing 2 s per credential
+    finally:
+        stack.stop()
+    output = stack.output()
+    assert code == 143, output  # honcho's exit code after SIGTERM
+    assert "Warm shutdown" in output and "SIGKILL" not in output and "WorkerLostError" not in output, output
+    # The batch was inside its transaction when SIGTERM came: it committed all the same (a killed process
+    # would have rolled it back), and the drainer returned instead of taking the next batch.
+    done = counts()
+    assert 1 <= done["processed"] <= 3 and done["processed"] + done["received"] == 10, (done, output)
+    assert Credential.objects.count() == Award.objects.count() == done["processed"]
+
+    # The stopping drainer queued another one for the rest: a new worker takes it at once (no re-drive here).
+    worker = Worker(tmp_path, queue=queue, env={"BADGES_PIPELINE_REDRIVE_AFTER_SECONDS": "3600", "EMAIL_URL": "dummymail://"}).start()
+    try:
+        wait_for(lambda: counts()["processed"] == 10, timeout=90, what=f"the rest\n{worker.output()}")
+    finally:
+        worker.stop()
+    assert counts()["received"] == 0
+    assert Credential.objects.count() == Award.objects.count() == 10
+    assert len(set(Credential.objects.values_list("recipient_email", flat=True))) == 10
