@@ -36,6 +36,7 @@ urlpatterns = [
     path("api/v1/", include("pipeline.urls")),
     path("api/v1/", include("indicators.api_urls")),
     path("passeport/", include("passport.urls")),
+    path("", include("wallets.urls")),  # OpenID4VCI / OpenID4VP: /.well-known/openid-credential-issuer, /openid4vci/
     path("equipe/", include("managers.urls")),
     path("indicateurs/", include("indicators.urls")),
     path("", include("obapi.urls")),  # /ims/ob/v3p0/ (1EdTech Open Badges API) and /oauth/

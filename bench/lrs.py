@@ -32,7 +32,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bench.campaign import _database, _recreate  # noqa: E402 (after the path is set)
+from bench import stack  # noqa: E402 (after the path is set)
 
 SHAPES = ["user_enrolment_created", "course_viewed", "quiz_viewed", "quiz_attempt_submitted", "quiz_question_answered",
           "quiz_attempt_reviewed", "lesson_ended", "scorm_scoreraw_submitted", "module_completion_updated",
@@ -70,9 +70,8 @@ def main() -> None:
     args = parser.parse_args()
     if not os.environ.get("DATABASE_URL") or not os.environ.get("CELERY_BROKER_URL", "").startswith("redis://"):
         sys.exit("Set DATABASE_URL (PostgreSQL) and CELERY_BROKER_URL (redis://...).")
-    admin_url, bench_url = _database(os.environ["DATABASE_URL"])
-    bench_url = bench_url.replace("_campaign", "_lrs_bench")
-    _recreate(admin_url, bench_url)
+    admin_url, bench_url = stack.database_urls(os.environ["DATABASE_URL"], "lrs_bench")
+    stack.database_recreate(admin_url, bench_url)
     from cryptography.fernet import Fernet
 
     queue = f"lrs-bench-{uuid.uuid4().hex[:8]}"
@@ -86,6 +85,7 @@ def main() -> None:
 
     from badges_service.celery import app
     from issuers import services as issuer_services
+    from issuers.permissions import SYSTEM
     from pipeline import services, signatures
     from pipeline.models import InboundEvent
     from tests.pipeline.web_server import WebServer
@@ -96,7 +96,8 @@ def main() -> None:
                                         url="https://www.ville-exemple.fr", email="formation.drh@ville-exemple.fr")
     achievement = issuer_services.achievement_create(
         issuer=drh, slug="cybersecurite-essentiels", name="Cybersécurité : les essentiels",
-        description="Reconnaître un hameçonnage.", criteria_narrative="Avoir terminé le module.", tags=[])
+        description="Reconnaître un hameçonnage.", criteria_narrative="Avoir terminé le module.", tags=[],
+        actor=SYSTEM)
     new = services.lms_source_create(name="moodle-ville", issuer=drh)
     services.award_rule_create(source=new.source, course="102", achievement=achievement)
     connection.close()

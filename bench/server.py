@@ -34,7 +34,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-from bench.campaign import _database, _recreate  # noqa: E402
+from bench import stack as bench_stack  # noqa: E402
 
 HOST = "127.0.0.1"
 PAGE_HEADERS = ("Accept: text/html", "X-Forwarded-Proto: https")
@@ -72,6 +72,7 @@ def prepare() -> tuple[str, str]:
     from django.db import connection
 
     from issuers import services as issuer_services
+    from issuers.permissions import SYSTEM
     from pipeline import services
 
     call_command("migrate", verbosity=0)
@@ -80,10 +81,11 @@ def prepare() -> tuple[str, str]:
     achievement = issuer_services.achievement_create(
         issuer=ville, slug="cybersecurite-essentiels", name="Cybersécurité : les essentiels",
         description="Reconnaître un hameçonnage, protéger ses mots de passe et les données des usagers.",
-        criteria_narrative="Avoir terminé le module en ligne « Cybersécurité : les essentiels ».", tags=["numérique"])
+        criteria_narrative="Avoir terminé le module en ligne « Cybersécurité : les essentiels ».", tags=["numérique"],
+        actor=SYSTEM)
     credential = issuer_services.credential_issue(achievement=achievement, recipient_email="agent@ville-exemple.fr",
-                                                  recipient_name="Camille Martin")
-    issuer_services.credential_visibility_set(credential=credential, public=True)  # its learner shared it
+                                                  recipient_name="Camille Martin", actor=SYSTEM)
+    issuer_services.credential_visibility_set(credential=credential, public=True, actor=SYSTEM)  # shared
     new = services.lms_source_create(name="moodle-ville", issuer=ville)
     services.award_rule_create(source=new.source, course="101", achievement=achievement)
     connection.close()
@@ -151,9 +153,8 @@ def main() -> None:
     args = parser.parse_args()
     if not os.environ.get("DATABASE_URL") or not os.environ.get("CELERY_BROKER_URL", "").startswith("redis://"):
         sys.exit("Set DATABASE_URL (PostgreSQL) and CELERY_BROKER_URL (redis://...).")
-    admin_url, bench_url = _database(os.environ["DATABASE_URL"])
-    _recreate(admin_url.replace("_campaign", ""), bench_url.replace("_campaign", "_server"))
-    bench_url = bench_url.replace("_campaign", "_server")
+    admin_url, bench_url = bench_stack.database_urls(os.environ["DATABASE_URL"], "server")
+    bench_stack.database_recreate(admin_url, bench_url)
     from cryptography.fernet import Fernet
 
     kek, queue = Fernet.generate_key().decode(), f"bench-server-{uuid.uuid4().hex[:8]}"

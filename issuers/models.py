@@ -196,5 +196,6 @@ class Credential(models.Model):
 
 
 # Status lists and OB 2.0 assertions live in their own modules; importing them here registers the models.
+from .copy_models import CredentialCopy  # noqa: E402, F401
 from .ob2_models import HostedAssertion  # noqa: E402, F401
 from .status_models import StatusList, StatusListEntry  # noqa: E402, F401

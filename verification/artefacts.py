@@ -91,7 +91,13 @@ def baked_image(credential: Credential, kind: str) -> bytes:
 
 @cache
 def qr_png(url: str) -> bytes:
-    """QR code (error correction M, quiet zone of 4 modules, ISO/IEC 18004) of ``url``, as PNG."""
+    """QR code of a public ``url``, as PNG, kept per process (see ``qr_png_uncached``)."""
+    return qr_png_uncached(url)
+
+
+def qr_png_uncached(url: str) -> bytes:
+    """QR code (error correction M, quiet zone of 4 modules, ISO/IEC 18004) of ``url``, as PNG. Not kept: for
+    one-time secrets such as a wallet offer."""
     code = qrcode.QRCode(error_correction=qrcode.constants.ERROR_CORRECT_M, box_size=10, border=4,
                          image_factory=PilImage)
     code.add_data(url)

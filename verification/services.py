@@ -38,7 +38,7 @@ from badges_service.openbadges.verify import (
 from badges_service.openbadges.verify_ob2 import verify_assertion
 from indicators.services import usage_record
 from issuers import status_lists
-from issuers.models import Credential, StatusList
+from issuers.models import Credential, CredentialCopy, StatusList
 
 from . import foreign_status, ob2_documents, remote
 from .keys import resolve_jwt_key, resolve_key
@@ -83,10 +83,43 @@ def _listed_status(document: dict, credential: Credential) -> Check | None:
     return None
 
 
+def _copy_as_issued(copy: CredentialCopy, document: dict) -> bool:
+    """True when ``document`` is the wallet copy as this service signed it (its proof value for ``ldp_vc``; the
+    credential its JWT carries for ``jwt_vc_json``, whose signature the caller has checked)."""
+    if copy.format == CredentialCopy.JWT_VC_JSON:
+        try:
+            stored = vc_jwt.parse(copy.document, max_bytes=settings.BADGES_MAX_CREDENTIAL_BYTES).credential
+        except OpenBadgesError:
+            return False
+        return stored == document
+    return _proof_values(document) == _proof_values(json.loads(copy.document))
+
+
+def _copy_status(document: dict, public_id: str) -> Check | None:
+    """A copy delivered to a wallet (``urn:uuid:`` id): on record, as issued, and the status of its award. None
+    when no copy has this id (a foreign credential's ``urn:uuid``)."""
+    try:
+        copy = CredentialCopy.objects.select_related("credential").get(public_id=uuid.UUID(public_id))
+    except (ValueError, CredentialCopy.DoesNotExist):
+        return None
+    if not _copy_as_issued(copy, document):
+        return Check("status", FAILED, "not_as_issued",
+                     "This document differs from the credential this service issued under this id.")
+    listed = _listed_status(document, copy.credential)
+    return listed if listed is not None else ob2_documents.credential_status(copy.credential)
+
+
 def _status_check(document: dict) -> Check | None:
-    """Revocation and suspension as this service publishes them, for credentials it issued."""
+    """Revocation and suspension as this service publishes them, for credentials it issued (and their copies
+    delivered to wallets, which share the award's status entry)."""
     credential_id = document.get("id")
     prefix = settings.BADGES_PUBLIC_URL + "/credentials/"
+    if isinstance(credential_id, str) and credential_id.startswith("urn:uuid:") and len(credential_id) <= 45:
+        copy_check = _copy_status(document, credential_id[len("urn:uuid:"):])
+        if copy_check is not None:
+            return copy_check
+        if any(_own_list(entry.get("statusListCredential")) for entry in bsl.entries_of(document)):
+            return Check("status", FAILED, "unknown_credential", "This service has no record of this credential.")
     if not isinstance(credential_id, str) or not credential_id.startswith(prefix):
         return foreign_status.status_check(document)
     credential = Credential.objects.filter(public_id__iexact=credential_id[len(prefix):]).only(

@@ -219,6 +219,9 @@ def _signature_verify(alg: str, public_key: PublicKey, signature: bytes, signing
         raise VcJwtError("The JWT signature does not match.", code="signature_invalid") from exc
 
 
+signature_verify = _signature_verify  # for other JOSE checks of the core (OpenID4VCI key proofs)
+
+
 def sign(payload: dict, *, private_key, alg: str, kid: str | None = None, typ: str = "vc+jwt",
          extra_header: dict | None = None) -> str:
     """A compact JWS of ``payload`` (tests and tools; the service issues Data Integrity proofs)."""
@@ -415,4 +418,4 @@ def verify_vc_jwt(token: str, *, resolve_key: KeyResolver, max_bytes: int, now: 
 
 
 __all__ = ["ALGORITHMS", "VerificationKey", "did_key_resolver", "is_vc_jwt", "parse", "public_key_from_jwk",
-           "sign", "verify_vc_jwt"]
+           "sign", "signature_verify", "verify_vc_jwt"]

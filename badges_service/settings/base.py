@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "django_prometheus",  # request metrics (badges_service.metrics)
     "oauth2_provider",  # django-oauth-toolkit: the OAuth 2.0 server of the Open Badges API
     "obapi",
+    "wallets",  # OpenID4VCI issuance into wallets, OpenID4VP verification from wallets
 ]
 
 MIDDLEWARE = [
@@ -157,6 +158,7 @@ CELERY_BEAT_SCHEDULE = {
     "indicators-rollup": {"task": "indicators.tasks.indicators_rollup_task", "schedule": 60.0},
     # Badges obtenus ailleurs: each is verified again once BADGES_FOREIGN_RECHECK_AFTER has passed.
     "foreign-badges-recheck": {"task": "verification.tasks.foreign_badges_recheck_task", "schedule": 3600.0},
+    "wallets-expired-delete": {"task": "wallets.expired_delete", "schedule": 900.0},
 }
 
 # --- Completion pipeline (pipeline/): intake limits, replay window, re-drive of pending events
@@ -322,3 +324,12 @@ LOGGING = {
                              "filters": ["request_id", "redact"]}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
 }
+
+# OpenID4VCI (wallets/): lifetimes in seconds of a credential offer, an access token and a proof nonce, and the
+# wrong transaction codes an offer tolerates before it is void.
+WALLETS_OFFER_TTL = env.int("WALLETS_OFFER_TTL", default=600)
+WALLETS_ACCESS_TOKEN_TTL = env.int("WALLETS_ACCESS_TOKEN_TTL", default=300)
+WALLETS_NONCE_TTL = env.int("WALLETS_NONCE_TTL", default=300)
+WALLETS_TX_CODE_ATTEMPTS = env.int("WALLETS_TX_CODE_ATTEMPTS", default=3)
+# OpenID4VP: how long a presentation request waits for the wallet's answer, in seconds.
+WALLETS_PRESENTATION_TTL = env.int("WALLETS_PRESENTATION_TTL", default=900)

@@ -1,0 +1,99 @@
+"""Copies of an award for a holder's wallet: the award's signed document, re-bound to the holder's DID and signed
+again by the issuer's key, through the same core as every issuance (``eddsa_rdfc_2022`` for ``ldp_vc``, ``vc_jwt``
+for ``jwt_vc_json``).
+
+What the copy keeps from the award, unchanged: achievement, issuer profile, name, dates (``validFrom``,
+``validUntil``, ``awardedDate``), evidence, results, schema and ``credentialStatus`` (the award's status list entry:
+revoking or suspending the award flips the one bit every copy points at). What changes: ``id`` (``urn:uuid:``),
+``credentialSubject.id`` (the holder), the proof. The copy carries the award's hashed email identifier as the award
+does, nothing more about the learner.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from datetime import datetime
+
+from django.db import transaction
+from django.utils import timezone
+
+from badges_service.errors import Conflict
+from badges_service.openbadges import eddsa_rdfc_2022, vc_jwt
+from badges_service.openbadges.verify import parse_datetime
+
+from . import identifiers, keys
+from .models import Credential, CredentialCopy, SigningKey
+
+FORMATS = (CredentialCopy.LDP_VC, CredentialCopy.JWT_VC_JSON)
+JWT_ALG = vc_jwt.EDDSA
+
+
+def _signing_key(credential: Credential) -> SigningKey:
+    """The award's own key while it is active (the copy then names the very issuer id of the award), else the
+    issuer's active key."""
+    if credential.signing_key.status == SigningKey.Status.ACTIVE:
+        return credential.signing_key
+    from .services import signing_key_active
+
+    return signing_key_active(issuer=credential.issuer)
+
+
+def _numeric(value) -> int | None:
+    parsed = parse_datetime(value) if isinstance(value, str) else None
+    return int(parsed.timestamp()) if parsed else None
+
+
+def copy_document(award: dict, *, copy_id: str, holder: str, issuer_id: str) -> dict:
+    """The unsigned copy of an award's signed document (pure: see the module's docstring)."""
+    unsigned = {name: value for name, value in award.items() if name != "proof"}
+    unsigned["id"] = copy_id
+    if isinstance(unsigned.get("issuer"), dict):
+        unsigned["issuer"] = {**unsigned["issuer"], "id": issuer_id}
+    else:
+        unsigned["issuer"] = issuer_id
+    subject = unsigned["credentialSubject"]
+    unsigned["credentialSubject"] = {"id": holder, **{k: v for k, v in subject.items() if k != "id"}}
+    return unsigned
+
+
+@transaction.atomic
+def credential_copy_issue(*, credential: Credential, holder: str, format: str,
+                          now: datetime | None = None) -> CredentialCopy:
+    """Sign and store a copy of ``credential`` bound to ``holder`` (a DID), in ``format`` (``FORMATS``).
+    A revoked, suspended or expired award has no new copies (``Conflict``)."""
+    if format not in FORMATS:
+        raise ValueError(format)
+    now = now or timezone.now()
+    credential = Credential.objects.select_for_update().select_related("issuer", "signing_key").get(
+        pk=credential.pk)
+    if credential.revoked_at:
+        raise Conflict("The badge was revoked: it cannot be added to a wallet.", code="credential_revoked")
+    if credential.suspended_at:
+        raise Conflict("The badge is suspended: it cannot be added to a wallet.", code="credential_suspended")
+    if credential.valid_until and credential.valid_until <= now:
+        raise Conflict("The badge has expired: it cannot be added to a wallet.", code="credential_expired")
+    key = _signing_key(credential)
+    issuer_id = identifiers.issuer_id_for_key(credential.issuer, key)
+    method = identifiers.verification_method_id(credential.issuer, key)
+    public_id = uuid.uuid4()
+    unsigned = copy_document(json.loads(credential.document), copy_id=f"urn:uuid:{public_id}", holder=holder,
+                             issuer_id=issuer_id)
+    private_key = keys.decrypt_private_key(key.private_key_encrypted)
+    if format == CredentialCopy.LDP_VC:
+        signed = eddsa_rdfc_2022.proof_create(unsigned, private_key=private_key, verification_method=method,
+                                              created=now)
+        document = json.dumps(signed, ensure_ascii=False, separators=(",", ":"))
+    else:
+        # OB 3.0 §8.2 / VC Data Model 1.1 §6.3.1: the registered claims stand for the credential's properties.
+        claims = {"iss": issuer_id, "sub": holder, "jti": unsigned["id"], "iat": int(now.timestamp()),
+                  "nbf": _numeric(unsigned.get("validFrom")), "exp": _numeric(unsigned.get("validUntil")),
+                  "vc": unsigned}
+        document = vc_jwt.sign({k: v for k, v in claims.items() if v is not None}, private_key=private_key,
+                               alg=JWT_ALG, kid=method, typ="JWT")
+    return CredentialCopy.objects.create(public_id=public_id, credential=credential, format=format, holder=holder,
+                                         document=document, signing_key=key, issued_at=now)
+
+
+def copies_of(*, credential: Credential):
+    return CredentialCopy.objects.filter(credential=credential)
