@@ -15,6 +15,7 @@ import uuid
 from datetime import datetime
 
 from django.conf import settings
+from django.db.models import QuerySet
 
 from badges_service.errors import ApplicationError, NotFound, PayloadTooLarge
 from badges_service.fetch import FetchError
@@ -106,6 +107,15 @@ def _copy_status(document: dict, public_id: str) -> Check | None:
     return listed if listed is not None else ob2_documents.credential_status(copy.credential)
 
 
+def _own_credentials(raw: str) -> QuerySet[Credential]:
+    """Our credential whose public id is ``raw``, in any case, through the unique index (``public_id__iexact``
+    compares text: PostgreSQL then reads the whole table on every verification)."""
+    try:
+        return Credential.objects.filter(public_id=uuid.UUID(raw))
+    except ValueError:
+        return Credential.objects.none()
+
+
 def _status_check(document: dict) -> Check | None:
     """Revocation and suspension as this service publishes them, for credentials it issued (and their copies
     delivered to wallets, which share the award's status entry)."""
@@ -119,7 +129,7 @@ def _status_check(document: dict) -> Check | None:
             return Check("status", FAILED, "unknown_credential", "This service has no record of this credential.")
     if not isinstance(credential_id, str) or not credential_id.startswith(prefix):
         return foreign_status.status_check(document)
-    credential = Credential.objects.filter(public_id__iexact=credential_id[len(prefix):]).only(
+    credential = _own_credentials(credential_id[len(prefix):]).only(
         "document", "revoked_at", "revocation_reason", "suspended_at", "suspension_reason").first()
     if credential is None:
         return Check("status", FAILED, "unknown_credential", "This service has no record of this credential.")
@@ -191,7 +201,7 @@ def _names_private_credential(url: str) -> bool:
     raw = url[len(prefix):].split("/", 1)[0]
     if len(raw) > 40:
         return False
-    return Credential.objects.filter(public_id__iexact=raw, is_public=False).exists()
+    return _own_credentials(raw).filter(is_public=False).exists()
 
 
 def _verify_url(url: str, now: datetime | None, follow: bool = True, recipient_email: str | None = None) -> Report:
@@ -203,7 +213,7 @@ def _verify_url(url: str, now: datetime | None, follow: bool = True, recipient_e
         pass
     prefix = settings.BADGES_PUBLIC_URL + "/credentials/"
     if url.startswith(prefix):
-        credential = Credential.objects.filter(public_id__iexact=url[len(prefix):].strip("/")).first() \
+        credential = _own_credentials(url[len(prefix):].strip("/")).first() \
             if len(url) - len(prefix) <= 40 else None
         if credential is not None:
             return credential_verify(document=json.loads(credential.document), now=now)

@@ -196,3 +196,20 @@ def test_an_altered_copy_signed_with_a_stolen_key_is_not_what_was_issued(issued)
     assert _codes(report)["status"] == ("failed", "not_as_issued")
     assert not report.valid
     assert credential_verify(document=document).valid  # the genuine one, signed before the compromise
+
+
+def test_our_credential_is_found_by_its_id_in_any_case_through_the_unique_index(issued):
+    """The status check finds the credential by the URL's UUID whatever its case, and reads it by equality on
+    ``public_id`` (a case-insensitive text comparison cannot use the index: a full scan per verification)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    credential, document = issued
+    public_id = str(credential.public_id)
+    upper = json.loads(json.dumps(document).replace(public_id, public_id.upper()))
+    with CaptureQueriesContext(connection) as queries:
+        report = credential_verify(document=document)
+    assert report.valid
+    assert not any("UPPER(" in q["sql"].upper() or " LIKE " in q["sql"].upper() for q in queries)
+    # The same id upper-cased is still this credential (its proof then fails, but it is not "unknown").
+    assert _codes(credential_verify(document=upper))["status"][1] != "unknown_credential"
