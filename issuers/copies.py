@@ -26,7 +26,6 @@ from badges_service.openbadges.report import parse_datetime
 from . import identifiers
 from .models import Credential, CredentialCopy, SigningKey
 from .permissions import ISSUE, SYSTEM, ensure_can_act
-from .selectors import credential_is_owner
 
 FORMATS = (CredentialCopy.LDP_VC, CredentialCopy.JWT_VC_JSON)
 JWT_ALG = vc_jwt.EDDSA
@@ -64,11 +63,11 @@ def copy_document(award: dict, *, copy_id: str, holder: str, issuer_id: str) -> 
 def credential_copy_issue(*, credential: Credential, holder: str, format: str, actor,
                           now: datetime | None = None) -> CredentialCopy:
     """Sign and store a copy of ``credential`` bound to ``holder`` (a DID), in ``format`` (``FORMATS``).
-    ``actor``: ``SYSTEM`` (the OpenID4VCI credential endpoint, on a redeemed offer), the learner who holds the
-    credential, or its issuer's staff. A revoked, suspended or expired award has no new copies (``Conflict``)."""
+    ``actor``: ``SYSTEM`` (the OpenID4VCI credential endpoint, on a redeemed offer that the learner who holds the
+    credential made: ``learners.policy.is_credential_owner`` is checked there), or its issuer's staff. A revoked, suspended or expired award has no new copies (``Conflict``)."""
     if format not in FORMATS:
         raise ValueError(format)
-    if actor is not SYSTEM and not credential_is_owner(credential=credential, user=actor):
+    if actor is not SYSTEM:
         ensure_can_act(actor, credential.issuer, ISSUE)
     now = now or timezone.now()
     credential = Credential.objects.select_for_update(of=("self",)).select_related("issuer", "signing_key").get(
