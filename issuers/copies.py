@@ -64,7 +64,8 @@ def credential_copy_issue(*, credential: Credential, holder: str, format: str, a
                           now: datetime | None = None) -> CredentialCopy:
     """Sign and store a copy of ``credential`` bound to ``holder`` (a DID), in ``format`` (``FORMATS``).
     ``actor``: ``SYSTEM`` (the OpenID4VCI credential endpoint, on a redeemed offer that the learner who holds the
-    credential made: ``learners.policy.is_credential_owner`` is checked there), or its issuer's staff. A revoked, suspended or expired award has no new copies (``Conflict``)."""
+    credential made: ``learners.policy.is_credential_owner`` is checked there), or its issuer's staff. A revoked,
+    suspended or expired award has no new copies (``Conflict``)."""
     if format not in FORMATS:
         raise ValueError(format)
     if actor is not SYSTEM:
