@@ -18,7 +18,8 @@ from cryptography.hazmat.primitives import serialization
 from django.conf import settings
 from django.db import connection
 
-from issuers import keys, services
+from badges_service import key_encryption
+from issuers import services
 from issuers.models import SigningKey
 from issuers.permissions import SYSTEM
 from tests.issuers.factories import PublicCredentialFactory
@@ -83,7 +84,7 @@ def test_a_restored_dump_verifies_every_credential_and_signs_only_with_the_key_e
     for secret in settings.BADGES_KEY_ENCRYPTION_KEYS:
         assert secret not in text  # the key-encryption key is never in the database
     for key in SigningKey.objects.filter(algorithm="Ed25519"):
-        raw = keys.decrypt_private_key(bytes(key.private_key_encrypted)).private_bytes(
+        raw = key_encryption.decrypt_private_key(bytes(key.private_key_encrypted)).private_bytes(
             serialization.Encoding.Raw, serialization.PrivateFormat.Raw, serialization.NoEncryption())
         assert raw.hex() not in text  # private keys are in the dump only encrypted
 
