@@ -106,6 +106,8 @@ def key_revoke(*, key: SigningKey, compromised_since: datetime, actor) -> Signin
     key.save(update_fields=["status", "revoked_at", "revoked_after"])
     if was_active:
         (rsa_keys.rsa_key_create if key.algorithm == SigningKey.RS256 else signing_key_create)(issuer=key.issuer)
+    if key.algorithm == SigningKey.ED25519:  # it may have signed the lists, and leaves the DID document
+        status_lists.lists_resign(issuer=key.issuer)
     return key
 
 

@@ -97,6 +97,16 @@ def lists_touch(*, credential: Credential) -> None:
         status_list_sign(status_list=status_list)
 
 
+def lists_resign(*, issuer: Issuer) -> None:
+    """A key of the issuer was revoked (withdrawn from its DID document): its did:web lists are signed again by
+    the active key, or no verifier could check a list that key had signed."""
+    lists = list(StatusList.objects.filter(issuer=issuer).exclude(controller__startswith=did_key.PREFIX)
+                 .select_related("issuer", "signing_key"))
+    StatusList.objects.filter(pk__in=[sl.pk for sl in lists]).update(version=F("version") + 1)
+    for status_list in lists:
+        status_list_sign(status_list=status_list)
+
+
 def status_list_get(*, issuer_slug: str, public_id: str) -> StatusList:
     try:
         return StatusList.objects.select_related("issuer", "signing_key").get(

@@ -91,13 +91,19 @@ def test_a_revoked_award_gets_no_new_copy(award):
     assert exc.value.code == "credential_revoked"
 
 
-def test_only_the_system_the_holder_or_issuer_staff_may_copy(award):
+def test_only_the_system_or_issuer_staff_may_copy(award):
+    """The holder never copies directly: their wallet redeems an offer they made (``wallets.services``, where
+    ``learners.policy.is_credential_owner`` is checked), and the credential endpoint copies as ``SYSTEM``."""
     from badges_service.errors import PermissionDenied
+    from issuers.models import IssuerMembership
     from tests.issuers.factories import UserFactory
 
-    with pytest.raises(PermissionDenied):
-        copies.credential_copy_issue(credential=award, holder=_holder(), format=CredentialCopy.LDP_VC,
-                                     actor=UserFactory(username="quelqu-un"))
-    learner = UserFactory(username="camille", email="camille.dupont@ville-exemple.fr")
+    for someone in (UserFactory(username="quelqu-un"),
+                    UserFactory(username="camille", email="camille.dupont@ville-exemple.fr")):
+        with pytest.raises(PermissionDenied):
+            copies.credential_copy_issue(credential=award, holder=_holder(), format=CredentialCopy.LDP_VC,
+                                         actor=someone)
+    staff = UserFactory(username="formation")
+    services.membership_set(issuer=award.issuer, user=staff, role=IssuerMembership.Role.STAFF, actor=SYSTEM)
     assert copies.credential_copy_issue(credential=award, holder=_holder(), format=CredentialCopy.LDP_VC,
-                                        actor=learner).credential == award
+                                        actor=staff).credential == award
