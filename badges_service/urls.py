@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.templatetags.static import static
 from django.urls import include, path
 from django.utils.functional import lazy
+from django.utils.translation import gettext_lazy as _
 from django.views.generic import RedirectView, TemplateView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
@@ -11,6 +12,11 @@ from verification import views as verification_views
 # The axe-core release whose runs the accessibility statement reports (interop/package.json pins it; a test
 # checks both agree).
 AXE_CORE_VERSION = "4.14.1"
+
+# The admin speaks the service's language (docs/glossary.md), not Django's.
+admin.site.site_header = _("Administration de Ville@pp Badges")
+admin.site.site_title = _("Ville@pp Badges")
+admin.site.index_title = _("Émetteurs, badges, référentiels et agents")
 
 urlpatterns = [
     path("", verification_views.home, name="home"),

@@ -35,14 +35,21 @@ def nice_ceiling(value: int) -> int:
     return 10 * power  # pragma: no cover
 
 
-def bar_chart_svg(bars: list[Bar], *, title: str, desc: str, element_id: str = "chart") -> str:
+# A phone's chart: drawn for about 360 CSS pixels wide, so that its 12-unit texts stay about 12 px tall.
+NARROW = {"width": 360, "height": 240, "max_labels": 4}
+
+
+def bar_chart_svg(bars: list[Bar], *, title: str, desc: str, element_id: str = "chart", width: int = WIDTH,
+                  height: int = HEIGHT, max_labels: int = MAX_X_LABELS, css_class: str = "chart") -> str:
+    """The chart, drawn for ``width`` by ``height`` units (``NARROW`` for phones: fewer date labels)."""
+    WIDTH, HEIGHT = width, height  # the drawing below reads these names
     plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
     top_value = nice_ceiling(max((b.value for b in bars), default=0))
     band = plot_w / max(len(bars), 1)
     bar_w = max(band * 0.7, 1.0)
-    every = max(1, math.ceil(len(bars) / MAX_X_LABELS))
+    every = max(1, math.ceil(len(bars) / max_labels))
 
-    out = [f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" viewBox="0 0 {WIDTH} {HEIGHT}" role="img" '
+    out = [f'<svg xmlns="http://www.w3.org/2000/svg" class="{css_class}" viewBox="0 0 {WIDTH} {HEIGHT}" role="img" '
            f'aria-labelledby="{element_id}-title {element_id}-desc" id="{element_id}">',
            f'<title id="{element_id}-title">{escape(title)}</title>',
            f'<desc id="{element_id}-desc">{escape(desc)}</desc>']

@@ -15,8 +15,8 @@ from django.shortcuts import render
 from django.utils import formats, timezone
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
 from django.utils.translation import gettext_lazy as _lazy
-from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -76,6 +76,15 @@ def filters_parse(*, issuer: str | None, start: str | None, end: str | None,
     return Filters((issuer or "").strip(), first, last), {}
 
 
+# The usage channels in words (docs/glossary.md); a channel not listed is shown as recorded.
+CHANNEL_LABELS = {
+    "link": gettext_lazy("lien copié"), "linkedin": gettext_lazy("LinkedIn"),
+    "png": gettext_lazy("image PNG"), "svg": gettext_lazy("image SVG"), "json": gettext_lazy("fichier JSON"),
+    "pdf": gettext_lazy("attestation PDF"), "page": gettext_lazy("page de vérification"),
+    "api": gettext_lazy("API de vérification"), "wallet": gettext_lazy("portefeuille numérique"),
+}
+
+
 def _weekly_chart(indicators: selectors.Indicators) -> str:
     bars = []
     for monday, n in indicators.weeks:
@@ -93,7 +102,12 @@ def _weekly_chart(indicators: selectors.Indicators) -> str:
     if busiest and busiest[1]:
         desc += " " + _("Semaine la plus active : celle du %(date)s (%(n)s).") % {
             "date": formats.date_format(busiest[0], "SHORT_DATE_FORMAT"), "n": busiest[1]}
-    return charts.bar_chart_svg(bars, title=_("Badges délivrés par semaine"), desc=desc, element_id="weekly-chart")
+    title = _("Badges délivrés par semaine")
+    # Two drawings of the same chart; CSS shows the narrow one on phones (the other is display: none, so
+    # assistive technologies meet one chart only).
+    return (charts.bar_chart_svg(bars, title=title, desc=desc, element_id="weekly-chart", css_class="chart chart--wide")
+            + charts.bar_chart_svg(bars, title=title, desc=desc, element_id="weekly-chart-narrow",
+                                   css_class="chart chart--narrow", **charts.NARROW))
 
 
 @require_GET
@@ -123,6 +137,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
                          (_("Partages"), indicators.totals["share"]),
                          (_("Téléchargements"), indicators.totals["download"])],
         "kind_labels": dict(selectors.CredentialUsage.Kind.choices),
+        "channel_labels": CHANNEL_LABELS,
     })
     return render(request, "indicators/dashboard.html", context)
 

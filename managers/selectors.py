@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 
 from django.db.models import QuerySet
 
+from badges_service.collation import collation_key
 from competencies.models import Competency, ProficiencyLevel
 from issuers.models import Issuer
 from learners import policy
@@ -117,11 +118,16 @@ def team_members(*, learners: list[Learner]) -> list[TeamMember]:
     return members
 
 
-def searchable_competencies() -> list[tuple[str, list[Competency]]]:
-    """Active competencies grouped by framework (title and version), for the search form."""
+def searchable_competencies(*, query: str = "") -> list[tuple[str, list[Competency]]]:
+    """Active competencies grouped by framework (title and version), in French order, for the search form;
+    ``query``: only those whose label, code or domain contains it (accents and case ignored)."""
+    needle = collation_key(query.strip())[0]
     groups: dict[int, tuple[str, list[Competency]]] = {}
-    for c in (Competency.objects.filter(status=Competency.Status.ACTIVE).select_related("framework")
-              .order_by("framework__title", "framework__version", "label", "code")):
+    competencies = Competency.objects.filter(status=Competency.Status.ACTIVE).select_related("framework")
+    for c in sorted(competencies, key=lambda c: (collation_key(c.framework.title), c.framework.version,
+                                                 collation_key(c.label), c.code)):
+        if needle and needle not in collation_key(f"{c.label} {c.code} {c.domain}")[0]:
+            continue
         groups.setdefault(c.framework_id, (f"{c.framework.title} ({c.framework.version})", []))[1].append(c)
     return list(groups.values())
 

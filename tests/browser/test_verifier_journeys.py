@@ -18,6 +18,7 @@ import pytest
 from django.test import Client
 
 from issuers import identifiers, services
+from issuers.permissions import SYSTEM
 from tests.browser import test_journeys as journeys
 from tests.chromium import axe_violations
 
@@ -48,12 +49,12 @@ def status_of(page) -> str:
 @pytest.fixture
 def published(site):
     """Camille's badge made public, and a revoked one of another agent, also public."""
-    credential = services.credential_visibility_set(credential=site["credential"], public=True)
+    credential = services.credential_visibility_set(credential=site["credential"], public=True, actor=SYSTEM)
     team = site["team"]
     revoked = services.credential_issue(achievement=credential.achievement, recipient_email=team.other.email,
-                                        recipient_name=team.other.display_name)
-    services.credential_visibility_set(credential=revoked, public=True)
-    services.credential_revoke(credential=revoked, reason="Délivré par erreur")
+                                        recipient_name=team.other.display_name, actor=SYSTEM)
+    services.credential_visibility_set(credential=revoked, public=True, actor=SYSTEM)
+    services.credential_revoke(credential=revoked, reason="Délivré par erreur", actor=SYSTEM)
     return {"valid": credential, "revoked": revoked}
 
 

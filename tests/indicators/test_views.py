@@ -142,7 +142,7 @@ def test_the_page_lists_directions_achievements_competencies_and_usages(client, 
     today = datetime.date.today().isoformat()
     html = get(client, UserFactory(is_superuser=True), du="2025-12-22", au=today).content.decode()
     for text in ["Direction des ressources humaines", "Service formation", "Direction du numérique",
-                 "Accueil des usagers", "Accueillir le public", "Protéger ses accès", "linkedin"]:
+                 "Accueil des usagers", "Accueillir le public", "Protéger ses accès", "LinkedIn"]:
         assert text in html, text
 
 
@@ -179,3 +179,16 @@ def test_csv_cells_that_look_like_formulas_are_neutralised(client, city):
     assert names["sneaky"] == "'=HYPERLINK(\"http://x\";\"y\")"
     assert names["other"] == "'+33 1 23 45 67 89"
     assert names["accueil"] == "Accueil des usagers"
+
+
+def test_phones_get_a_chart_drawn_for_their_width_and_channels_read_in_words():
+    """The weekly chart is drawn twice, wide and narrow (CSS shows one); channels are words, not codes."""
+    from indicators import charts
+    from indicators.views import CHANNEL_LABELS
+
+    bars = [charts.Bar(key=f"2026-01-{d:02d}", label=f"{d:02d}/01", text="t", value=d) for d in range(1, 27)]
+    narrow = charts.bar_chart_svg(bars, title="T", desc="D", element_id="n", css_class="chart chart--narrow",
+                                  **charts.NARROW)
+    assert 'viewBox="0 0 360 240"' in narrow and 'class="chart chart--narrow"' in narrow
+    assert narrow.count('text-anchor="middle"') <= charts.NARROW["max_labels"] + 1, "few date labels on a phone"
+    assert str(CHANNEL_LABELS["link"]) and CHANNEL_LABELS["png"] != "png"

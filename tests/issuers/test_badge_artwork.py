@@ -12,8 +12,9 @@ from django.core.management import call_command
 from PIL import Image
 
 from issuers import badge_images
-from issuers.images import SIZES, TEXT_WIDTH, Artwork, _width, artwork_svg, fit_name, style_of
+from issuers.badge_artwork import SIZES, TEXT_WIDTH, Artwork, _width, artwork_svg, fit_name, style_of
 from issuers.models import Achievement, Issuer
+from issuers.permissions import SYSTEM
 from verification.artefacts import rasterise
 
 
@@ -59,7 +60,7 @@ def test_a_credential_s_baked_image_shows_the_level_it_achieved(db):
     framework = Framework.objects.create(code="fw", version="1", title="Référentiel")
     expert = ProficiencyLevel.objects.create(framework=framework, rank=4, code="N4", label="Expertise")
     achievement = AchievementFactory(name="Tableur")
-    credential = services.credential_issue(achievement=achievement, recipient_email="a@example.org")
+    credential = services.credential_issue(achievement=achievement, recipient_email="a@example.org", actor=SYSTEM)
     credential.achieved_level = expert
     svg = badge_images.achievement_image(achievement, level=credential.achieved_level).content.decode()
     assert "Niveau 4 · Expertise" in svg

@@ -233,3 +233,18 @@ def test_a_search_for_an_unknown_competency_is_an_error_not_a_crash(client, team
     response = page_as(client, team.manager_drh, competence="999999", niveau=team.level("N1").id)
     assert response.status_code == 200
     assert "Choisissez une compétence dans la liste." in response.content.decode()
+
+
+def test_the_competency_list_can_be_narrowed_without_javascript_and_a_narrowing_is_not_a_search(client, team):
+    """"Filtrer la liste" (a plain GET) keeps the competencies whose name, code or domain contains the words,
+    accents and case ignored, still grouped by framework; it does not run a search nor report errors."""
+    client.force_login(team.manager_drh)
+    wanted = team.competency("CMP-REL-01")
+    word = wanted.label.split()[0].upper().replace("É", "E")
+    html = client.get("/equipe/", {"filtre": word, "filtrer": "1", "competence": "", "niveau": ""}).content.decode()
+    select = html.split("data-competency-select>")[1].split("</select>")[0]
+    assert f'value="{wanted.id}"' in select and "<optgroup" in select
+    others = [c for c in team.framework.competencies.all() if word.lower() not in
+              c.label.lower().replace("é", "e") + c.code.lower() + (c.domain or "").lower().replace("é", "e")]
+    assert others and all(f'value="{c.id}"' not in select for c in others)
+    assert 'aria-invalid="true"' not in html, "narrowing the list is not a failed search"

@@ -13,7 +13,7 @@ import pytest
 from pyld import jsonld
 
 from badges_service.openbadges import contexts, ob2_jsonld
-from badges_service.openbadges.verify import KeyResolutionError
+from badges_service.openbadges.report import KeyResolutionError
 from badges_service.openbadges.verify_ob2 import recipient_matches, verify_assertion
 
 FIXTURES = Path(__file__).parent.parent / "fixtures" / "ob2"
@@ -104,7 +104,7 @@ def test_a_moodle_assertion_verifies_as_a_local_copy_of_its_hosted_original():
     assert report.valid, codes(report)
     assert report.summary["issuer"]["name"].startswith("Ministère de l'Exemple")
     assert report.summary["achievement"]["alignment"][0]["targetUrl"].startswith("http://data.europa.eu/esco/")
-    assert report.documents["badge"]["image"].startswith("data:image/png;base64,")
+    assert report.documents["achievement"]["image"].startswith("data:image/png;base64,")
 
 
 def test_a_moodle_copy_with_a_changed_name_recipient_or_date_is_altered_and_the_original_is_shown():

@@ -207,3 +207,13 @@ def test_the_badge_page_counts_its_shares_and_downloads(signed_in, credential):
     html = signed_in.get(f"/passeport/badges/{credential.public_id}/").content.decode()
     usage = html.split('id="usage"')[1].split("</ul>")[0]
     assert "Lien copié : 1" in usage and "Téléchargé en JSON : 1" in usage
+
+
+def test_my_data_reads_as_tables_in_words_and_keeps_the_json_download(signed_in, credential):
+    html = signed_in.get("/passeport/mes-donnees/", HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+    table = html.split('id="data-badges"')[1].split("</table>")[0]
+    assert credential.achievement.name in table and credential.issuer.name in table
+    assert "Valide" in table and ("Public" in table or "Privé" in table)
+    assert '"valid"' not in table, "states in words, not codes"
+    assert 'id="data-download"' in html
+    assert 'id="data-events"' in html or "Aucun événement." in html

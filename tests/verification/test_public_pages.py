@@ -10,6 +10,7 @@ import re
 import uuid
 from datetime import timedelta
 from html.parser import HTMLParser
+from urllib.parse import urlsplit
 
 import pytest
 from django.utils import formats, timezone, translation
@@ -180,12 +181,13 @@ def test_the_page_shows_the_recipient_name(client, credential):
     assert "Décerné à Camille Dupont" in page.text
 
 
-def test_a_credential_without_a_recipient_name_shows_no_recipient_line(client, achievement):
+def test_a_credential_without_a_recipient_name_says_how_the_badge_identifies_its_holder(client, achievement):
     credential = PublicCredentialFactory(achievement=achievement, recipient_name="")
 
     page = page_of(get_html(client, credential_path(credential)))
 
-    assert "Décerné à" not in page.text
+    assert "Décerné à Une personne identifiée par son adresse électronique" in page.text
+    assert "sous forme protégée (empreinte)" in page.text
 
 
 def test_a_fresh_credential_is_shown_as_valid(client, credential):
@@ -253,7 +255,7 @@ def test_the_page_shows_the_badge_image_with_the_achievement_name_as_alt_text(cl
     page = page_of(get_html(client, credential_path(credential)))
     image_url = json.loads(credential.document)["credentialSubject"]["achievement"]["image"]["id"]
 
-    images = page.all("img", src=image_url)
+    images = page.all("img", src=urlsplit(image_url).path)  # this service's own image, by its path
     assert len(images) == 1
     assert images[0]["alt"] == credential.achievement.name
 
@@ -370,8 +372,9 @@ def test_an_unknown_credential_gets_the_friendly_not_found_page(client, db):
 
     assert response.status_code == 404
     page = page_of(response)
-    assert page.h1 == "Page introuvable"
-    assert page.all("a", href="/")
+    assert page.h1 == "Ce badge est introuvable ou n’est pas public"
+    assert "ne signifie pas que le badge est falsifié" in page.text
+    assert page.all("a", href="/verifier")
 
 
 def test_an_unknown_credential_asked_as_json_gets_a_json_error(client, db):
@@ -385,7 +388,7 @@ def test_a_malformed_credential_id_gets_the_not_found_page(client, db):
     response = get_html(client, "/credentials/pas-un-identifiant")
 
     assert response.status_code == 404
-    assert page_of(response).h1 == "Page introuvable"
+    assert page_of(response).h1 == "Ce badge est introuvable ou n’est pas public"
 
 
 def test_an_unknown_address_gets_the_same_friendly_page_in_english_when_asked(client, db):

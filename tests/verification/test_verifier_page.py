@@ -16,6 +16,7 @@ from PIL import Image
 from badges_service.openbadges import did_key, vc_jwt
 from indicators.models import CredentialUsage
 from issuers import identifiers, services
+from issuers.permissions import SYSTEM
 from tests.issuers.factories import CredentialFactory, PublicCredentialFactory
 from tests.openbadges.samples import sample_credential
 
@@ -113,7 +114,7 @@ def test_a_tampered_json_says_the_signature_does_not_match_and_why(client, ours)
 
 
 def test_a_link_to_a_revoked_badge_reads_revoked_with_the_date_and_reason(client, ours):
-    services.credential_revoke(credential=ours, reason="Délivré par erreur")
+    services.credential_revoke(credential=ours, reason="Délivré par erreur", actor=SYSTEM)
     html = _post(client, url=identifiers.credential_url(ours.public_id)).content.decode()
     assert _status(html) == "revoked"
     assert "Révoqué" in html and "Délivré par erreur" in html

@@ -28,3 +28,14 @@ ACHIEVEMENT_TYPES = {
 @register.filter
 def achievement_type(value: str) -> str:
     return ACHIEVEMENT_TYPES.get(value, value)
+
+
+@register.filter
+def isodate(value):
+    """An ISO 8601 text (as in exports) as a datetime, for the ``date`` filter; None when it is not one."""
+    from django.utils.dateparse import parse_datetime
+
+    try:
+        return parse_datetime(value) if isinstance(value, str) else None
+    except ValueError:
+        return None
