@@ -59,7 +59,8 @@ def superuser(django_user_model, db):
 def test_every_page_carries_the_policy_and_has_no_inline_script_or_style(client, superuser, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
     credential = PublicCredentialFactory(recipient_email="admin@ville-exemple.fr")
-    public = ["/", "/conditions/", "/confidentialite/", "/comptes/connexion/", "/frameworks",
+    public = ["/", "/verifier", "/conditions/", "/confidentialite/", "/mentions-legales/", "/accessibilite/",
+              "/comptes/connexion/", "/frameworks",
               f"/credentials/{credential.public_id}", f"/achievements/{credential.achievement.slug}",
               f"/issuers/{credential.issuer.slug}", "/api/docs/", "/admin/login/", "/page-qui-n-existe-pas"]
     signed_in = ["/passeport/", f"/passeport/badges/{credential.public_id}/", "/equipe/", "/indicateurs/",
