@@ -52,7 +52,7 @@ def published(site):
     credential = services.credential_visibility_set(credential=site["credential"], public=True, actor=SYSTEM)
     team = site["team"]
     revoked = services.credential_issue(achievement=credential.achievement, recipient_email=team.other.email,
-                                        recipient_name=team.other.display_name)
+                                        recipient_name=team.other.display_name, actor=SYSTEM)
     services.credential_visibility_set(credential=revoked, public=True, actor=SYSTEM)
     services.credential_revoke(credential=revoked, reason="Délivré par erreur", actor=SYSTEM)
     return {"valid": credential, "revoked": revoked}
