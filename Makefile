@@ -47,10 +47,12 @@ serve: install
 
 test: install interop
 	$(PY) -m ruff check .
+	$(VENV)/bin/lint-imports
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 lint: install
 	$(PY) -m ruff check .
+	$(VENV)/bin/lint-imports
 
 bench: install interop
 	$(PY) bench/credentials.py

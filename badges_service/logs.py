@@ -18,6 +18,7 @@ import re
 import time
 import uuid
 from contextvars import ContextVar
+from datetime import UTC, datetime
 
 from pythonjsonlogger.json import JsonFormatter
 
@@ -92,6 +93,10 @@ class JsonLines(JsonFormatter):
 
     def formatException(self, exc_info) -> str:
         return redact(super().formatException(exc_info))
+
+    def formatTime(self, record: logging.LogRecord, datefmt: str | None = None) -> str:
+        """ISO 8601 in UTC with milliseconds, whatever the process's time zone: lines of every host sort."""
+        return datetime.fromtimestamp(record.created, tz=UTC).isoformat(timespec="milliseconds")
 
 
 class RequestLogMiddleware:

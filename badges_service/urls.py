@@ -50,3 +50,5 @@ urlpatterns = [
     path("", include("skills.urls")),
     path("", include("verification.urls")),
 ]
+
+handler500 = "badges_service.errors.server_error"  # an unavailable database: 503 and Retry-After

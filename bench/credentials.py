@@ -28,9 +28,9 @@ sys.path.insert(0, str(ROOT))
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey  # noqa: E402
 
 from badges_service.openbadges import did_key, eddsa_rdfc_2022, ob3, rdfc  # noqa: E402
+from badges_service.openbadges.report import ResolvedKey  # noqa: E402
 from badges_service.openbadges.schema import schema_errors  # noqa: E402
-from badges_service.openbadges.verify import ResolvedKey, verify_credential  # noqa: E402
-from issuers.permissions import SYSTEM  # noqa: E402
+from badges_service.openbadges.verify_ob3 import verify_credential  # noqa: E402
 from tests.interop.node import node_available, run_node  # noqa: E402
 
 WARMUP = 5
@@ -88,6 +88,7 @@ def django_issue_runs(iterations: int, repeats: int) -> list[float]:
         from django.db import connections
 
         from issuers import services
+        from issuers.permissions import SYSTEM  # after django.setup(): it imports models
 
         call_command("migrate", verbosity=0)
         issuer = services.issuer_create(slug="drh", name="Direction des ressources humaines")

@@ -6,9 +6,10 @@ plugin posts one signed event per request to ``/api/v1/events/moodle``.
         .venv/bin/python bench/lrs.py [--batches 100] [--repeats 3]
 
 It works in its own database (``<name>_lrs_bench``, dropped and created again) and its own Celery queue (no
-worker: this measures intake, up to the commit and the queueing of what the rules name). One server process
-(``tests/pipeline/web_server.py``: gunicorn when installed, else a threaded WSGI server) serves both sides; a
-client in this process sends one request at a time, a new connection per request as the plugins' curl does.
+worker: this measures intake, up to the commit and the queueing of what the rules name). The production web
+process (``bench/stack.py``: ``python -m badges_service.web``, gunicorn with gthread workers, production settings)
+serves every side; a client in this process sends one request at a time, a new connection per request as the
+plugins' curl does.
 Printed: statements/s through the LRS, statements/s through the signed xAPI route with the same batches, events/s
 through the signed webhook, and the ratios. Each side is measured ``--repeats`` times, alternating; the median
 counts.
@@ -26,8 +27,9 @@ import statistics
 import sys
 import time
 import urllib.request
-import uuid
 from pathlib import Path
+
+from issuers.permissions import SYSTEM
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -63,20 +65,25 @@ def _post(url: str, body: bytes, headers: dict) -> int:
         return answer.status
 
 
+def _get(url: str) -> int:
+    with urllib.request.urlopen(url, timeout=60) as answer:
+        answer.read()
+        return answer.status
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--batches", type=int, default=100, help="batches of 30 statements per measurement")
     parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--web-workers", type=int, default=2, help="gunicorn worker processes (gthread)")
     args = parser.parse_args()
     if not os.environ.get("DATABASE_URL") or not os.environ.get("CELERY_BROKER_URL", "").startswith("redis://"):
         sys.exit("Set DATABASE_URL (PostgreSQL) and CELERY_BROKER_URL (redis://...).")
     admin_url, bench_url = stack.database_urls(os.environ["DATABASE_URL"], "lrs_bench")
     stack.database_recreate(admin_url, bench_url)
-    from cryptography.fernet import Fernet
-
-    queue = f"lrs-bench-{uuid.uuid4().hex[:8]}"
-    os.environ.update({"DATABASE_URL": bench_url, "DJANGO_SETTINGS_MODULE": "bench.campaign_settings",
-                       "BADGES_KEY_ENCRYPTION_KEYS": Fernet.generate_key().decode(), "BADGES_PIPELINE_QUEUE": queue})
+    queue = f"lrs-bench-{stack.run_id()}"
+    env = stack.environment(database_url=bench_url, port=stack.free_port(), queue=queue)
+    os.environ.update({k: v for k, v in env.items() if k not in ("HOST", "PORT")})
     import django
 
     django.setup()
@@ -85,11 +92,8 @@ def main() -> None:
 
     from badges_service.celery import app
     from issuers import services as issuer_services
-    from issuers.permissions import SYSTEM
     from pipeline import services, signatures
     from pipeline.models import InboundEvent
-    from tests.pipeline.web_server import WebServer
-    from tests.pipeline.workers import wait_for
 
     call_command("migrate", verbosity=0)
     drh = issuer_services.issuer_create(slug="drh", name="Direction des ressources humaines", kind="city",
@@ -102,54 +106,61 @@ def main() -> None:
     services.award_rule_create(source=new.source, course="102", achievement=achievement)
     connection.close()
 
-    log_dir = ROOT / "var"
-    log_dir.mkdir(exist_ok=True)
-    server = WebServer(log_dir, {"PYTHONPATH": str(ROOT)}).start(wait_for)
+    running = stack.Stack(env, web_workers=args.web_workers, log_name="lrs-bench").start()
+    url = f"http://127.0.0.1:{running.port}"
     basic = base64.b64encode(f"{new.source.lrs_username}:{new.lrs_password}".encode()).decode()
     lrs_headers = {"Authorization": f"Basic {basic}", "X-Experience-API-Version": "1.0.3"}
     secret = new.secret.encode()
     template = (ROOT / "tests/fixtures/moodle/course_completed.json").read_text()
     offset = 0
 
-    def lrs_run() -> float:
+    def lrs_run(warm_up: bool = False) -> float:
         nonlocal offset
-        bodies = [json.dumps(_statements(BATCH, offset + b * BATCH)).encode() for b in range(args.batches)]
-        offset += BATCH * args.batches
+        batches = 2 if warm_up else args.batches
+        bodies = [json.dumps(_statements(BATCH, offset + b * BATCH)).encode() for b in range(batches)]
+        offset += BATCH * batches
         start = time.perf_counter()
         for body in bodies:
-            assert _post(server.url + "/api/v1/xapi/statements", body, lrs_headers) == 200
-        return BATCH * args.batches / (time.perf_counter() - start)
+            assert _post(url + "/api/v1/xapi/statements", body, lrs_headers) == 200
+        return BATCH * batches / (time.perf_counter() - start)
 
-    def signed_xapi_run() -> float:
+    def signed_xapi_run(warm_up: bool = False) -> float:
         nonlocal offset
-        bodies = [json.dumps(_statements(BATCH, offset + b * BATCH)).encode() for b in range(args.batches)]
-        offset += BATCH * args.batches
+        batches = 2 if warm_up else args.batches
+        bodies = [json.dumps(_statements(BATCH, offset + b * BATCH)).encode() for b in range(batches)]
+        offset += BATCH * batches
         start = time.perf_counter()
         for body in bodies:
-            assert _post(server.url + "/api/v1/events/xapi", body,
+            assert _post(url + "/api/v1/events/xapi", body,
                          {signatures.HEADER: signatures.sign(secret, body)}) == 202
-        return BATCH * args.batches / (time.perf_counter() - start)
+        return BATCH * batches / (time.perf_counter() - start)
 
-    def webhook_run() -> float:
+    def webhook_run(warm_up: bool = False) -> float:
         nonlocal offset
-        count = BATCH * args.batches
+        batches = 2 if warm_up else args.batches
+        count = BATCH * batches
         bodies = [(template.replace('"8812"', f'"{offset + n}"').replace('"45"', f'"{10_000 + offset + n}"')
                    .replace('"101"', '"102"')).encode() for n in range(count)]
         offset += count
         start = time.perf_counter()
         for body in bodies:
-            assert _post(server.url + "/api/v1/events/moodle", body,
+            assert _post(url + "/api/v1/events/moodle", body,
                          {signatures.HEADER: signatures.sign(secret, body)}) == 202
         return count / (time.perf_counter() - start)
 
     rates: dict[str, list[float]] = {"lrs": [], "signed_xapi": [], "webhook": []}
     try:
+        # Warm-up, not timed: each gunicorn worker imports the application on its first request.
+        for _ in range(4 * args.web_workers):
+            assert _get(url + "/api/v1/xapi/about") == 200
+        for run in (lrs_run, signed_xapi_run, webhook_run):
+            run(warm_up=True)
         for _ in range(args.repeats):
             rates["lrs"].append(lrs_run())
             rates["signed_xapi"].append(signed_xapi_run())
             rates["webhook"].append(webhook_run())
     finally:
-        server.stop()
+        running.stop()
         with app.connection_for_write() as conn:
             conn.default_channel.queue_purge(queue)
     # Both sides did the same work: the LRS stored every statement, the signed route the ones it acts on (it
@@ -157,10 +168,13 @@ def main() -> None:
     per = BATCH * args.batches
     acted_on = sum(1 for n in range(per) if SHAPES[n % len(SHAPES)] in ACTED_ON)
     stored = InboundEvent.objects.count()
-    assert stored == args.repeats * (per + acted_on + per), (stored, args.repeats, per, acted_on)
+    warm = 2 * BATCH  # the warm-up's two batches per side
+    warm_acted_on = sum(1 for n in range(warm) if SHAPES[n % len(SHAPES)] in ACTED_ON)
+    assert stored == args.repeats * (per + acted_on + per) + warm + warm_acted_on + warm, (stored, per, acted_on)
 
     lrs, xapi_signed, webhook = (statistics.median(rates[k]) for k in ("lrs", "signed_xapi", "webhook"))
-    print(f"Intake over HTTP ({server.kind}, one client, a new connection per request), PostgreSQL + Redis; "
+    print(f"Intake over HTTP (badges_service.web: gunicorn, {args.web_workers} gthread workers; one client, a new "
+          f"connection per request), PostgreSQL + Redis, {stack.load()}; "
           f"{os.cpu_count()} CPU(s), Python {platform.python_version()}; median of {args.repeats} runs of {per} "
           f"statements or events each")
     print(f"  xAPI LRS, batches of {BATCH} (Basic)          {lrs:8.0f} statements/s   "

@@ -98,6 +98,9 @@ class Stack:
         return process
 
     def start(self) -> Stack:
+        # As `make serve` does before starting the processes: the manifest the production storage reads.
+        subprocess.run([sys.executable, "manage.py", "collectstatic", "--noinput", "--verbosity", "0"], cwd=ROOT,
+                       env=self.env, check=True)
         if self.worker_concurrency:
             queue = self.env["BADGES_PIPELINE_QUEUE"]
             self._start("worker", [str(Path(sys.executable).with_name("celery")), "-A", "badges_service", "worker",
@@ -236,6 +239,56 @@ class CpuMeter:
         self.by_role = {role: sum(cpu_seconds([pid]) - self.before.get(pid, 0.0) for pid in pids)
                         for role, pids in self._pids().items()}
         return self.by_role
+
+
+WRK_POST = """wrk.method = "POST"
+wrk.headers["Content-Type"] = "{content_type}"
+local f = assert(io.open("{body}", "rb"))
+wrk.body = f:read("*all")
+f:close()
+"""
+
+
+def wrk(url: str, *, connections: int, seconds: int, threads: int = 2, headers: dict | None = None,
+        body_file: Path | None = None, content_type: str = "application/json") -> dict:
+    """Run wrk (Debian's package) against ``url``: requests/s, p50/p99 latency (ms), errors (socket errors,
+    time-outs and non-2xx/3xx answers)."""
+    import re
+    import shutil
+    import tempfile
+
+    if shutil.which("wrk") is None:
+        raise SystemExit("wrk is missing: apt-get install wrk")
+    command = ["wrk", "--latency", "-t", str(threads), "-c", str(connections), "-d", f"{seconds}s",
+               "--timeout", "10s"]
+    for name, value in (headers or {}).items():
+        command += ["-H", f"{name}: {value}"]
+    with tempfile.TemporaryDirectory() as tmp:
+        if body_file is not None:
+            script = Path(tmp) / "post.lua"
+            script.write_text(WRK_POST.format(content_type=content_type, body=body_file))
+            command += ["-s", str(script)]
+        out = subprocess.run([*command, url], capture_output=True, text=True, check=True).stdout
+
+    def latency(label: str) -> float:
+        match = re.search(rf"^\s*{label}%\s+([\d.]+)(us|ms|s)\s*$", out, re.M)
+        if not match:
+            return float("nan")
+        value, unit = float(match.group(1)), match.group(2)
+        return value / 1000 if unit == "us" else value * 1000 if unit == "s" else value
+
+    socket = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", out)
+    non_2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    requests = re.search(r"(\d+) requests in", out)
+    return {
+        "rps": float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1)),
+        "p50": latency("50"), "p99": latency("99"),
+        "requests": int(requests.group(1)) if requests else 0,
+        "errors": sum(int(g) for g in socket.groups()) if socket else 0,
+        "timeouts": int(socket.group(4)) if socket else 0,
+        "non_2xx": int(non_2xx.group(1)) if non_2xx else 0,
+        "raw": out,
+    }
 
 
 def load() -> str:

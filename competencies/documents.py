@@ -40,13 +40,18 @@ def case_item(item: Job | Competency) -> dict:
 
 
 def ob3_alignments(alignments: list[AchievementAlignment]) -> list[ob3.Alignment]:
-    """``targetType`` CFItem to our public URL, plus ESCO (and ROME, via jobs elsewhere) where known."""
+    """``targetType`` CFItem to our public URL (and to its publisher's, for a competency of an imported CASE
+    framework), plus ESCO (and ROME, via jobs elsewhere) where known."""
     out: list[ob3.Alignment] = []
     for a in alignments:
         c = a.competency
         out.append(ob3.Alignment(target_name=c.label, target_url=identifiers.competency_url(c), target_type="CFItem",
                                  target_code=c.code, target_framework=c.framework.title,
                                  target_description=c.description or None))
+        if c.case_uri.startswith(("https://", "http://")):  # where other services know the item
+            out.append(ob3.Alignment(target_name=c.label, target_url=c.case_uri, target_type="CFItem",
+                                     target_code=c.case_data.get("humanCodingScheme", c.code) or None,
+                                     target_framework=c.framework.title))
         if c.esco_uri:
             out.append(ob3.Alignment(target_name=c.label, target_url=c.esco_uri, target_type="ext:ESCOSkill",
                                      target_framework="ESCO"))

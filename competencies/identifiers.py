@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from urllib.parse import quote
 
-from issuers.identifiers import public_url
+from badges_service.public_urls import public_url
 
 from .models import Competency, Framework, Job, ProficiencyLevel
 

@@ -1,18 +1,15 @@
-"""Writes for the référentiel: framework import (atomic), alignment of achievements."""
+"""Writes for the référentiel: framework import (atomic). (Aligning an achievement to the référentiel is the
+issuer's write: ``issuers.alignments``.)"""
 
 from __future__ import annotations
 
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import F, ProtectedError
 
 from badges_service.errors import ApplicationError, Conflict
-from issuers.models import Achievement, Issuer
-from issuers.permissions import EDIT, ensure_can_act
 
 from .interchange.bundle import BundleInvalid, FrameworkBundle, LevelRow, validate
 from .models import (
-    AchievementAlignment,
-    AchievementJobAlignment,
     Competency,
     Framework,
     Job,
@@ -30,7 +27,7 @@ def framework_import(*, bundle: FrameworkBundle, replace: bool = False, scale: F
     if scale is not None:
         bundle.levels = [LevelRow(0, lv.rank, lv.code, lv.label, lv.proficient, lv.description)
                          for lv in scale.levels.all()]
-    directions = set(Issuer.objects.values_list("slug", flat=True))
+    directions = set(_directions().objects.values_list("slug", flat=True))
     problems = validate(bundle, known_directions=directions)
     if problems:
         raise BundleInvalid(problems)
@@ -44,8 +41,8 @@ def framework_import(*, bundle: FrameworkBundle, replace: bool = False, scale: F
     for name in ("title", "description", "publisher", "language"):
         setattr(framework, name, getattr(info, name))
     framework.case_identifier, framework.case_uri, framework.case_data = _case_columns(info.case)
-    if framework.case_identifier and Framework.objects.filter(case_identifier=framework.case_identifier).exclude(
-            code=info.code, version=info.version).exists():
+    others = Framework.objects.exclude(code=info.code, version=info.version)
+    if framework.case_identifier and others.filter(case_identifier__iexact=framework.case_identifier).exists():
         # One CFDocument identifier per framework version: another version of the same package gets its own
         # (derived) identifier, so /ims/case/v1p0/CFPackages/<id> stays unambiguous.
         framework.case_identifier = ""
@@ -70,7 +67,7 @@ def framework_import(*, bundle: FrameworkBundle, replace: bool = False, scale: F
         r.code: {"title": r.title, "family": families[r.family], "category": r.category, "rome_codes": r.rome_codes,
                  "rime_code": r.rime_code, "cnfpt_code": r.cnfpt_code, "esco_uri": r.esco_uri,
                  "description": r.description, **_case_fields(r.case)} for r in bundle.jobs})
-    issuers = {i.slug: i for i in Issuer.objects.filter(slug__in={s for r in bundle.jobs for s in r.directions})}
+    issuers = {i.slug: i for i in _directions().objects.filter(slug__in={s for r in bundle.jobs for s in r.directions})}
     Through = Job.directions.through
     Through.objects.filter(job__framework=framework).delete()
     Through.objects.bulk_create([Through(job=jobs[r.code], issuer=issuers[slug])
@@ -121,27 +118,7 @@ def _upsert(framework: Framework, model, key: str, wanted: dict[str, dict], temp
     return rows
 
 
-def alignment_set(*, achievement: Achievement, competency: Competency, level: ProficiencyLevel | None = None,
-                  actor) -> AchievementAlignment:
-    """Align an achievement to a competency (at a level of the competency's framework)."""
-    ensure_can_act(actor, achievement.issuer, EDIT)
-    if level is not None and level.framework_id != competency.framework_id:
-        raise ApplicationError("The level belongs to another framework's scale.", code="level_mismatch")
-    try:
-        alignment, _ = AchievementAlignment.objects.update_or_create(
-            achievement=achievement, competency=competency, defaults={"level": level})
-    except IntegrityError as exc:
-        raise ApplicationError("The alignment could not be saved.", code="alignment_failed") from exc
-    return alignment
-
-
-def alignment_remove(*, achievement: Achievement, competency: Competency, actor) -> None:
-    ensure_can_act(actor, achievement.issuer, EDIT)
-    AchievementAlignment.objects.filter(achievement=achievement, competency=competency).delete()
-
-
-def job_alignment_set(*, achievement: Achievement, job: Job, actor) -> AchievementJobAlignment:
-    """Say that an achievement prepares for or certifies a job."""
-    ensure_can_act(actor, achievement.issuer, EDIT)
-    alignment, _ = AchievementJobAlignment.objects.get_or_create(achievement=achievement, job=job)
-    return alignment
+def _directions():
+    """The model of the directions a job belongs to (the issuers' ``Issuer``), through the référentiel's own
+    relation: this floor names no app above it."""
+    return Job._meta.get_field("directions").related_model

@@ -8,7 +8,7 @@ from django.views.decorators.http import require_GET
 from django.views.decorators.vary import vary_on_headers
 
 from badges_service.collation import collation_key, sorted_by
-from verification.negotiation import json_response, public_view, wants_json
+from badges_service.negotiation import json_response, public_view, wants_json
 
 from . import documents, identifiers, selectors
 

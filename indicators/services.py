@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import logging
+
+from django.db import transaction
+
 from issuers.models import Credential
 
 from .models import CredentialUsage
@@ -10,3 +14,16 @@ from .models import CredentialUsage
 def usage_record(*, credential: Credential, kind: str, channel: str = "") -> CredentialUsage:
     """Count one use of a credential. ``kind`` is a ``CredentialUsage.Kind`` value."""
     return CredentialUsage.objects.create(credential=credential, kind=kind, channel=channel[:20])
+
+
+def usage_count(*, credential: Credential | None, kind: str, channel: str = "") -> None:
+    """``usage_record`` for a view that must answer whatever happens to the count (a verification): nothing
+    for ``None`` (not one of ours), and a failed insert is logged, inside a savepoint so that the caller's
+    transaction stays usable."""
+    if credential is None:
+        return
+    try:
+        with transaction.atomic():
+            usage_record(credential=credential, kind=kind, channel=channel)
+    except Exception:
+        logging.getLogger(__name__).warning("A %s could not be counted", kind, exc_info=True)

@@ -7,33 +7,89 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from badges_service.errors import ApplicationError
-from badges_service.openbadges.images import image_clean
+from badges_service.openbadges.image_upload import image_clean
 from badges_service.openbadges.svg_sanitize import UnsafeImageError
 
 from . import badge_images, services
 from .models import Achievement, Credential, Issuer, IssuerMembership, SigningKey
 
 
+class ImageAdminForm(forms.ModelForm):
+    def clean_image(self):
+        """PNG or SVG only, within the size and pixel limits; an SVG is sanitised when stored."""
+        upload = self.cleaned_data.get("image")
+        if upload and "image" in self.changed_data:
+            try:
+                image_clean(upload.read())
+            except UnsafeImageError as exc:
+                raise forms.ValidationError(str(exc), code=exc.code) from exc
+            upload.seek(0)
+        return upload
+
+
+def _new_image(form) -> bytes | None:
+    upload = form.cleaned_data.get("image")
+    if upload and "image" in form.changed_data:
+        upload.seek(0)
+        return upload.read()
+    return None
+
+
 class MembershipInline(admin.TabularInline):
+    """Memberships are written by ``services.membership_set`` (``IssuerAdmin.save_formset``)."""
+
     model = IssuerMembership
     extra = 0
 
 
+class NoDeletion:
+    """Deleting these rows would break history (signed credentials name them): the admin never offers it."""
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(Issuer)
-class IssuerAdmin(admin.ModelAdmin):
+class IssuerAdmin(NoDeletion, admin.ModelAdmin):
+    form = ImageAdminForm
     list_display = ["name", "slug", "kind", "parent"]
     search_fields = ["name", "slug"]
     inlines = [MembershipInline]
     actions = ["rotate_keys"]
 
     def save_model(self, request, obj, form, change):
-        if change:
-            services.issuer_update(issuer=obj, actor=request.user,
-                                   **{f: form.cleaned_data[f] for f in ("name", "url", "email", "description")})
-        else:
-            created = services.issuer_create(slug=obj.slug, name=obj.name, kind=obj.kind, parent=obj.parent,
-                                             url=obj.url, email=obj.email, description=obj.description)
-            obj.pk = created.pk
+        try:
+            if change:
+                issuer = services.issuer_update(issuer=obj, actor=request.user, **{
+                    f: form.cleaned_data[f] for f in ("name", "url", "email", "description")})
+            else:
+                issuer = services.issuer_create(slug=obj.slug, name=obj.name, kind=obj.kind, parent=obj.parent,
+                                                url=obj.url, email=obj.email, description=obj.description)
+                obj.pk = issuer.pk
+            image = _new_image(form)
+            if image is not None:
+                badge_images.issuer_image_set(issuer=issuer, data=image, actor=request.user)
+        except ApplicationError as exc:
+            messages.error(request, exc.message)
+
+    def save_formset(self, request, form, formset, change):
+        """Memberships through ``membership_set`` / ``membership_remove`` (the actor needs MANAGE there)."""
+        if formset.model is not IssuerMembership:
+            return super().save_formset(request, form, formset, change)
+        issuer = form.instance
+        try:
+            for inline in formset.forms:
+                data = inline.cleaned_data
+                if not data or not data.get("user"):
+                    continue
+                if data.get("DELETE"):
+                    services.membership_remove(issuer=issuer, user=data["user"], actor=request.user)
+                elif inline.has_changed():
+                    if inline.instance.pk and inline.instance.user_id != data["user"].pk:
+                        services.membership_remove(issuer=issuer, user=inline.instance.user, actor=request.user)
+                    services.membership_set(issuer=issuer, user=data["user"], role=data["role"], actor=request.user)
+        except ApplicationError as exc:
+            messages.error(request, exc.message)
 
     @admin.action(description="Faire tourner la clé de signature")
     def rotate_keys(self, request, queryset):
@@ -43,7 +99,7 @@ class IssuerAdmin(admin.ModelAdmin):
 
 
 @admin.register(SigningKey)
-class SigningKeyAdmin(admin.ModelAdmin):
+class SigningKeyAdmin(NoDeletion, admin.ModelAdmin):
     list_display = ["issuer", "public_key_multibase", "status", "created_at", "revoked_after"]
     list_filter = ["status"]
     exclude = ["private_key_encrypted"]
@@ -60,7 +116,7 @@ class SigningKeyAdmin(admin.ModelAdmin):
             services.key_revoke(key=key, compromised_since=timezone.now(), actor=request.user)
 
 
-class AchievementAdminForm(forms.ModelForm):
+class AchievementAdminForm(ImageAdminForm):
     class Meta:
         # The words of docs/glossary.md, without changing the models (labels live in the form, not the schema).
         labels = {
@@ -79,20 +135,9 @@ class AchievementAdminForm(forms.ModelForm):
             "validity_days": _("Vide : sans date d’expiration."),
         }
 
-    def clean_image(self):
-        """PNG or SVG only, within the size and pixel limits; an SVG is sanitised when stored."""
-        upload = self.cleaned_data.get("image")
-        if upload and "image" in self.changed_data:
-            try:
-                image_clean(upload.read())
-            except UnsafeImageError as exc:
-                raise forms.ValidationError(str(exc), code=exc.code) from exc
-            upload.seek(0)
-        return upload
-
 
 @admin.register(Achievement)
-class AchievementAdmin(admin.ModelAdmin):
+class AchievementAdmin(NoDeletion, admin.ModelAdmin):
     form = AchievementAdminForm
     list_display = ["name", "slug", "issuer", "achievement_type"]
     list_filter = ["issuer", "achievement_type"]
@@ -107,16 +152,15 @@ class AchievementAdmin(admin.ModelAdmin):
                 achievement = services.achievement_create(issuer=obj.issuer, slug=obj.slug, actor=request.user,
                                                           **fields)
                 obj.pk = achievement.pk
-            upload = form.cleaned_data.get("image")
-            if upload and "image" in form.changed_data:
-                upload.seek(0)
-                badge_images.achievement_image_set(achievement=achievement, data=upload.read(), actor=request.user)
+            image = _new_image(form)
+            if image is not None:
+                badge_images.achievement_image_set(achievement=achievement, data=image, actor=request.user)
         except ApplicationError as exc:
             messages.error(request, exc.message)
 
 
 @admin.register(Credential)
-class CredentialAdmin(admin.ModelAdmin):
+class CredentialAdmin(NoDeletion, admin.ModelAdmin):
     list_display = ["public_id", "achievement", "issuer", "issued_at", "valid_until", "revoked_at", "suspended_at"]
     list_filter = ["issuer", "achievement"]
     search_fields = ["public_id", "recipient_email"]

@@ -15,7 +15,7 @@ from rest_framework.views import APIView
 
 from badges_service.api_schema import errors
 from badges_service.openbadges import ob3
-from badges_service.openbadges.images import MAX_IMAGE_BYTES
+from badges_service.openbadges.image_upload import MAX_IMAGE_BYTES
 
 from . import badge_images, identifiers, selectors, services
 from .models import Achievement
@@ -127,7 +127,7 @@ class CredentialRevokeApi(APIView):
     def post(self, request: Request, public_id: str) -> Response:
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        credential = selectors.credential_get_public(public_id=public_id, viewer=request.user)
+        credential = selectors.credential_get_for_staff(public_id=public_id, viewer=request.user)
         credential = services.credential_revoke(credential=credential, actor=request.user, **data.validated_data)
         return Response({"id": identifiers.credential_url(credential.public_id),
                          "revoked_at": credential.revoked_at, "reason": credential.revocation_reason})
@@ -146,7 +146,7 @@ class CredentialSuspendApi(APIView):
     def post(self, request: Request, public_id: str) -> Response:
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        credential = selectors.credential_get_public(public_id=public_id, viewer=request.user)
+        credential = selectors.credential_get_for_staff(public_id=public_id, viewer=request.user)
         credential = services.credential_suspend(credential=credential, actor=request.user, **data.validated_data)
         return Response({"id": identifiers.credential_url(credential.public_id),
                          "suspended_at": credential.suspended_at, "reason": credential.suspension_reason})
@@ -158,7 +158,7 @@ class CredentialReinstateApi(APIView):
             "id": serializers.URLField(), "suspended_at": serializers.DateTimeField(allow_null=True)}),
         **errors(401, 403, 404, 409)})
     def post(self, request: Request, public_id: str) -> Response:
-        credential = selectors.credential_get_public(public_id=public_id, viewer=request.user)
+        credential = selectors.credential_get_for_staff(public_id=public_id, viewer=request.user)
         credential = services.credential_reinstate(credential=credential, actor=request.user)
         return Response({"id": identifiers.credential_url(credential.public_id), "suspended_at": None})
 

@@ -12,11 +12,11 @@ from django.utils import translation
 from django.utils.translation import gettext
 
 from badges_service.errors import ApplicationError
-from badges_service.openbadges.images import image_clean
+from badges_service.openbadges.image_upload import image_clean
 from badges_service.openbadges.svg_sanitize import UnsafeImageError
 
 from . import identifiers
-from .images import FRAMES, Artwork, artwork_svg, style_of
+from .badge_artwork import FRAMES, Artwork, artwork_svg, style_of
 from .models import Achievement, Issuer
 from .permissions import EDIT, ensure_can_act
 

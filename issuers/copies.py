@@ -18,12 +18,14 @@ from datetime import datetime
 from django.db import transaction
 from django.utils import timezone
 
+from badges_service import key_encryption
 from badges_service.errors import Conflict
 from badges_service.openbadges import eddsa_rdfc_2022, vc_jwt
-from badges_service.openbadges.verify import parse_datetime
+from badges_service.openbadges.report import parse_datetime
 
-from . import identifiers, keys
+from . import identifiers
 from .models import Credential, CredentialCopy, SigningKey
+from .permissions import ISSUE, SYSTEM, ensure_can_act
 
 FORMATS = (CredentialCopy.LDP_VC, CredentialCopy.JWT_VC_JSON)
 JWT_ALG = vc_jwt.EDDSA
@@ -58,14 +60,18 @@ def copy_document(award: dict, *, copy_id: str, holder: str, issuer_id: str) -> 
 
 
 @transaction.atomic
-def credential_copy_issue(*, credential: Credential, holder: str, format: str,
+def credential_copy_issue(*, credential: Credential, holder: str, format: str, actor,
                           now: datetime | None = None) -> CredentialCopy:
     """Sign and store a copy of ``credential`` bound to ``holder`` (a DID), in ``format`` (``FORMATS``).
-    A revoked, suspended or expired award has no new copies (``Conflict``)."""
+    ``actor``: ``SYSTEM`` (the OpenID4VCI credential endpoint, on a redeemed offer that the learner who holds the
+    credential made: ``learners.policy.is_credential_owner`` is checked there), or its issuer's staff. A revoked,
+    suspended or expired award has no new copies (``Conflict``)."""
     if format not in FORMATS:
         raise ValueError(format)
+    if actor is not SYSTEM:
+        ensure_can_act(actor, credential.issuer, ISSUE)
     now = now or timezone.now()
-    credential = Credential.objects.select_for_update().select_related("issuer", "signing_key").get(
+    credential = Credential.objects.select_for_update(of=("self",)).select_related("issuer", "signing_key").get(
         pk=credential.pk)
     if credential.revoked_at:
         raise Conflict("The badge was revoked: it cannot be added to a wallet.", code="credential_revoked")
@@ -79,7 +85,7 @@ def credential_copy_issue(*, credential: Credential, holder: str, format: str,
     public_id = uuid.uuid4()
     unsigned = copy_document(json.loads(credential.document), copy_id=f"urn:uuid:{public_id}", holder=holder,
                              issuer_id=issuer_id)
-    private_key = keys.decrypt_private_key(key.private_key_encrypted)
+    private_key = key_encryption.decrypt_private_key(key.private_key_encrypted)
     if format == CredentialCopy.LDP_VC:
         signed = eddsa_rdfc_2022.proof_create(unsigned, private_key=private_key, verification_method=method,
                                               created=now)

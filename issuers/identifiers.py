@@ -9,12 +9,9 @@ from __future__ import annotations
 from django.conf import settings
 
 from badges_service.openbadges import did_key, did_web
+from badges_service.public_urls import public_url
 
 from .models import Achievement, Issuer, SigningKey
-
-
-def public_url(path: str) -> str:
-    return settings.BADGES_PUBLIC_URL + path
 
 
 def issuer_profile_url(issuer: Issuer) -> str:
@@ -47,6 +44,3 @@ def achievement_url(achievement: Achievement) -> str:
 def credential_url(public_id) -> str:
     return public_url(f"/credentials/{public_id}")
 
-
-def media_url(file_field) -> str | None:
-    return public_url("/" + settings.MEDIA_URL.strip("/") + "/" + file_field.name) if file_field else None

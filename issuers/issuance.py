@@ -24,13 +24,13 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
-from badges_service import bulk
+from badges_service import bulk, key_encryption
 from badges_service.errors import ApplicationError
 from badges_service.openbadges import did_key, eddsa_rdfc_2022, ob3
 from competencies import documents as competency_documents
 from competencies.models import AchievementAlignment, ProficiencyLevel
 
-from . import identifiers, keys, ob2, status_lists
+from . import identifiers, ob2, status_lists
 from .documents import achievement_definition, issuer_profile
 from .models import Achievement, Credential, HostedAssertion, Issuer, SigningKey, StatusList, StatusListEntry
 
@@ -128,7 +128,7 @@ class Issuance:
                 valid_from=self.now, valid_until=request.valid_until, awarded=self.now,
                 evidence=request.evidence, results=results, credential_status=status_lists.entry_json(entry))
             signed = eddsa_rdfc_2022.proof_create(
-                unsigned, private_key=keys.decrypt_private_key(state.key.private_key_encrypted),
+                unsigned, private_key=key_encryption.decrypt_private_key(state.key.private_key_encrypted),
                 verification_method=state.method, created=self.now)
             documents.append(signed)
             credentials.append(Credential(

@@ -167,7 +167,7 @@ class Credential(models.Model):
     suspended_at = models.DateTimeField(null=True, blank=True)  # reversible, unlike revocation
     suspension_reason = models.CharField(max_length=500, blank=True)  # public
     # Nothing about a learner is public until the learner makes it so: the credential's page, documents and
-    # images answer 404 to visitors while this is False (``issuers.selectors.credential_get_public``).
+    # images answer 404 to visitors while this is False (``learners.policy.credential_get_public``).
     is_public = models.BooleanField(default=False)
     made_public_at = models.DateTimeField(null=True, blank=True)
 

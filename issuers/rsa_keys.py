@@ -18,9 +18,9 @@ from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.db import transaction
 
+from badges_service import key_encryption
 from badges_service.openbadges.multibase import encode_base58btc
 
-from . import keys
 from .models import Issuer, SigningKey
 
 # What OB 2.0 validators and JWS libraries expect; 112-bit security (NIST SP 800-57 Part 1 Rev. 5) until 2030.
@@ -42,7 +42,7 @@ def rsa_key_create(*, issuer: Issuer) -> SigningKey:
                                             serialization.PublicFormat.SubjectPublicKeyInfo).decode("ascii")
     return SigningKey.objects.create(
         issuer=issuer, algorithm=SigningKey.RS256, public_key_multibase=fingerprint(private.public_key()),
-        public_key_pem=pem, private_key_encrypted=keys.kek().encrypt(der))
+        public_key_pem=pem, private_key_encrypted=key_encryption.kek().encrypt(der))
 
 
 def rsa_private_key(key: SigningKey) -> rsa.RSAPrivateKey:
@@ -56,7 +56,7 @@ def rsa_private_key(key: SigningKey) -> rsa.RSAPrivateKey:
 @lru_cache(maxsize=64)
 def _rsa_private_key(keks: tuple[str, ...], token: bytes) -> rsa.RSAPrivateKey:
     try:
-        private = serialization.load_der_private_key(keys.kek().decrypt(token), None)
+        private = serialization.load_der_private_key(key_encryption.kek().decrypt(token), None)
     except InvalidToken as exc:
         raise ImproperlyConfigured("A signing key cannot be decrypted with the configured "
                                    "BADGES_KEY_ENCRYPTION_KEYS.") from exc

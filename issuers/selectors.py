@@ -47,29 +47,12 @@ def credential_get(*, public_id: str | uuid.UUID) -> Credential:
         raise NotFound("No such credential.") from None
 
 
-def credential_is_owner(*, credential: Credential, user) -> bool:
-    """True when ``user`` is the learner the credential was issued to."""
-    from learners.selectors import learner_email_of  # learners depends on issuers, not the reverse
-
-    email = learner_email_of(user=user)
-    return bool(email) and email.lower() == credential.recipient_email.lower()
-
-
-def credential_visible_to(*, credential: Credential, viewer=None) -> bool:
-    """The privacy rule, in one place: nothing about a learner is public until the learner makes it so.
-    A private credential is seen only by its owner (signed in) and by the staff of its issuer."""
-    if credential.is_public:
-        return True
-    if viewer is None or not getattr(viewer, "is_authenticated", False):
-        return False
-    return credential_is_owner(credential=credential, user=viewer) or can_act(viewer, credential.issuer, ISSUE)
-
-
-def credential_get_public(*, public_id: str | uuid.UUID, viewer=None) -> Credential:
-    """A credential for its public page, documents and images. A private one that ``viewer`` may not see
-    raises the same ``NotFound`` as an unknown id, so its existence does not leak."""
+def credential_get_for_staff(*, public_id: str | uuid.UUID, viewer) -> Credential:
+    """A credential for the staff APIs (revoke, suspend, reinstate): a private one that ``viewer`` may not issue
+    for raises the same ``NotFound`` as an unknown id. (Learners' and visitors' reads:
+    ``learners.policy.credential_get_public``.)"""
     credential = credential_get(public_id=public_id)
-    if not credential_visible_to(credential=credential, viewer=viewer):
+    if not (credential.is_public or can_act(viewer, credential.issuer, ISSUE)):
         raise NotFound("No such credential.")
     return credential
 

@@ -12,12 +12,13 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from django.db import transaction
 from django.utils import timezone
 
+from badges_service import key_encryption
 from badges_service.errors import ApplicationError, Conflict, PermissionDenied
 from badges_service.openbadges import ob3
 from badges_service.openbadges.multibase import ed25519_public_key_to_multibase
 from competencies.models import ProficiencyLevel
 
-from . import keys, rsa_keys, status_lists
+from . import rsa_keys, status_lists
 from .issuance import Issuance, IssueRequest
 from .models import Achievement, Credential, Issuer, IssuerMembership, SigningKey
 from .permissions import EDIT, ISSUE, MANAGE, SYSTEM, ensure_can_act
@@ -61,6 +62,11 @@ def membership_set(*, issuer: Issuer, user, role: str, actor) -> IssuerMembershi
     return membership
 
 
+def membership_remove(*, issuer: Issuer, user, actor) -> None:
+    _check(actor, issuer, MANAGE)
+    IssuerMembership.objects.filter(user=user, issuer=issuer).delete()
+
+
 # --- signing keys ------------------------------------------------------------------------------
 
 
@@ -69,7 +75,7 @@ def signing_key_create(*, issuer: Issuer) -> SigningKey:
     public = private.public_key().public_bytes_raw()
     return SigningKey.objects.create(
         issuer=issuer, public_key_multibase=ed25519_public_key_to_multibase(public),
-        private_key_encrypted=keys.encrypt_private_key(private),
+        private_key_encrypted=key_encryption.encrypt_private_key(private),
     )
 
 
@@ -242,10 +248,9 @@ def credential_reinstate(*, credential: Credential, actor) -> Credential:
 
 def credential_visibility_set(*, credential: Credential, public: bool, actor) -> Credential:
     """Make a credential public (its page, documents and images answer anyone) or private again (404 to
-    visitors). Only its learner decides, or ``SYSTEM`` (demo data)."""
-    from .selectors import credential_is_owner
-
-    if actor is not SYSTEM and not credential_is_owner(credential=credential, user=actor):
+    visitors). Only its learner decides: through ``learners.services.credential_visibility_choose``, which
+    checks that the user holds it and then acts as ``SYSTEM`` (as demo data does)."""
+    if actor is not SYSTEM:
         raise PermissionDenied("Only the learner who holds this credential may change its visibility.")
     if credential.is_public == public:
         return credential

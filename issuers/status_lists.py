@@ -3,9 +3,11 @@
 * Issuance reserves a random free index (W3C Bitstring Status List v1.0 §6.1: random allocation in a
   list of at least 131,072 entries, so a list does not tell which credential changed). A list is used
   until half full, which keeps a random draw to about one try; then a new list starts.
-* Revocation, suspension and reinstatement bump the list's ``version``; nothing is signed then.
-* The signed list is made on request when its stored copy is older than ``version`` (``list_document``),
-  so issuing and revoking stay fast and every process serves the same bytes until the next change.
+* A new list is signed when it is made; revocation, suspension and reinstatement bump the list's ``version``
+  and sign it again in their own transaction (``lists_touch``): the write that changes the bits signs them,
+  a GET never writes (``list_document`` serves the stored copy). The version bump locks the list's row until
+  the commit, so concurrent changes sign one after the other and the last one signs every bit.
+  ``manage.py status_lists_sign`` signs lists left unsigned or stale by an older version of this service.
 
 OB 3.0 allows one ``credentialStatus`` per credential (OB 3.0 §B.1.1, CredentialStatus [0..1]): it is
 the revocation entry. Suspension is kept by this service (page, API, verifier, OB 2.0 revocation list);
@@ -22,11 +24,12 @@ from django.db import connection
 from django.db.models import F, Q
 from django.utils import timezone
 
-from badges_service.errors import NotFound
+from badges_service import key_encryption
+from badges_service.errors import ApplicationError, NotFound
 from badges_service.openbadges import bitstring_status_list as bsl
 from badges_service.openbadges import did_key, eddsa_rdfc_2022
 
-from . import identifiers, keys
+from . import identifiers
 from .models import Credential, Issuer, SigningKey, StatusList, StatusListEntry
 
 FILL_LIMIT = 0.5
@@ -45,9 +48,13 @@ def open_list(*, issuer: Issuer, controller: str, signing_key: SigningKey | None
     current = (StatusList.objects.filter(issuer=issuer, controller=controller, purpose=purpose,
                                          allocated__lt=bsl.MIN_LENGTH * FILL_LIMIT)
                .order_by("-created_at", "-id").first())
-    status_list = current or StatusList.objects.create(issuer=issuer, controller=controller,
-                                                       signing_key=signing_key, purpose=purpose, size=bsl.MIN_LENGTH)
-    status_list.issuer = issuer  # list_url() reads its slug: no query
+    if current is not None:
+        current.issuer = issuer  # list_url() reads its slug: no query
+        return current
+    status_list = StatusList.objects.create(issuer=issuer, controller=controller, signing_key=signing_key,
+                                            purpose=purpose, size=bsl.MIN_LENGTH)
+    status_list.issuer = issuer
+    status_list_sign(status_list=status_list)  # served from its first GET, all bits clear
     return status_list
 
 
@@ -83,8 +90,11 @@ def entry_json(entry: StatusListEntry) -> dict:
 
 
 def lists_touch(*, credential: Credential) -> None:
-    """The credential's status changed: its lists must be signed again before they are next served."""
-    StatusList.objects.filter(entries__credential=credential).update(version=F("version") + 1)
+    """The credential's status changed: its lists are signed again, in the caller's transaction."""
+    lists = list(StatusList.objects.filter(entries__credential=credential).select_related("issuer", "signing_key"))
+    StatusList.objects.filter(pk__in=[sl.pk for sl in lists]).update(version=F("version") + 1)
+    for status_list in lists:
+        status_list_sign(status_list=status_list)
 
 
 def status_list_get(*, issuer_slug: str, public_id: str) -> StatusList:
@@ -112,19 +122,34 @@ def _signer(status_list: StatusList) -> tuple[SigningKey, str]:
     return key, f"{status_list.controller}#{key.public_key_multibase}"
 
 
+class StatusListUnsigned(ApplicationError):
+    status_code = 503
+    code = "status_list_unsigned"
+
+
 def list_document(*, status_list: StatusList) -> str:
-    """The signed ``BitstringStatusListCredential`` as served: the stored copy, signed again if stale."""
+    """The signed ``BitstringStatusListCredential`` as served: the stored copy (a read; the writes sign)."""
+    document = StatusList.objects.values_list("document", flat=True).get(pk=status_list.pk)
+    if not document:
+        raise StatusListUnsigned("This status list has not been signed yet (manage.py status_lists_sign).")
+    return document
+
+
+def status_lists_stale() -> list[StatusList]:
+    return list(StatusList.objects.filter(Q(document="") | Q(document_version__lt=F("version")))
+                .select_related("issuer", "signing_key").order_by("pk"))
+
+
+def status_list_sign(*, status_list: StatusList) -> str:
+    """Sign the list's current bits and store them, unless a newer signed copy is stored already."""
     version = StatusList.objects.values_list("version", flat=True).get(pk=status_list.pk)  # before the bits
-    stored = StatusList.objects.values_list("document", "document_version").get(pk=status_list.pk)
-    if stored[0] and stored[1] >= version:
-        return stored[0]
     now = timezone.now()
     key, method = _signer(status_list)
     unsigned = bsl.status_list_credential(
         list_url=list_url(status_list), issuer=status_list.controller, purpose=status_list.purpose,
         bits=bsl.bitstring(status_list.size, set_indexes(status_list)), valid_from=now)
-    signed = eddsa_rdfc_2022.proof_create(unsigned, private_key=keys.decrypt_private_key(key.private_key_encrypted),
-                                          verification_method=method, created=now)
+    private_key = key_encryption.decrypt_private_key(key.private_key_encrypted)
+    signed = eddsa_rdfc_2022.proof_create(unsigned, private_key=private_key, verification_method=method, created=now)
     document = json.dumps(signed, ensure_ascii=False, separators=(",", ":"))
     StatusList.objects.filter(pk=status_list.pk, document_version__lt=version).update(
         document=document, document_version=version)

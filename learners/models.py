@@ -52,7 +52,7 @@ class ForeignBadge(models.Model):
 
     ``original`` is what was presented (the JSON, the JWS, or the URL), the input of every re-check;
     ``document`` the credential itself (fetched when a URL was given).
-    ``image`` is a cleaned copy (``openbadges.images.image_clean``) of the uploaded image or of the BadgeClass's
+    ``image`` is a cleaned copy (``openbadges.image_upload.image_clean``) of the uploaded image or of the BadgeClass's
     ``data:`` image, if any; remote images are never fetched.
     """
 

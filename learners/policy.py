@@ -13,17 +13,20 @@ names (ISSUE, EDIT, MANAGE) and roles ``can_act_for`` reuses.
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import TYPE_CHECKING
 
 from django.db.models import Q
 
-from issuers.models import IssuerMembership
-from issuers.permissions import ISSUE, ROLES_FOR
+from badges_service.errors import NotFound
+from issuers.models import Credential, IssuerMembership
+from issuers.permissions import ISSUE, ROLES_FOR, can_act
+from issuers.selectors import credential_get
 
 from .models import Learner, ManagerScope
-from .selectors import credentials_of_user
+from .selectors import credentials_of_user, learner_email_of
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -155,3 +158,28 @@ def learners_visible(roles: Roles) -> Q:
     if roles.is_superuser:
         return Q()
     return Q(direction_id__in=roles.managed_direction_ids) | Q(profile_visible=True)
+
+
+def is_credential_owner(user, credential: Credential) -> bool:
+    """``user`` is the learner the credential was issued to (``learners.selectors.learner_email_of``)."""
+    email = learner_email_of(user=user)
+    return bool(email) and email.lower() == credential.recipient_email.lower()
+
+
+def can_see_credential(user, credential: Credential) -> bool:
+    """The privacy rule: nothing about a learner is public until the learner makes it so. A private credential
+    is seen only by its owner (signed in) and by the staff of its issuer."""
+    if credential.is_public:
+        return True
+    if user is None or not getattr(user, "is_authenticated", False):
+        return False
+    return is_credential_owner(user, credential) or can_act(user, credential.issuer, ISSUE)
+
+
+def credential_get_public(*, public_id: str | uuid.UUID, viewer=None) -> Credential:
+    """A credential for its public page, documents and images. A private one that ``viewer`` may not see
+    (``can_see_credential``) raises the same ``NotFound`` as an unknown id, so its existence does not leak."""
+    credential = credential_get(public_id=public_id)
+    if not can_see_credential(viewer, credential):
+        raise NotFound("No such credential.")
+    return credential

@@ -1,5 +1,5 @@
-"""Writes of the learners app, one entry point per write: what an agent decides about their profile, and the
-badges they earned elsewhere (``ForeignBadge``).
+"""Writes of the learners app, one entry point per write: what an agent decides about their profile and the
+visibility of their credentials, and the badges they earned elsewhere (``ForeignBadge``).
 
 A foreign badge is written only from a verification that passed (the caller, ``verification.foreign_badges``,
 verifies; these services store). Keyword-only, atomic; every write of a foreign badge goes through here.
@@ -13,10 +13,21 @@ from datetime import datetime
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
-from badges_service.errors import ApplicationError, NotFound
+from badges_service.errors import ApplicationError, NotFound, PermissionDenied
+from issuers import services as issuer_services
+from issuers.models import Credential
+from issuers.permissions import SYSTEM
 
+from . import policy
 from .models import ForeignBadge, Learner
 from .selectors import learner_email_of
+
+
+def credential_visibility_choose(*, credential: Credential, public: bool, user) -> Credential:
+    """The learner makes one of their credentials public, or private again. Only the holder decides."""
+    if not policy.is_credential_owner(user, credential):
+        raise PermissionDenied("Only the learner who holds this credential may change its visibility.")
+    return issuer_services.credential_visibility_set(credential=credential, public=public, actor=SYSTEM)
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_GET
 
 from learners import policy
-from skills import profiles
+from skills import external, profiles
 
 from . import selectors
 from .forms import SkillSearchForm
@@ -42,7 +42,7 @@ def team(request: HttpRequest) -> HttpResponse:
     searched = ("competence" in request.GET or "niveau" in request.GET) and "filtrer" not in request.GET
     form = SkillSearchForm(request.GET if searched else None, competency_groups=competency_groups,
                            level_groups=level_groups)
-    found = None
+    found = elsewhere = None
     if searched and form.is_valid():
         competency, level = form.cleaned_data["competency"], form.cleaned_data["level"]
         pairs = profiles.agents_with_competency(user=request.user, competency=competency, min_level=level)
@@ -50,12 +50,16 @@ def team(request: HttpRequest) -> HttpResponse:
         found = [{"learner": learner, "level": levels[proven.rank],
                   "in_team": bool(learner.direction_id) and policy.can_manage_direction(roles, learner.direction_id)}
                  for learner, proven in pairs]
+        proven_ids = {learner.id for learner, _ in pairs}
+        elsewhere = [{"learner": learner, "issuers": attested.issuers} for learner, attested in
+                     external.agents_attested_elsewhere(user=request.user, competency=competency)
+                     if learner.id not in proven_ids]
 
     page = Paginator(selectors.team_learners(roles=roles), TEAM_PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "managers/team.html", {
         "directions": selectors.managed_directions(roles=roles),
         "all_directions": policy.sees_every_direction(roles),
-        "form": form, "searched": searched, "found": found,
+        "form": form, "searched": searched, "found": found, "elsewhere": elsewhere,
         "competency_groups": shown_groups, "level_groups": level_groups, "filtre": query,
         "page": page, "members": selectors.team_members(learners=list(page.object_list)),
     })

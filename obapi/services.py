@@ -14,7 +14,7 @@ from oauth2_provider.models import get_access_token_model, get_grant_model, get_
 
 from badges_service.errors import ApplicationError, UnsupportedMediaType
 from badges_service.openbadges.errors import OpenBadgesError
-from badges_service.openbadges.verify import FAILED, parse_datetime, parse_document
+from badges_service.openbadges.report import FAILED, parse_datetime, parse_document
 from verification.services import credential_jwt_verify, credential_verify
 
 from .models import HeldCredential, OwnerProfile

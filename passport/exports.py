@@ -16,9 +16,10 @@ from urllib.parse import urlsplit
 from django.conf import settings
 from django.utils import timezone
 
+from badges_service import key_encryption
 from badges_service.errors import ApplicationError
 from badges_service.openbadges import eddsa_rdfc_2022, ob3, presentations
-from issuers import identifiers, keys
+from issuers import identifiers
 from issuers.documents import issuer_profile
 from issuers.models import Credential, Issuer, SigningKey
 from issuers.services import signing_key_active
@@ -86,7 +87,7 @@ def clr_export(*, user, now: datetime | None = None) -> dict:
 def _sign(unsigned: dict, issuer: Issuer, key: SigningKey, now: datetime, *, purpose: str,
           extra: dict | None = None) -> dict:
     signed = eddsa_rdfc_2022.proof_create(
-        unsigned, private_key=keys.decrypt_private_key(key.private_key_encrypted),
+        unsigned, private_key=key_encryption.decrypt_private_key(key.private_key_encrypted),
         verification_method=identifiers.verification_method_id(issuer, key), created=now, proof_purpose=purpose,
         extra=extra)
     return signed

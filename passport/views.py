@@ -23,8 +23,7 @@ from badges_service.errors import ApplicationError, NotFound
 from competencies.models import Competency, Job, ProficiencyLevel
 from indicators.models import CredentialUsage
 from indicators.services import usage_record
-from issuers import services as issuer_services
-from issuers.images import badge_svg
+from issuers.badge_artwork import badge_svg
 from learners import selectors as learner_selectors
 from learners import services as learner_services
 from learners.models import Learner
@@ -100,7 +99,7 @@ def badge_detail(request: HttpRequest, public_id: str) -> HttpResponse:
 def badge_visibility(request: HttpRequest, public_id: str) -> HttpResponse:
     credential = _own(request, public_id)
     public = request.POST.get("public") == "1"
-    issuer_services.credential_visibility_set(credential=credential, public=public, actor=request.user)
+    learner_services.credential_visibility_choose(credential=credential, public=public, user=request.user)
     messages.success(request, _("Votre badge est maintenant public : son lien de partage fonctionne pour tout le "
                                 "monde.") if public else
                      _("Votre badge est maintenant privé : sa page et ses fichiers ne sont plus visibles que par "

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib import admin, messages
+from django.db import transaction
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -40,6 +41,9 @@ class InboundEventAdmin(admin.ModelAdmin):
     def has_add_permission(self, request):
         return False
 
+    def has_delete_permission(self, request, obj=None):
+        return False  # the event log is the pipeline's history
+
     def has_change_permission(self, request, obj=None):
         return False
 
@@ -49,17 +53,87 @@ class InboundEventAdmin(admin.ModelAdmin):
         self.message_user(request, f"{count} événement(s) remis en file de traitement.")
 
 
+class ScoreBandFormSet(forms.BaseInlineFormSet):
+    def clean(self):
+        """A new rule with its bands, checked as ``award_rule_create`` checks it (``self.instance``: the rule
+        from the main form, not saved yet)."""
+        super().clean()
+        if self.instance.pk is not None or any(self.errors):
+            return
+        rule = self.instance
+        try:
+            services.award_rule_check(course=rule.course, min_score=rule.min_score,
+                                      level_framework=rule.level_framework, min_level=rule.min_level,
+                                      bands=_bands([self]))
+        except ApplicationError as exc:
+            raise forms.ValidationError(exc.message, code=exc.code) from exc
+
+
+def _bands(formsets) -> list:
+    return [(f.cleaned_data["min_score"], f.cleaned_data["level"]) for formset in formsets for f in formset.forms
+            if f.cleaned_data and not f.cleaned_data.get("DELETE")]
+
+
 class ScoreBandInline(admin.TabularInline):
+    """Bands are given with a new rule (``award_rule_create`` checks them); a rule's bands never change after."""
+
     model = ScoreBand
+    formset = ScoreBandFormSet
     extra = 0
+
+    def has_change_permission(self, request, obj=None):
+        return obj is None
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+_RULE_DEFINITION = ["source", "course", "achievement", "min_score", "level_framework", "min_level"]
 
 
 @admin.register(AwardRule)
 class AwardRuleAdmin(admin.ModelAdmin):
+    """A rule is made by ``award_rule_create`` (the same checks as the command and the API: bands on one scale,
+    the rule's); once made, only its validity, re-earnability and activity change (``award_rule_update``)."""
+
     list_display = ["source", "course", "achievement", "min_score", "validity_days", "reearnable", "active"]
     list_filter = ["source", "active", "reearnable"]
     search_fields = ["course", "achievement__slug", "achievement__name"]
     inlines = [ScoreBandInline]
+
+    def get_readonly_fields(self, request, obj=None):
+        return _RULE_DEFINITION if obj is not None else []
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # awards name their rule: deactivate it instead
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            services.award_rule_update(rule=obj, validity_days=obj.validity_days, reearnable=obj.reearnable,
+                                       active=obj.active)
+        # A new rule is made with its bands, in save_related.
+
+    def save_related(self, request, form, formsets, change):
+        for formset in formsets:  # nothing saved by the formsets: bands are read-only, or made with the rule
+            formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
+        if change:
+            return
+        bands = _bands(formsets)
+        data = form.cleaned_data
+        try:
+            rule = services.award_rule_create(
+                source=data["source"], course=data["course"], achievement=data["achievement"],
+                min_score=data.get("min_score"), level_framework=data.get("level_framework"),
+                min_level=data.get("min_level"), bands=bands, validity_days=data.get("validity_days"),
+                reearnable=data.get("reearnable", False))
+        except ApplicationError as exc:  # checked by the form already; a concurrent duplicate, say
+            transaction.set_rollback(True)  # nothing half-written (the admin's view is atomic)
+            messages.error(request, exc.message)
+            return
+        if not data.get("active", True):
+            services.award_rule_update(rule=rule, validity_days=rule.validity_days, reearnable=rule.reearnable,
+                                       active=False)
+        form.instance.pk = rule.pk
 
 
 class PathwayItemInline(admin.TabularInline):
@@ -141,6 +215,9 @@ class AwardAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # "exactly once" rests on these rows
 
     def has_change_permission(self, request, obj=None):
         return False

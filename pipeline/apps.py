@@ -8,7 +8,11 @@ class PipelineConfig(AppConfig):
     verbose_name = _("Événements de formation (LMS)")
 
     def ready(self) -> None:
+        from badges_service.key_encryption import secret_field_register
+
         from . import config_cache, metrics  # noqa: F401 (metrics: registers the event figures)
+
+        secret_field_register("pipeline.LmsSource", "secret_encrypted")  # the sources' HMAC secrets
         from .models import AwardRule, LmsSource, Pathway, PathwayItem
 
         # A change of what intake caches empties the cache of this process (others: see config_cache).

@@ -11,8 +11,3 @@ class Unauthenticated(ApplicationError):
     status_code = 401
     code = "unauthenticated"
 
-
-class EventRejected(ApplicationError):
-    """A permanent reason not to award from an event (recorded on the event, never retried)."""
-
-    code = "event_rejected"

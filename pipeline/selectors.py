@@ -8,9 +8,10 @@ from functools import lru_cache, partial
 
 from django.db.models import Prefetch, Q, QuerySet
 
+from badges_service import key_encryption
 from badges_service.errors import NotFound
 from competencies.models import ProficiencyLevel
-from issuers import identifiers, keys
+from issuers import identifiers
 
 from . import config_cache
 from .models import (
@@ -55,7 +56,7 @@ def lrs_endpoint() -> str:
 
 @lru_cache(maxsize=256)
 def _decrypted(source_id: int, token: bytes) -> bytes:
-    return keys.decrypt_secret(token)
+    return key_encryption.decrypt_secret(token)
 
 
 def source_secret(source: LmsSource) -> bytes:

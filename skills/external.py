@@ -5,8 +5,9 @@ items by URL and code. An alignment attests a competency of a framework known he
 
 * the competency's own public URL here (``identifiers.competency_url``, the URI its CASE export carries);
 * its CASE identifier (the UUID this service's CASE export gives it, or the identifier an imported
-  package gave it when that identifier is its code), as the alignment's code or inside its URL (CASE
+  package gave it, ``Competency.case_identifier``), as the alignment's code or inside its URL (CASE
   ``/CFItems/<identifier>``, OpenSALT ``/uri/<identifier>``);
+* its URI at the publisher of an imported CASE package (``Competency.case_uri``);
 * its ESCO URI (compared without scheme, case or trailing slash).
 
 An external attestation is kept apart from city-issued proof: it never enters ``profiles.Profile`` (which
@@ -30,6 +31,7 @@ from django.utils import timezone
 from competencies.identifiers import competency_url
 from competencies.interchange.case import case_id
 from competencies.models import Competency, ProficiencyLevel
+from learners import policy
 from learners.models import ForeignBadge, Learner
 
 _UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", re.IGNORECASE)
@@ -50,17 +52,20 @@ def _url_key(url: str) -> str:
     return url.strip().split("://", 1)[-1].rstrip("/").lower()
 
 
-def _index(competencies: Iterable[tuple[int, str, str, str, str]]) -> tuple[dict[str, set[int]], dict[str, set[int]]]:
+def _index(competencies: Iterable[tuple[int, str, str, str, str, str, str]]
+           ) -> tuple[dict[str, set[int]], dict[str, set[int]]]:
     """(URL key -> competency ids, lower-case identifier -> competency ids)."""
     by_url: dict[str, set[int]] = defaultdict(set)
     by_identifier: dict[str, set[int]] = defaultdict(set)
-    for pk, code, esco_uri, framework_code, framework_version in competencies:
+    for pk, code, esco_uri, framework_code, framework_version, case_identifier, case_uri in competencies:
         by_url[_url_key(competency_url(_Item(code, framework_code, framework_version)))].add(pk)
-        if esco_uri:
-            by_url[_url_key(esco_uri)].add(pk)
+        for uri in (esco_uri, case_uri):
+            if uri:
+                by_url[_url_key(uri)].add(pk)
         by_identifier[case_id(framework_code, "competency", code)].add(pk)
-        if _UUID.fullmatch(code):
-            by_identifier[code.lower()].add(pk)
+        for identifier in (code, case_identifier):
+            if _UUID.fullmatch(identifier):
+                by_identifier[identifier.lower()].add(pk)
     return by_url, by_identifier
 
 
@@ -110,7 +115,7 @@ def external_profiles_for(*, emails: Iterable[str], now: datetime | None = None)
     if not badges:
         return {}
     by_url, by_identifier = _index(Competency.objects.values_list(
-        "id", "code", "esco_uri", "framework__code", "framework__version"))
+        "id", "code", "esco_uri", "framework__code", "framework__version", "case_identifier", "case_uri"))
     out: dict[str, ExternalProfile] = defaultdict(dict)
     attested: set[int] = set()
     for badge_id, user_id, alignments, issuer_name in badges:
@@ -141,8 +146,19 @@ def _first_levels(competency_ids: set[int]) -> dict[int, int]:
     return {cid: first[fid] for cid, fid in frameworks.items() if fid in first}
 
 
+def agents_attested_elsewhere(*, user, competency: Competency,
+                              now: datetime | None = None) -> list[tuple[Learner, ExternalAttestation]]:
+    """Agents the user may see (``learners.policy``) whose badges from elsewhere attest ``competency``."""
+    learners = {lv.email.lower(): lv for lv in Learner.objects.filter(policy.learners_visible(policy.roles_of(user)))
+                .select_related("direction")}
+    found = [(learners[email], attested[competency.id]) for email, attested in
+             external_profiles_for(emails=learners, now=now).items() if competency.id in attested]
+    return sorted(found, key=lambda pair: pair[0].email)
+
+
 def external_profile(*, email: str, now: datetime | None = None) -> ExternalProfile:
     return external_profiles_for(emails=[email], now=now).get(email.strip().lower(), {})
 
 
-__all__ = ["ExternalAttestation", "ExternalProfile", "external_profile", "external_profiles_for", "matches"]
+__all__ = ["ExternalAttestation", "ExternalProfile", "agents_attested_elsewhere", "external_profile",
+           "external_profiles_for", "matches"]

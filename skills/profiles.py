@@ -4,9 +4,8 @@ A credential proves each competency its achievement is aligned to, at the level 
 (``Credential.achieved_level``, when on that competency's scale) or else at the alignment's level, or
 else at the first level of the scale; in a framework without a scale (a CASE package without rubric), at no
 level (rank 0). A requirement without a level (same case) is met by any proof. Only currently valid credentials
-count (``Credential.objects.valid``: not revoked, not suspended, within their dates). A credential for an
-obsolete competency also proves the
-competency that replaced it.
+count (``Credential.objects.valid``: not revoked, not suspended, within their dates). A credential for an obsolete
+competency also proves the competency that replaced it.
 """
 
 from __future__ import annotations

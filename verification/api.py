@@ -36,8 +36,9 @@ from rest_framework.views import APIView
 from badges_service.api_schema import Error, errors
 from badges_service.errors import ApplicationError, PayloadTooLarge, UnsupportedMediaType
 
+from .counting import verification_count
 from .presentation import status_for
-from .services import TOO_LARGE, credential_verify_raw, form_input_read, max_input_bytes, verification_count
+from .services import TOO_LARGE, credential_verify_raw, form_input_read, max_input_bytes
 
 JSON_TYPES = ("application/json", "application/ld+json", "application/vc", "application/vc+ld+json")
 JWS_TYPES = ("application/vc+jwt", "application/jwt", "application/jose")

@@ -15,11 +15,12 @@ from django.http import HttpRequest, HttpResponse
 from django.views.decorators.http import require_GET
 
 from badges_service.caching import CREDENTIAL, PROFILE, STATUS
+from badges_service.negotiation import public_view
 from issuers import identifiers, ob2, selectors, status_lists
+from learners import policy
 
 from . import artefacts
 from .certificate import certificate_pdf
-from .negotiation import public_view
 from .services import credential_verify
 
 LD_JSON = "application/ld+json; charset=utf-8"
@@ -49,7 +50,7 @@ def _file(content: bytes, content_type: str, filename: str, *, max_age: int = 86
 @public_view
 def credential_ob2(request: HttpRequest, public_id: str) -> HttpResponse:
     """The hosted OB 2.0 assertion: live, since OB 2.0 verifiers read revocation from it."""
-    credential = selectors.credential_get_public(public_id=public_id, viewer=request.user)
+    credential = policy.credential_get_public(public_id=public_id, viewer=request.user)
     response = _json(ob2.hosted_assertion_document(credential))
     if not credential.is_public:
         response["Cache-Control"] = "private, no-store"
@@ -59,7 +60,7 @@ def credential_ob2(request: HttpRequest, public_id: str) -> HttpResponse:
 @require_GET
 @public_view
 def credential_ob2_jws(request: HttpRequest, public_id: str) -> HttpResponse:
-    credential = selectors.credential_get_public(public_id=public_id, viewer=request.user)
+    credential = policy.credential_get_public(public_id=public_id, viewer=request.user)
     # RFC 7515 §9.2.1: application/jose is the compact serialisation's media type.
     return _file(ob2.hosted_assertion(credential).jws.encode("ascii"), "application/jose",
                  f"badge-{credential.public_id}.jws", private=not credential.is_public, max_age=CREDENTIAL)
@@ -69,7 +70,7 @@ def _baked(kind: str, content_type: str, suffix: str):
     @require_GET
     @public_view
     def view(request: HttpRequest, public_id: str) -> HttpResponse:
-        credential = selectors.credential_get_public(public_id=public_id, viewer=request.user)
+        credential = policy.credential_get_public(public_id=public_id, viewer=request.user)
         return _file(artefacts.baked_image(credential, kind), content_type, f"badge-{credential.public_id}{suffix}",
                      private=not credential.is_public)
 
@@ -84,7 +85,7 @@ credential_ob2_baked_png = _baked("ob2.png", "image/png", "-ob2.png")
 @require_GET
 @public_view
 def credential_qr(request: HttpRequest, public_id: str) -> HttpResponse:
-    credential = selectors.credential_get_public(public_id=public_id, viewer=request.user)
+    credential = policy.credential_get_public(public_id=public_id, viewer=request.user)
     return _file(artefacts.qr_png(identifiers.credential_url(credential.public_id)), "image/png",
                  f"qr-{credential.public_id}.png", private=not credential.is_public)
 
@@ -94,7 +95,7 @@ def credential_qr(request: HttpRequest, public_id: str) -> HttpResponse:
 def credential_certificate(request: HttpRequest, public_id: str) -> HttpResponse:
     """The learner's printable certificate: public like the page once the learner made the credential
     public, never indexed; it states the live status, so it is made on each request."""
-    credential = selectors.credential_get_public(public_id=public_id, viewer=request.user)
+    credential = policy.credential_get_public(public_id=public_id, viewer=request.user)
     report = credential_verify(document=json.loads(credential.document))
     response = artefacts.file_response(certificate_pdf(credential, report), "application/pdf",
                                        f"attestation-{credential.public_id}.pdf", cache_control="private, no-cache")

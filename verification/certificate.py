@@ -24,7 +24,7 @@ from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Paragraph
 
 from badges_service.openbadges import ob3
-from badges_service.openbadges.verify import Report
+from badges_service.openbadges.report import Report
 from issuers import identifiers
 from issuers.models import Credential
 

@@ -5,7 +5,7 @@ The learner gives a file (a baked PNG or SVG, a JSON assertion or credential, a 
 It is verified like any credential (``services.credential_verify_raw``: foreign OB 2.0 hosted and signed
 assertions, OB 3.0 credentials, baked images of either version); only a valid badge is stored
 (``learners.services``), with its report and the date verified. Anything else is refused with the report,
-and nothing is written. Images are cleaned as uploads are (``openbadges.images.image_clean``): a hostile
+and nothing is written. Images are cleaned as uploads are (``openbadges.image_upload.image_clean``): a hostile
 image is refused. Remote images are never fetched; a BadgeClass's ``data:`` image is cleaned and kept.
 
 Re-checks (``foreign_badge_recheck``) verify the stored original again, on demand and from Celery beat
@@ -26,9 +26,9 @@ from django.utils.translation import gettext as _
 from badges_service.errors import ApplicationError
 from badges_service.openbadges import baking, jws, vc_jwt
 from badges_service.openbadges.errors import OpenBadgesError
-from badges_service.openbadges.images import image_clean
+from badges_service.openbadges.image_upload import image_clean
+from badges_service.openbadges.report import Report, as_list, parse_datetime
 from badges_service.openbadges.svg_sanitize import UnsafeImageError
-from badges_service.openbadges.verify import Report, as_list, parse_datetime
 from learners import services as learner_services
 from learners.models import ForeignBadge
 from learners.services import ForeignBadgeFacts

@@ -19,10 +19,10 @@ from badges_service.fetch import FetchError
 from badges_service.openbadges import bitstring_status_list as bsl
 from badges_service.openbadges.eddsa_rdfc_2022 import proof_inspect, proof_verify, proofs_of
 from badges_service.openbadges.errors import OpenBadgesError
-from badges_service.openbadges.verify import FAILED, PASSED, SKIPPED, Check, issuer_id_of, parse_datetime
+from badges_service.openbadges.report import FAILED, PASSED, SKIPPED, Check, issuer_id_of, parse_datetime
 
 from . import remote
-from .keys import resolve_key
+from .key_resolution import resolve_key
 
 
 def _verified_list(url: str, now: datetime) -> dict:

@@ -12,7 +12,7 @@ from django.conf import settings
 
 from badges_service.errors import NotFound
 from badges_service.fetch import FetchError
-from badges_service.openbadges.verify import FAILED, PASSED, Check, KeyResolutionError
+from badges_service.openbadges.report import FAILED, PASSED, Check, KeyResolutionError
 from issuers import ob2, selectors
 from issuers.models import Credential
 

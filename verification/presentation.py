@@ -15,7 +15,7 @@ from typing import Any
 from django.conf import settings
 
 from badges_service.openbadges import ob3
-from badges_service.openbadges.verify import FAILED, Check, Report, as_list, parse_datetime
+from badges_service.openbadges.report import FAILED, Check, Report, as_list, parse_datetime
 
 from .services import TOO_LARGE
 

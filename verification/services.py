@@ -15,16 +15,14 @@ import uuid
 from datetime import datetime
 
 from django.conf import settings
-from django.db import transaction
+from django.db.models import QuerySet
 
-from badges_service import metrics
 from badges_service.errors import ApplicationError, NotFound, PayloadTooLarge
 from badges_service.fetch import FetchError
 from badges_service.openbadges import baking, jws, presentations, vc_jwt
 from badges_service.openbadges import bitstring_status_list as bsl
 from badges_service.openbadges.errors import OpenBadgesError
-from badges_service.openbadges.schema import schema_errors
-from badges_service.openbadges.verify import (
+from badges_service.openbadges.report import (
     FAILED,
     PASSED,
     SKIPPED,
@@ -33,15 +31,15 @@ from badges_service.openbadges.verify import (
     ReportBuilder,
     parse_document,
     report_unreadable,
-    verify_credential,
 )
+from badges_service.openbadges.schema import schema_errors
 from badges_service.openbadges.verify_ob2 import verify_assertion
-from indicators.services import usage_record
+from badges_service.openbadges.verify_ob3 import verify_credential
 from issuers import status_lists
 from issuers.models import Credential, CredentialCopy, StatusList
 
 from . import foreign_status, ob2_documents, remote
-from .keys import resolve_jwt_key, resolve_key
+from .key_resolution import resolve_jwt_key, resolve_key
 
 DEFAULT_MAX_IMAGE_BYTES = 4 * 1024 * 1024
 logger = logging.getLogger(__name__)
@@ -109,6 +107,15 @@ def _copy_status(document: dict, public_id: str) -> Check | None:
     return listed if listed is not None else ob2_documents.credential_status(copy.credential)
 
 
+def _own_credentials(raw: str) -> QuerySet[Credential]:
+    """Our credential whose public id is ``raw``, in any case, through the unique index (``public_id__iexact``
+    compares text: PostgreSQL then reads the whole table on every verification)."""
+    try:
+        return Credential.objects.filter(public_id=uuid.UUID(raw))
+    except ValueError:
+        return Credential.objects.none()
+
+
 def _status_check(document: dict) -> Check | None:
     """Revocation and suspension as this service publishes them, for credentials it issued (and their copies
     delivered to wallets, which share the award's status entry)."""
@@ -122,7 +129,7 @@ def _status_check(document: dict) -> Check | None:
             return Check("status", FAILED, "unknown_credential", "This service has no record of this credential.")
     if not isinstance(credential_id, str) or not credential_id.startswith(prefix):
         return foreign_status.status_check(document)
-    credential = Credential.objects.filter(public_id__iexact=credential_id[len(prefix):]).only(
+    credential = _own_credentials(credential_id[len(prefix):]).only(
         "document", "revoked_at", "revocation_reason", "suspended_at", "suspension_reason").first()
     if credential is None:
         return Check("status", FAILED, "unknown_credential", "This service has no record of this credential.")
@@ -194,7 +201,7 @@ def _names_private_credential(url: str) -> bool:
     raw = url[len(prefix):].split("/", 1)[0]
     if len(raw) > 40:
         return False
-    return Credential.objects.filter(public_id__iexact=raw, is_public=False).exists()
+    return _own_credentials(raw).filter(is_public=False).exists()
 
 
 def _verify_url(url: str, now: datetime | None, follow: bool = True, recipient_email: str | None = None) -> Report:
@@ -206,7 +213,7 @@ def _verify_url(url: str, now: datetime | None, follow: bool = True, recipient_e
         pass
     prefix = settings.BADGES_PUBLIC_URL + "/credentials/"
     if url.startswith(prefix):
-        credential = Credential.objects.filter(public_id__iexact=url[len(prefix):].strip("/")).first() \
+        credential = _own_credentials(url[len(prefix):].strip("/")).first() \
             if len(url) - len(prefix) <= 40 else None
         if credential is not None:
             return credential_verify(document=json.loads(credential.document), now=now)
@@ -322,7 +329,7 @@ def form_input_read(*, upload=None, url: str | None = None, text: str | None = N
                            code="missing_input")
 
 
-def _own_credential_of(report: Report) -> Credential | None:
+def own_credential_of(report: Report) -> Credential | None:
     """The credential of ours a report is about (OB 3.0 id, or OB 2.0 assertion id), if any."""
     credential_id = report.summary.get("id")
     if not isinstance(credential_id, str):
@@ -337,26 +344,5 @@ def _own_credential_of(report: Report) -> Credential | None:
     return ob2_documents.own_credential(credential_id)
 
 
-def own_credential_of(report: Report) -> Credential | None:
-    """The credential of ours a report is about, if any (for the revocation date and reason people read)."""
-    return _own_credential_of(report)
-
-
-def verification_count(*, report: Report, channel: str) -> None:
-    """Count one verification (``/metrics``, by outcome) and, for one of our credentials, its usage
-    (``indicators``); never fails the verification."""
-    try:
-        metrics.verification_observe(outcome=report.status, channel=channel)
-    except Exception:
-        logger.warning("A verification could not be counted in the metrics", exc_info=True)
-    try:
-        credential = _own_credential_of(report)
-        if credential is not None:
-            with transaction.atomic():  # a savepoint: a failed insert leaves the caller's transaction usable
-                usage_record(credential=credential, kind="verification", channel=channel)
-    except Exception:
-        logger.warning("A verification could not be counted", exc_info=True)
-
-
 __all__ = ["PASSED", "assertion_verify", "credential_jwt_verify", "credential_verify", "credential_verify_raw",
-           "form_input_read", "max_input_bytes", "own_credential_of", "verification_count"]
+           "form_input_read", "max_input_bytes", "own_credential_of"]

@@ -16,16 +16,18 @@ from django.views.decorators.vary import vary_on_headers
 from badges_service.caching import CREDENTIAL, PROFILE, STATUS, public_cache
 from badges_service.collation import sorted_by
 from badges_service.errors import ApplicationError, NotFound
+from badges_service.negotiation import json_response, public_view, wants_json
 from badges_service.openbadges import ob3
 from badges_service.openbadges.errors import OpenBadgesError
-from badges_service.openbadges.verify import PASSED, Report, report_unreadable
+from badges_service.openbadges.report import PASSED, Report, report_unreadable
 from badges_service.ratelimit import client_ident, hit, rate_limited_response
 from issuers import badge_images, documents, identifiers, selectors
-from issuers.images import badge_svg
+from issuers.badge_artwork import badge_svg
+from learners import policy
 from learners import selectors as learner_selectors
 
 from .artefacts import file_response, rasterise
-from .negotiation import json_response, public_view, wants_json
+from .counting import verification_count
 from .presentation import report_view, status_for
 from .services import (
     credential_verify,
@@ -33,7 +35,6 @@ from .services import (
     form_input_read,
     max_input_bytes,
     own_credential_of,
-    verification_count,
 )
 
 
@@ -47,7 +48,7 @@ def home(request: HttpRequest) -> HttpResponse:
 @public_view
 @vary_on_headers("Accept")
 def credential_detail(request: HttpRequest, public_id: str) -> HttpResponse:
-    credential = selectors.credential_get_public(public_id=public_id, viewer=request.user)
+    credential = policy.credential_get_public(public_id=public_id, viewer=request.user)
     if wants_json(request):
         response = json_response(request, credential.document)  # the stored bytes, exactly as signed
         if not credential.is_public:
@@ -81,7 +82,7 @@ def _social(*, title: str, description: str, url: str, image: str) -> dict:
 @public_cache(CREDENTIAL)
 @public_view
 def credential_download(request: HttpRequest, public_id: str) -> HttpResponse:
-    credential = selectors.credential_get_public(public_id=public_id, viewer=request.user)
+    credential = policy.credential_get_public(public_id=public_id, viewer=request.user)
     response = HttpResponse(credential.document, content_type="application/ld+json; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="badge-{credential.public_id}.json"'
     if not credential.is_public:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import uuid
 
+from django.utils import timezone
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.request import Request
@@ -23,7 +24,7 @@ def request_json(request: PresentationRequest) -> dict:
     answered = request.status != PresentationRequest.Status.PENDING
     return {
         "id": str(request.public_id), "status": request.status,
-        "expired": not answered and request.expires_at <= presentations.timezone.now(),
+        "expired": not answered and request.expires_at <= timezone.now(),
         "dcql_query": request.dcql_query, "client_id": presentations.client_id(request),
         "request_uri": presentations.request_uri(request) if not answered else None,
         "created_at": request.created_at.isoformat(), "expires_at": request.expires_at.isoformat(),

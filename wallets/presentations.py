@@ -26,7 +26,7 @@ from django.utils import timezone
 
 from badges_service.errors import ApplicationError, PermissionDenied
 from badges_service.openbadges import presentations as vp_core
-from badges_service.openbadges.verify import id_of
+from badges_service.openbadges.report import id_of
 from competencies import identifiers as competency_identifiers
 from competencies.models import Competency, ProficiencyLevel
 from issuers import identifiers
@@ -166,7 +166,7 @@ def response_receive(*, public_id: str, vp_token: str | None, state: str | None,
         raise PresentationError("Unknown presentation request.") from None
     presentation = _vp_token(vp_token)
     with transaction.atomic():
-        request = PresentationRequest.objects.select_for_update().select_related(
+        request = PresentationRequest.objects.select_for_update(of=("self",)).select_related(
             "competency__framework", "min_level", "issuer").filter(public_id=key).first()
         if request is None:
             raise PresentationError("Unknown presentation request.")

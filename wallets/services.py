@@ -29,7 +29,8 @@ from badges_service.errors import ApplicationError, Conflict, PermissionDenied
 from badges_service.openbadges import key_proof
 from issuers import copies
 from issuers.models import Credential, CredentialCopy
-from issuers.selectors import credential_is_owner
+from issuers.permissions import SYSTEM
+from learners import policy
 
 from . import selectors
 from .models import AccessToken, CredentialOffer, ProofNonce
@@ -76,13 +77,14 @@ def _ensure_offerable(credential: Credential, now: datetime) -> None:
         raise Conflict("An expired badge cannot be added to a wallet.", code="credential_expired")
 
 
-def offer_create(*, credential: Credential, learner=None, cross_device: bool = True,
+def offer_create(*, credential: Credential, actor, cross_device: bool = True,
                  now: datetime | None = None) -> Offer:
-    """An offer of ``credential`` for the wallet of ``learner`` (who must hold it; None: an operator). Across
-    devices (a QR code), a transaction code binds the offer to the person who sees the screen."""
+    """An offer of ``credential`` for the wallet of ``actor``: the learner who holds it, or ``SYSTEM`` (an operator's
+    command). Across devices (a QR code), a transaction code binds the offer to the person who sees the screen."""
     now = now or timezone.now()
-    if learner is not None and not credential_is_owner(credential=credential, user=learner):
+    if actor is not SYSTEM and not policy.is_credential_owner(actor, credential):
         raise PermissionDenied("Only the learner who holds this badge may add it to a wallet.")
+    learner = None if actor is SYSTEM else actor
     _ensure_offerable(credential, now)
     code = secrets.token_urlsafe(32)
     tx_code = f"{secrets.randbelow(10 ** TX_CODE_LENGTH):0{TX_CODE_LENGTH}d}" if cross_device else None
@@ -209,7 +211,7 @@ def credential_request(*, access_token: str | None, body, now: datetime | None =
                              "This credential was already issued with this access token.")
         try:
             copy = copies.credential_copy_issue(credential=token.offer.credential, holder=proof.holder,
-                                                format=format, now=now)
+                                                format=format, actor=SYSTEM, now=now)
         except Conflict as exc:
             raise OAuthError("credential_request_denied", exc.message) from exc
         token.issued_configurations = [*token.issued_configurations, config_id]

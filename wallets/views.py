@@ -132,7 +132,7 @@ def badge_wallet(request: HttpRequest, public_id: str) -> HttpResponse:
     if request.method == "POST":
         cross_device = request.POST.get("device") != "same"
         try:
-            offer = services.offer_create(credential=credential, learner=request.user, cross_device=cross_device)
+            offer = services.offer_create(credential=credential, actor=request.user, cross_device=cross_device)
         except ApplicationError as exc:
             context["refusal"] = exc.code
             status = 409

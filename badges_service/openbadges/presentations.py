@@ -13,7 +13,7 @@ from typing import Any
 
 from . import contexts
 from .eddsa_rdfc_2022 import format_datetime
-from .verify import (
+from .report import (
     ASSERTION_METHOD,
     FAILED,
     PASSED,
@@ -22,11 +22,10 @@ from .verify import (
     Report,
     ReportBuilder,
     as_list,
-    check_key_and_proof,
-    check_validity,
     id_of,
     issuer_id_of,
 )
+from .verify_ob3 import check_key_and_proof, check_validity
 
 AUTHENTICATION = "authentication"
 SIGNER_MISMATCH = "signer_mismatch"

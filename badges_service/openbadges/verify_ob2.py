@@ -35,7 +35,7 @@ from cryptography.hazmat.primitives.serialization import load_pem_public_key
 
 from . import contexts, jws, ob2_jsonld
 from .errors import OpenBadgesError
-from .verify import (
+from .report import (
     ALTERED,
     FAILED,
     KEY_UNRESOLVED,
@@ -260,8 +260,9 @@ def _origin_allowed(assertion_id: str, issuer: dict, issuer_id: str | None) -> b
     policy = issuer.get("verification") if isinstance(issuer.get("verification"), dict) else {}
     origins = [o for o in as_list(policy.get("allowedOrigins")) if isinstance(o, str)]
     prefixes = [p for p in as_list(policy.get("startsWith")) if isinstance(p, str)]
-    host = urlsplit(assertion_id).netloc.lower()
-    if origins and host not in [o.lower() for o in origins]:
+    parts = urlsplit(assertion_id)
+    hosts = {parts.netloc.lower(), (parts.hostname or "").lower()}  # "example.org" or "example.org:8443"
+    if origins and not hosts & {o.lower() for o in origins}:
         return False
     if prefixes and not any(assertion_id.startswith(p) for p in prefixes):
         return False

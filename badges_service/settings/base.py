@@ -232,6 +232,7 @@ BADGES_RATE_LIMIT_PATHS = [  # (path regex, scope), first match wins; /api/ is t
     (r"^/oauth/register", "registration"),  # OB 3.0 §7.1.1 dynamic client registration
     (r"^/oauth/(token|revoke|authorize)", "oauth"),
     (r"^/ims/ob/v3p0/discovery", "documents"),
+    (r"^/ims/case/v1p0/", "documents"),  # the référentiel for CASE consumers
     (r"^/issuers/[^/]+/(did\.json|status/|ob2)", "documents"),
     (r"^/(credentials|achievements|issuers|frameworks)(/|$)", "pages"),
     (r"^/$", "pages"),

@@ -30,7 +30,7 @@ def seed_alignments() -> int:
     import json
 
     from competencies.models import Competency, Job, ProficiencyLevel
-    from competencies.services import alignment_set, job_alignment_set
+    from issuers.alignments import alignment_set, job_alignment_set
     from issuers.models import Achievement
 
     data = json.loads((DEMO / "alignments.json").read_text(encoding="utf-8"))

@@ -153,7 +153,16 @@ def write_case(bundle: FrameworkBundle, *, base_url: str, changed: str, case_ver
     for r in bundle.requirements:
         associate("isRelatedTo", jobs[r.job], comps[r.competency], f"{r.job}/{r.competency}", r.case,
                   GROUP_ESSENTIAL if r.essential else GROUP_OPTIONAL, {EXT: {"level": r.level}} if r.level else None)
-    associations += [kept for kept in map(lambda a: _kept_association(a, changed), info.case.get("associations", []))
+    # the nodes of kept associations that are this package's items or document: named as exported here
+    links: dict[str, dict] = {}
+    for rows, table in ((bundle.families, families), (bundle.jobs, jobs), (bundle.competencies, comps),
+                        ([info], {info.code: doc_link})):
+        for r in rows:
+            for key in (r.case.get("identifier"), r.case.get("uri")):
+                if isinstance(key, str) and key:
+                    links[key.lower()] = table[r.code]
+    associations += [kept for kept in map(lambda a: _kept_association(a, changed, links),
+                                          info.case.get("associations", []))
                      if kept and (case_version != "1.0" or kept["associationType"] in ASSOCIATION_TYPES_1_0)]
     if case_version == "1.0":
         for association in associations:
@@ -229,14 +238,16 @@ def _node(uri: str, title: str = "") -> dict:
     return {"title": title or uri, "identifier": as_uuid(uri, ""), "uri": uri}
 
 
-def _kept_association(raw: dict, changed: str) -> dict | None:
-    """An association of the source package this model does not use, exported as it came (CASE 1.1 shape)."""
+def _kept_association(raw: dict, changed: str, links: dict[str, dict]) -> dict | None:
+    """An association of the source package this model does not use, exported as it came (CASE 1.1 shape);
+    ``links``: how this package names its own items and document, by their source identifier or URI."""
     nodes = {}
     for name in ("originNodeURI", "destinationNodeURI"):
         node = raw.get(name)
         if not isinstance(node, dict) or not isinstance(node.get("uri"), str):
             return None
-        nodes[name] = {k: str(node.get(k) or "") for k in _LINK_KEYS}
+        ours = links.get(str(node.get("identifier") or "").lower()) or links.get(node["uri"].lower())
+        nodes[name] = dict(ours) if ours else {k: str(node.get(k) or "") for k in _LINK_KEYS}
         if isinstance(node.get("targetType"), str) and node["targetType"]:
             nodes[name]["targetType"] = node["targetType"]
     identifier = as_uuid(raw.get("identifier"), "")

@@ -12,9 +12,9 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils.text import slugify
 
+from badges_service import key_encryption
 from badges_service.errors import ApplicationError, Conflict
 from competencies.models import Framework, ProficiencyLevel
-from issuers import keys
 from issuers.models import Achievement, Issuer
 from learners.models import Learner
 
@@ -53,7 +53,7 @@ def lms_source_create(*, name: str, issuer: Issuer | None = None, token_allowed:
     secret = secrets.token_urlsafe(32)
     lrs = _lrs_credentials(name)
     source = LmsSource.objects.create(name=name, issuer=issuer, token_allowed=token_allowed,
-                                      secret_encrypted=keys.encrypt_secret(secret.encode("utf-8")),
+                                      secret_encrypted=key_encryption.encrypt_secret(secret.encode("utf-8")),
                                       secret_digest=_digest(secret), lrs_username=lrs.username,
                                       lrs_password_digest=_digest(lrs.password))
     return NewSource(source, secret, lrs.password)
@@ -71,10 +71,39 @@ def lms_source_lrs_credentials_rotate(*, source: LmsSource) -> LrsCredentials:
 def lms_source_secret_rotate(*, source: LmsSource) -> NewSource:
     """A new secret replaces the old one at once (the per-process cache is keyed by the encrypted value)."""
     secret = secrets.token_urlsafe(32)
-    source.secret_encrypted = keys.encrypt_secret(secret.encode("utf-8"))
+    source.secret_encrypted = key_encryption.encrypt_secret(secret.encode("utf-8"))
     source.secret_digest = _digest(secret)
     source.save(update_fields=["secret_encrypted", "secret_digest"])
     return NewSource(source, secret)
+
+
+def award_rule_update(*, rule: AwardRule, validity_days: int | None, reearnable: bool, active: bool) -> AwardRule:
+    """What may change on a rule once made (its course, achievement, scores and scale make a new rule)."""
+    rule.validity_days, rule.reearnable, rule.active = validity_days, reearnable, active
+    rule.save(update_fields=["validity_days", "reearnable", "active"])  # config_cache: cleared by signal
+    return rule
+
+
+def award_rule_check(*, course: str, min_score: Decimal | None, level_framework: Framework | None,
+                     min_level: ProficiencyLevel | None, bands: list[tuple[Decimal, ProficiencyLevel]]) -> None:
+    """What ``award_rule_create`` refuses, without writing (the admin's form asks it before saving)."""
+    if not course.strip():
+        raise ApplicationError("A rule needs a course id.", code="bad_course")
+    if min_score is not None and not (0 <= min_score <= 1024):
+        raise ApplicationError("min_score is a percentage (or Pix points for Pix totals).", code="bad_score")
+    if min_level is not None and level_framework is not None and min_level.framework_id != level_framework.pk:
+        raise ApplicationError("min_level is not on the rule's scale.", code="bad_level")
+    frameworks = {level.framework_id for _, level in bands}
+    if len(frameworks) > 1:
+        raise ApplicationError("All score bands of a rule use one scale.", code="bad_level")
+    scale = level_framework.pk if level_framework is not None else next(iter(frameworks), None)
+    off_scale = (frameworks and scale not in frameworks) or (
+        min_level is not None and scale not in (None, min_level.framework_id))
+    if off_scale:
+        raise ApplicationError("The score bands and the minimum level must be on the rule's scale.",
+                               code="bad_level")
+    if len({low for low, _ in bands}) < len(bands):
+        raise ApplicationError("Two score bands start at the same score.", code="bad_band")
 
 
 @transaction.atomic
@@ -83,20 +112,13 @@ def award_rule_create(*, source: LmsSource, course: str, achievement: Achievemen
                       bands: list[tuple[Decimal, ProficiencyLevel]] = (), validity_days: int | None = None,
                       reearnable: bool = False) -> AwardRule:
     course = course.strip()
-    if not course:
-        raise ApplicationError("A rule needs a course id.", code="bad_course")
-    if min_score is not None and not (0 <= min_score <= 1024):
-        raise ApplicationError("min_score is a percentage (or Pix points for Pix totals).", code="bad_score")
-    if min_level is not None and level_framework is not None and min_level.framework_id != level_framework.pk:
-        raise ApplicationError("min_level is not on the rule's scale.", code="bad_level")
+    award_rule_check(course=course, min_score=min_score, level_framework=level_framework, min_level=min_level,
+                     bands=bands)
     if AwardRule.objects.filter(source=source, course=course, achievement=achievement).exists():
         raise Conflict("This rule exists already.", code="rule_exists")
     rule = AwardRule.objects.create(source=source, course=course, achievement=achievement, min_score=min_score,
                                     level_framework=level_framework, min_level=min_level,
                                     validity_days=validity_days, reearnable=reearnable)
-    frameworks = {level.framework_id for _, level in bands}
-    if len(frameworks) > 1:
-        raise ApplicationError("All score bands of a rule use one scale.", code="bad_level")
     ScoreBand.objects.bulk_create([ScoreBand(rule=rule, min_score=low, level=level) for low, level in bands])
     return rule
 

@@ -23,8 +23,8 @@ from badges_service.errors import Conflict
 from .. import selectors
 from ..intake import ParsedEvent, xapi
 from ..models import InboundEvent, LmsSource
-from .intake import _build
 from .queueing import enqueue
+from .receipt import _build
 
 
 def _conflict(statement_id: str) -> Conflict:
@@ -54,14 +54,14 @@ def statements_store(*, source: LmsSource, items: list[ParsedEvent]) -> list[str
                 for i in fresh}
         InboundEvent.objects.bulk_create(list(mine.values()), ignore_conflicts=True)
         queued = []
-        for event in InboundEvent.objects.filter(source=source, event_id__in=fresh).only(
-                "event_id", "public_id", "payload", "status"):
-            built = mine.pop(event.event_id)
-            if event.public_id == built.public_id:
-                if event.status == InboundEvent.Status.RECEIVED:
-                    queued.append(event.pk)
-            elif not xapi.same_statement(event.payload, built.payload):  # a concurrent request stored it first
-                raise _conflict(event.event_id)
+        for pk, event_id, public_id, event_status in InboundEvent.objects.filter(
+                source=source, event_id__in=fresh).values_list("pk", "event_id", "public_id", "status"):
+            built = mine.pop(event_id)
+            if public_id == built.public_id:
+                if event_status == InboundEvent.Status.RECEIVED:
+                    queued.append(pk)
+            elif not xapi.same_statement(InboundEvent.objects.get(pk=pk).payload, built.payload):
+                raise _conflict(event_id)  # a concurrent request stored it first, with other content
         if mine:  # not inserted and not there: another source took the public id meanwhile
             raise Conflict("A statement id of this request was stored by another source meanwhile; send it again.",
                            code="statement_id_taken")

@@ -20,6 +20,7 @@ import logging
 from datetime import timedelta
 from functools import partial
 
+from celery import current_app
 from django.conf import settings
 from django.db import transaction
 from django.db.models import QuerySet
@@ -57,6 +58,12 @@ def drains() -> bool:
     return url.startswith(("redis://", "rediss://")) and not settings.CELERY_TASK_ALWAYS_EAGER
 
 
+def _task(name: str):
+    """A registered task by its name: the tasks call these services, so the services name them rather than
+    import them (no cycle between ``pipeline.tasks`` and ``pipeline.services``)."""
+    return current_app.tasks[name]
+
+
 def enqueue(event_ids: list[int]) -> None:
     """Get events to a worker. Called on commit; a broker outage is logged, not raised: the events are
     stored, and the re-drive gets them going when the broker is back."""
@@ -65,8 +72,7 @@ def enqueue(event_ids: list[int]) -> None:
     if drains():
         drainer_wake()
         return
-    from ..tasks import events_process_task
-
+    events_process_task = _task("pipeline.tasks.events_process_task")
     size = settings.BADGES_PIPELINE_BATCH
     for start in range(0, len(event_ids), size):
         try:
@@ -80,8 +86,7 @@ def enqueue(event_ids: list[int]) -> None:
 
 def drainer_wake() -> bool:
     """Queue a drainer unless one is queued that has not looked for pending events yet."""
-    from ..tasks import events_drain_task
-
+    events_drain_task = _task("pipeline.tasks.events_drain_task")
     try:
         client = _redis()
         if not client.set(_flag(), "1", nx=True, ex=FLAG_SECONDS):

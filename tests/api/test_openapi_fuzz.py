@@ -60,7 +60,7 @@ def world(db, monkeypatch):
     """Real objects for the operations to find: an issuer with staff, an achievement, credentials, a framework,
     a learner, a registered source and one of its events."""
     monkeypatch.setattr("pipeline.services.queueing.enqueue", lambda ids: None)
-    monkeypatch.setattr("pipeline.services.intake.enqueue", lambda ids: None)
+    monkeypatch.setattr("pipeline.services.receipt.enqueue", lambda ids: None)
     monkeypatch.setattr("pipeline.services.lrs.enqueue", lambda ids: None)
     framework = small_framework()
     from issuers.models import Issuer

@@ -14,8 +14,8 @@ import pytest
 from django.conf import settings as django_settings
 from django.test import Client
 
-from competencies.services import alignment_set
 from issuers import services
+from issuers.alignments import alignment_set
 from issuers.permissions import SYSTEM
 from tests.chromium import axe_violations
 from tests.issuers.factories import AchievementFactory, IssuerFactory, UserFactory

@@ -22,9 +22,9 @@ import pytest
 from django.conf import settings as django_settings
 
 from badges_service.openbadges import baking
-from competencies.services import alignment_set
 from indicators.models import CredentialUsage
 from issuers import services
+from issuers.alignments import alignment_set
 from issuers.models import Credential
 from issuers.permissions import SYSTEM
 from tests.issuers.factories import AchievementFactory, IssuerFactory, UserFactory

@@ -7,8 +7,8 @@ import pytest
 from badges_service.errors import ApplicationError
 from competencies import identifiers
 from competencies.models import Competency, ProficiencyLevel
-from competencies.services import alignment_set
 from issuers import services
+from issuers.alignments import alignment_set
 from issuers.permissions import SYSTEM
 from tests.competencies.factories import small_framework
 from tests.interop.node import node_available
@@ -89,7 +89,7 @@ def test_aligned_credentials_with_results_verify_in_digital_bazaar(aligned):
 
 def test_a_badge_aligned_to_a_job_points_to_the_job_and_its_rome_codes(achievement):
     from competencies.models import Job
-    from competencies.services import job_alignment_set
+    from issuers.alignments import job_alignment_set
 
     small_framework()
     job = Job.objects.get(code="MET-ACC-01")

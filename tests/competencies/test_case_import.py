@@ -8,16 +8,19 @@ import json
 import pytest
 from django.core.management import CommandError, call_command
 
-from competencies.documents import case_package
+from competencies.documents import case_package, ob3_alignments
 from competencies.interchange.bundle import BundleInvalid
 from competencies.interchange.case import CaseOptions, read_case
 from competencies.interchange.case_schema import package_problems
 from competencies.models import Competency, Framework, Job, JobRequirement
-from competencies.services import alignment_set, framework_import
+from competencies.services import framework_import
 from issuers import services
+from issuers.alignments import alignment_set
+from issuers.permissions import SYSTEM
+from learners.models import Learner
 from skills import profiles
 from tests.competencies.factories import small_framework
-from tests.issuers.factories import AchievementFactory
+from tests.issuers.factories import AchievementFactory, UserFactory
 from tests.verification.document_server import DocumentServer
 
 from .case_packages import CASE, VALID, associations, package, tree
@@ -76,14 +79,41 @@ def test_requirements_without_a_scale_carry_no_level_and_any_proof_meets_them(db
     assert not framework.levels.exists()
     assert set(JobRequirement.objects.values_list("level", flat=True)) == {None}
     achievement = AchievementFactory()
-    alignment_set(achievement=achievement, competency=Competency.objects.get(code="CP-TAIL"))
-    services.credential_issue(achievement=achievement, recipient_email="dominique@ville-exemple.fr")
+    alignment_set(achievement=achievement, competency=Competency.objects.get(code="CP-TAIL"), actor=SYSTEM)
+    services.credential_issue(achievement=achievement, recipient_email="dominique@ville-exemple.fr", actor=SYSTEM)
     profile = profiles.learner_profile(email="dominique@ville-exemple.fr")
     tail = Competency.objects.get(code="CP-TAIL")
     assert (profile[tail.id].level_id, profile[tail.id].rank) == (None, 0)
     fit = profiles.job_fit(profile=profile, job=Job.objects.get(code="EV-JAR"))
     assert {(r.competency_id, r.status) for r in fit.requirements} == {
         (tail.id, profiles.MET), (Competency.objects.get(code="CP-ESP").id, profiles.MISSING)}
+
+
+def test_a_badge_aligned_to_an_imported_item_also_points_at_its_publishers_uri(db):
+    _import("opensalt_item_types.json")
+    competency = Competency.objects.get(code="1.1.1")
+    achievement = AchievementFactory()
+    alignment_set(achievement=achievement, competency=competency, actor=SYSTEM)
+    targets = [(a.target_url, a.target_type) for a in ob3_alignments(list(achievement.alignments.all()))]
+    assert (competency.case_uri, "CFItem") in targets and len(targets) == 2
+
+
+def test_pages_and_api_show_a_level_less_proof_and_requirement(client, db):
+    """A framework without a scale: the learner's profile and job fit say "no level", they do not fail."""
+    framework = _import("jobs_by_definitions.json")
+    user = UserFactory(email="sacha@ville-exemple.fr")
+    Learner.objects.create(email=user.email, user=user, job=Job.objects.get(code="EV-JAR"))
+    achievement = AchievementFactory()
+    alignment_set(achievement=achievement, competency=Competency.objects.get(code="CP-TAIL"), actor=SYSTEM)
+    services.credential_issue(achievement=achievement, recipient_email=user.email, actor=SYSTEM)
+    client.force_login(user)
+    (row,) = client.get("/api/v1/me/profile").json()["competencies"]
+    assert row["competency"]["code"] == "CP-TAIL" and row["level"] is None
+    fit = client.get(f"/api/v1/me/jobs/{framework.code}/{framework.version}/EV-JAR").json()
+    assert {(r["competency"]["code"], r["required_level"], r["status"]) for r in fit["requirements"]} == {
+        ("CP-TAIL", None, "met"), ("CP-ESP", None, "missing")}
+    page = client.get("/passeport/competences/", HTTP_ACCEPT="text/html")
+    assert page.status_code == 200 and "Tailler les arbustes" in page.content.decode()
 
 
 def test_the_scale_option_gives_a_rubric_less_package_another_frameworks_scale(db):

@@ -271,3 +271,19 @@ def test_what_other_tools_write_loosely_still_exports_as_valid_case():
     kinds = [a["associationType"] for a in exported["CFAssociations"]]
     assert "ext:isFriendOf" in kinds and "RelatedTo" not in kinds
     assert exported["CFItems"][0]["identifier"] == first["identifier"].lower()
+
+
+def test_kept_associations_name_the_items_as_exported():
+    """A kept association whose end is an item of the package points at the item as exported: its (canonical)
+    identifier and its URI here, even when the source named it in upper case or by its URI only."""
+    source = package("opensalt_item_types.json")
+    precedes = next(a for a in source["CFAssociations"] if a["associationType"] == "precedes")
+    precedes["originNodeURI"]["identifier"] = precedes["originNodeURI"]["identifier"].upper()
+    peer = next(a for a in source["CFAssociations"] if a["associationType"] == "isPeerOf")
+    peer["destinationNodeURI"]["identifier"] = "not-an-identifier"  # found by its uri
+    exported = _export(read_case(source))
+    items = {i["identifier"]: i["uri"] for i in exported["CFItems"]}
+    for kind in ("precedes", "isPeerOf"):
+        association = next(a for a in exported["CFAssociations"] if a["associationType"] == kind)
+        for end in ("originNodeURI", "destinationNodeURI"):
+            assert items[association[end]["identifier"]] == association[end]["uri"]

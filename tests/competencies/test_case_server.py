@@ -4,6 +4,7 @@ server", a mirror) calls them: list the CFDocuments, then fetch each CFPackage b
 import io
 import json
 import urllib.request
+import uuid
 from urllib.parse import urlsplit
 
 import pytest
@@ -189,3 +190,11 @@ def test_a_cache_outage_only_costs_time(client, frameworks, monkeypatch):
     monkeypatch.setattr("competencies.case_binding.cache.set", down)
     identifier = case_id("test-metiers", "document", "1.0")
     assert _get(client, f"{CASE}/CFPackages/{identifier}").json()["CFDocument"]["identifier"] == identifier
+
+
+def test_the_case_service_is_rate_limited_as_a_public_document(client, db, settings):
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+                                   "LOCATION": f"case-limits-{uuid.uuid4()}"}}
+    settings.BADGES_RATE_LIMITS = {**settings.BADGES_RATE_LIMITS, "documents": "2/minute"}
+    statuses = [_get(client, f"{CASE}/CFDocuments").status_code for _ in range(3)]
+    assert statuses == [200, 200, 429]

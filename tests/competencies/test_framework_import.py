@@ -73,7 +73,7 @@ def test_importing_an_existing_version_is_refused_unless_replacing(db):
 
 def test_replacing_cannot_remove_a_competency_a_badge_is_aligned_to(db):
     from badges_service.errors import ApplicationError
-    from competencies.services import alignment_set
+    from issuers.alignments import alignment_set
     from tests.issuers.factories import AchievementFactory
 
     framework = small_framework()

@@ -6,8 +6,8 @@ import pytest
 
 from competencies import identifiers
 from competencies.models import Competency, Job, ProficiencyLevel
-from competencies.services import alignment_set
 from issuers import services
+from issuers.alignments import alignment_set
 from issuers.models import Issuer
 from issuers.permissions import SYSTEM
 from learners.models import Learner, ManagerScope

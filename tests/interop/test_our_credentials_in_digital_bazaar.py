@@ -26,7 +26,7 @@ from badges_service.openbadges import did_key, ob3
 from badges_service.openbadges.eddsa_rdfc_2022 import format_datetime
 from badges_service.openbadges.errors import OpenBadgesError
 from badges_service.openbadges.rdfc import canonicalize
-from badges_service.openbadges.verify import PASSED, Report
+from badges_service.openbadges.report import PASSED, Report
 from issuers import identifiers, services
 from issuers.permissions import SYSTEM
 from issuers.selectors import issuer_did_document

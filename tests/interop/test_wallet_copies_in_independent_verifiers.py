@@ -13,6 +13,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from badges_service.openbadges import did_key, jws
 from issuers import copies, services
 from issuers.models import CredentialCopy
+from issuers.permissions import SYSTEM
 from issuers.selectors import issuer_did_document
 from tests.issuers.factories import AchievementFactory, IssuerFactory
 
@@ -31,7 +32,8 @@ pytestmark = [
 def award():
     issuer = IssuerFactory(slug="drh")
     achievement = AchievementFactory(issuer=issuer, validity_days=365)
-    return services.credential_issue(achievement=achievement, recipient_email="camille.dupont@ville-exemple.fr")
+    return services.credential_issue(achievement=achievement, recipient_email="camille.dupont@ville-exemple.fr",
+                                     actor=SYSTEM)
 
 
 def _holder() -> str:
@@ -39,7 +41,7 @@ def _holder() -> str:
 
 
 def test_an_ldp_vc_copy_verifies_in_digital_bazaar_until_the_award_is_revoked(award):
-    copy = copies.credential_copy_issue(credential=award, holder=_holder(), format=CredentialCopy.LDP_VC)
+    copy = copies.credential_copy_issue(credential=award, holder=_holder(), format=CredentialCopy.LDP_VC, actor=SYSTEM)
     document = json.loads(copy.document)
     tampered = json.loads(copy.document)
     tampered["credentialSubject"]["id"] = _holder()
@@ -48,14 +50,15 @@ def test_an_ldp_vc_copy_verifies_in_digital_bazaar_until_the_award_is_revoked(aw
     assert good["status"] == [{"statusPurpose": "revocation", "status": False}]
     assert not bad["verified"]
 
-    services.credential_revoke(credential=award, reason="Erreur de saisie")
+    services.credential_revoke(credential=award, reason="Erreur de saisie", actor=SYSTEM)
     [after] = dbz_verify([document], verifier_documents(award.issuer))
     assert after["status"] == [{"statusPurpose": "revocation", "status": True}], after
 
 
 def test_a_jwt_vc_json_copy_verifies_in_jose(award):
     holder = _holder()
-    copy = copies.credential_copy_issue(credential=award, holder=holder, format=CredentialCopy.JWT_VC_JSON)
+    copy = copies.credential_copy_issue(credential=award, holder=holder, format=CredentialCopy.JWT_VC_JSON,
+                                        actor=SYSTEM)
     header = jws.decode_unverified(copy.document, max_payload_bytes=10**6).header
     method = next(m for m in issuer_did_document(issuer=award.issuer)["verificationMethod"]
                   if m["id"] == header["kid"])

@@ -12,8 +12,9 @@ from django.core.management import call_command
 from PIL import Image
 
 from issuers import badge_images
-from issuers.images import SIZES, TEXT_WIDTH, Artwork, _width, artwork_svg, fit_name, style_of
+from issuers.badge_artwork import SIZES, TEXT_WIDTH, Artwork, _width, artwork_svg, fit_name, style_of
 from issuers.models import Achievement, Issuer
+from issuers.permissions import SYSTEM
 from verification.artefacts import rasterise
 
 
@@ -54,7 +55,6 @@ def test_the_artwork_shows_the_name_the_level_and_the_issuer(db):
 def test_a_credential_s_baked_image_shows_the_level_it_achieved(db):
     from competencies.models import Framework, ProficiencyLevel
     from issuers import services
-    from issuers.permissions import SYSTEM
     from tests.issuers.factories import AchievementFactory
 
     framework = Framework.objects.create(code="fw", version="1", title="Référentiel")

@@ -10,8 +10,8 @@ from django.utils import timezone
 
 from badges_service.openbadges import jws
 from competencies.models import Competency, ProficiencyLevel
-from competencies.services import alignment_set
 from issuers import ob2, rsa_keys, services
+from issuers.alignments import alignment_set
 from issuers.models import SigningKey
 from issuers.permissions import SYSTEM
 from tests.competencies.factories import small_framework
@@ -128,7 +128,7 @@ def test_the_signed_assertion_is_made_on_its_first_request_and_kept(achievement)
 def test_a_twin_left_unsigned_is_signed_with_the_key_of_its_issuance_after_a_rotation(achievement):
     credential = CredentialFactory(achievement=achievement)
     old = rsa_keys_of(achievement.issuer).get()
-    services.key_rotate(issuer=achievement.issuer)
+    services.key_rotate(issuer=achievement.issuer, actor=SYSTEM)
     token = ob2.hosted_assertion(credential).jws
     jws.verify(token, public_key=load_pem_public_key(old.public_key_pem.encode()), max_payload_bytes=100_000)
     assert json.loads(jws.verify(token, public_key=load_pem_public_key(old.public_key_pem.encode()),
@@ -139,7 +139,7 @@ def test_a_twin_left_unsigned_is_signed_with_the_key_of_its_issuance_after_a_rot
 def test_a_twin_left_unsigned_whose_key_was_revoked_is_signed_with_the_active_key(achievement):
     credential = CredentialFactory(achievement=achievement)
     revoked = rsa_keys_of(achievement.issuer).get()
-    services.key_revoke(key=revoked, compromised_since=timezone.now())
+    services.key_revoke(key=revoked, compromised_since=timezone.now(), actor=SYSTEM)
     active = rsa_keys_of(achievement.issuer).get(status="active")
     token = ob2.hosted_assertion(credential).jws
     decoded = jws.verify(token, public_key=load_pem_public_key(active.public_key_pem.encode()),

@@ -15,7 +15,7 @@ from verification.services import credential_verify
 def _raw_private(key: SigningKey) -> bytes:
     from cryptography.hazmat.primitives import serialization
 
-    from issuers.keys import decrypt_private_key
+    from badges_service.key_encryption import decrypt_private_key
 
     return decrypt_private_key(key.private_key_encrypted).private_bytes(
         serialization.Encoding.Raw, serialization.PrivateFormat.Raw, serialization.NoEncryption())
@@ -87,10 +87,10 @@ def test_revoking_the_active_key_provides_a_new_active_key(issuer):
 def test_a_key_encryption_key_rotation_keeps_keys_usable(issuer, settings):
     from cryptography.fernet import Fernet
 
-    from issuers import keys
+    from badges_service import key_encryption
 
     key = issuer.signing_keys.get()
     settings.BADGES_KEY_ENCRYPTION_KEYS = [Fernet.generate_key().decode(), *settings.BADGES_KEY_ENCRYPTION_KEYS]
-    token = keys.reencrypt(key.private_key_encrypted)
+    token = key_encryption.reencrypt(key.private_key_encrypted)
     settings.BADGES_KEY_ENCRYPTION_KEYS = settings.BADGES_KEY_ENCRYPTION_KEYS[:1]
-    assert keys.decrypt_private_key(token).public_key().public_bytes_raw()
+    assert key_encryption.decrypt_private_key(token).public_key().public_bytes_raw()

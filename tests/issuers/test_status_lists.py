@@ -80,11 +80,15 @@ def test_suspension_does_not_set_the_revocation_bit(achievement):
     assert not any(published_bits(credential.status_entry.status_list))
 
 
-def test_issuance_does_not_sign_the_list(achievement):
-    """The list is signed when someone asks for it, never inside the issuance."""
+def test_issuance_signs_a_list_only_when_it_makes_it(achievement):
+    """A new list is signed once, all bits clear, when made (a GET never signs); the credentials issued on it
+    afterwards change no bit and sign nothing."""
     CredentialFactory(achievement=achievement)
-    status_list = StatusList.objects.get()
-    assert status_list.document == "" and status_list.document_version == 0
+    first = StatusList.objects.get()
+    assert first.document and first.document_version == first.version
+    CredentialFactory(achievement=achievement)
+    again = StatusList.objects.get()
+    assert (again.document, again.document_version) == (first.document, first.document_version)
 
 
 def test_under_did_key_each_signing_key_has_its_own_lists(achievement, settings):
@@ -112,3 +116,39 @@ def test_a_taken_index_is_drawn_again(achievement, monkeypatch):
     second = CredentialFactory(achievement=achievement).status_entry
     assert second.index != first.index and second.status_list == first.status_list
     assert StatusList.objects.get(pk=first.status_list.pk).allocated == 2
+
+
+def test_a_get_of_a_status_list_never_writes_the_write_that_changes_it_signs_it(db, client):
+    """Regression: a GET of a stale list re-signed and UPDATEd it inside the read path. Now revocation signs
+    the list in its own transaction, and the GET only reads the stored copy."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from issuers.models import StatusList
+
+    credential = CredentialFactory()
+    status_list = StatusList.objects.get(entries__credential=credential)
+    assert status_list.document and status_list.document_version == status_list.version  # signed when made
+    services.credential_revoke(credential=credential, reason="erreur", actor=SYSTEM)
+    status_list.refresh_from_db()
+    assert status_list.document_version == status_list.version
+    url = f"/issuers/{status_list.issuer.slug}/status/{status_list.public_id}"
+    with CaptureQueriesContext(connection) as queries:
+        served = client.get(url).content.decode()
+    assert served == status_list.document
+    assert not [q for q in queries.captured_queries if q["sql"].lstrip().upper().startswith(("UPDATE", "INSERT"))]
+
+
+def test_lists_left_stale_by_an_older_version_are_signed_by_the_command(db):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    from issuers.models import StatusList
+
+    credential = CredentialFactory()
+    StatusList.objects.filter(entries__credential=credential).update(document="", document_version=0)
+    out = StringIO()
+    call_command("status_lists_sign", stdout=out)
+    assert "1 status list(s) signed." in out.getvalue()
+    assert StatusList.objects.get(entries__credential=credential).document

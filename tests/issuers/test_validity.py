@@ -10,9 +10,9 @@ import pytest
 from django.utils import timezone
 
 from competencies.models import Competency, Job, ProficiencyLevel
-from competencies.services import alignment_set
 from indicators import selectors as indicators
 from issuers import services
+from issuers.alignments import alignment_set
 from issuers.models import Credential, Issuer
 from issuers.permissions import SYSTEM
 from learners.models import Learner, ManagerScope

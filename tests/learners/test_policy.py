@@ -31,7 +31,9 @@ def dsin(city):
 
 
 def _links(client) -> dict[str, bool]:
-    body = client.get("/").content.decode()
+    """The links of the header's account menu (the home page's body leads to some of the same pages)."""
+    page = client.get("/").content.decode()
+    body = page[page.index('<header class="site-header">'):page.index("</header>")]
     return {label: label in body for label in
             ("Se connecter", "Mon passeport", "Mon équipe", "Indicateurs", "Administration", "Se déconnecter")}
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from competencies.models import Competency, Framework, Job, ProficiencyLevel
-from competencies.services import alignment_set
 from issuers import services
+from issuers.alignments import alignment_set
 from issuers.models import Issuer, IssuerMembership
 from issuers.permissions import SYSTEM
 from learners.models import Learner, ManagerScope

@@ -10,7 +10,7 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from django.conf import settings
 
-from badges_service.openbadges import did_key, eddsa_rdfc_2022, vc_jwt
+from badges_service.openbadges import did_key, eddsa_rdfc_2022, jwk
 from issuers import identifiers
 from issuers.permissions import SYSTEM
 from obapi.models import HeldCredential
@@ -160,7 +160,7 @@ def test_a_verified_vc_jwt_is_stored_and_listed_as_a_compact_jws(oauth_client, c
     did = did_key.did_key_from_public_key(private.public_key().public_bytes_raw())
     document = sample_credential(credential_id="urn:uuid:6f0c7a52-3c1e-4a43-8f5e-2d7b9c0e1a24")
     document["issuer"]["id"] = did
-    token = vc_jwt.sign({"vc": document, "iss": did, "jti": document["id"],
+    token = jwk.sign({"vc": document, "iss": did, "jti": document["id"],
                          "nbf": int(datetime(2025, 1, 2, 3, 4, 5, tzinfo=UTC).timestamp())},
                         private_key=private, alg="EdDSA", kid=did_key.verification_method_id(did), typ="JWT")
 

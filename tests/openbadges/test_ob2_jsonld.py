@@ -13,7 +13,7 @@ import pytest
 from pyld import jsonld
 
 from badges_service.openbadges import contexts, ob2_jsonld
-from badges_service.openbadges.verify import KeyResolutionError
+from badges_service.openbadges.report import KeyResolutionError
 from badges_service.openbadges.verify_ob2 import recipient_matches, verify_assertion
 
 FIXTURES = Path(__file__).parent.parent / "fixtures" / "ob2"

@@ -6,14 +6,7 @@ from datetime import UTC, datetime
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from badges_service.openbadges import did_key, eddsa_rdfc_2022, presentations
-from badges_service.openbadges.verify import (
-    CHECK_ORDER,
-    PASSED,
-    KeyResolutionError,
-    Report,
-    ReportBuilder,
-    ResolvedKey,
-)
+from badges_service.openbadges.report import CHECK_ORDER, PASSED, KeyResolutionError, Report, ReportBuilder, ResolvedKey
 
 from .samples import sample_credential
 

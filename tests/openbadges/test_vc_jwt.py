@@ -10,9 +10,9 @@ from datetime import UTC, datetime
 import pytest
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519, rsa
 
-from badges_service.openbadges import contexts, did_key, jws, vc_jwt
+from badges_service.openbadges import contexts, did_key, jwk, jws, vc_jwt
+from badges_service.openbadges.report import KeyResolutionError
 from badges_service.openbadges.schema import schema_errors
-from badges_service.openbadges.verify import KeyResolutionError
 
 from .samples import sample_credential
 
@@ -64,7 +64,7 @@ def _failed(report) -> dict:
 
 
 def test_a_did_key_vc_jwt_with_claims_verifies_and_lists_each_claim_check(ed_key, issuer_did):
-    token = vc_jwt.sign(_claims(_credential(issuer_did)), private_key=ed_key, alg="EdDSA",
+    token = jwk.sign(_claims(_credential(issuer_did)), private_key=ed_key, alg="EdDSA",
                         kid=did_key.verification_method_id(issuer_did), typ="JWT")
     report = _verify(token)
     assert report.valid, report.as_json()
@@ -76,7 +76,7 @@ def test_a_did_key_vc_jwt_with_claims_verifies_and_lists_each_claim_check(ed_key
 
 
 def test_the_payload_is_the_credential_form_of_vc_jose_2_0_verifies(ed_key, issuer_did):
-    token = vc_jwt.sign(_credential(issuer_did), private_key=ed_key, alg="EdDSA",
+    token = jwk.sign(_credential(issuer_did), private_key=ed_key, alg="EdDSA",
                         kid=did_key.verification_method_id(issuer_did), extra_header={"cty": "vc"})
     report = _verify(token)
     assert report.valid, report.as_json()
@@ -93,7 +93,7 @@ def test_properties_left_out_of_vc_are_taken_from_the_claims(ed_key, issuer_did)
     stripped["issuer"].pop("id")
     stripped["credentialSubject"].pop("id")
     claims["vc"] = stripped
-    report = _verify(vc_jwt.sign(claims, private_key=ed_key, alg="EdDSA", kid=did_key.verification_method_id(
+    report = _verify(jwk.sign(claims, private_key=ed_key, alg="EdDSA", kid=did_key.verification_method_id(
         issuer_did)))
     assert report.summary["id"] == credential["id"] and report.summary["issuer"]["id"] == issuer_did
     assert report.summary["validFrom"] == "2025-01-02T03:04:05Z" and report.summary["validUntil"]
@@ -110,7 +110,7 @@ def test_properties_left_out_of_vc_are_taken_from_the_claims(ed_key, issuer_did)
     ({"exp": True}, "jwt_exp", "bad_exp"),
 ])
 def test_each_claim_that_disagrees_with_the_credential_fails_its_own_check(ed_key, issuer_did, changes, check, code):
-    token = vc_jwt.sign(_claims(_credential(issuer_did), **changes), private_key=ed_key, alg="EdDSA",
+    token = jwk.sign(_claims(_credential(issuer_did), **changes), private_key=ed_key, alg="EdDSA",
                         kid=did_key.verification_method_id(issuer_did))
     report = _verify(token)
     assert not report.valid and _failed(report) == {check: code}, report.as_json()
@@ -119,7 +119,7 @@ def test_each_claim_that_disagrees_with_the_credential_fails_its_own_check(ed_ke
 def test_an_expired_token_is_expired_and_a_future_one_not_yet_valid(ed_key, issuer_did):
     credential = _credential(issuer_did, validUntil="2025-03-01T00:00:00Z")
     exp = int(datetime(2025, 3, 1, tzinfo=UTC).timestamp())
-    token = vc_jwt.sign(_claims(credential, exp=exp), private_key=ed_key, alg="EdDSA",
+    token = jwk.sign(_claims(credential, exp=exp), private_key=ed_key, alg="EdDSA",
                         kid=did_key.verification_method_id(issuer_did))
     report = _verify(token)
     assert _failed(report) == {"jwt_exp": "expired", "validity": "expired"} and report.status == "expired"
@@ -130,7 +130,7 @@ def test_an_expired_token_is_expired_and_a_future_one_not_yet_valid(ed_key, issu
 
 def test_exp_missing_while_the_credential_expires_is_refused(ed_key, issuer_did):
     credential = _credential(issuer_did, validUntil="2026-03-01T00:00:00Z")
-    token = vc_jwt.sign(_claims(credential), private_key=ed_key, alg="EdDSA",
+    token = jwk.sign(_claims(credential), private_key=ed_key, alg="EdDSA",
                         kid=did_key.verification_method_id(issuer_did))
     assert _failed(_verify(token)) == {"jwt_exp": "exp_missing"}
 
@@ -149,7 +149,7 @@ def _tamper_payload(token: str, edit) -> str:
     lambda c: c["vc"]["credentialSubject"].update(id="did:example:mallory") or c.update(sub="did:example:mallory"),
 ])
 def test_any_change_to_the_payload_breaks_the_signature(ed_key, issuer_did, edit):
-    token = vc_jwt.sign(_claims(_credential(issuer_did)), private_key=ed_key, alg="EdDSA",
+    token = jwk.sign(_claims(_credential(issuer_did)), private_key=ed_key, alg="EdDSA",
                         kid=did_key.verification_method_id(issuer_did))
     report = _verify(_tamper_payload(token, edit))
     assert _codes(report)["proof"] == ("failed", "signature_invalid") and report.status == "invalid"
@@ -157,7 +157,7 @@ def test_any_change_to_the_payload_breaks_the_signature(ed_key, issuer_did, edit
 
 def test_a_token_signed_by_another_key_fails(issuer_did):
     other = ed25519.Ed25519PrivateKey.generate()
-    token = vc_jwt.sign(_claims(_credential(issuer_did)), private_key=other, alg="EdDSA",
+    token = jwk.sign(_claims(_credential(issuer_did)), private_key=other, alg="EdDSA",
                         kid=did_key.verification_method_id(issuer_did))
     assert _codes(_verify(token))["proof"] == ("failed", "signature_invalid")
 
@@ -165,7 +165,7 @@ def test_a_token_signed_by_another_key_fails(issuer_did):
 def test_a_key_of_another_controller_is_not_the_issuers(ed_key, issuer_did):
     other = ed25519.Ed25519PrivateKey.generate()
     other_did = did_key.did_key_from_public_key(other.public_key().public_bytes_raw())
-    token = vc_jwt.sign(_claims(_credential(issuer_did)), private_key=other, alg="EdDSA",
+    token = jwk.sign(_claims(_credential(issuer_did)), private_key=other, alg="EdDSA",
                         kid=did_key.verification_method_id(other_did))
     report = _verify(token)
     assert _codes(report)["key"] == ("failed", "issuer_mismatch") and _codes(report)["proof"][0] == "skipped"
@@ -175,7 +175,7 @@ def test_a_key_of_another_controller_is_not_the_issuers(ed_key, issuer_did):
     {"alg": "none"}, {"alg": "HS256"}, {"alg": "HS512"}, {"alg": "ES512"}, {"alg": "PS256"}, {"alg": "EDDSA"},
 ])
 def test_refused_algorithms_fail_before_any_key_is_used(ed_key, issuer_did, header):
-    token = vc_jwt.sign(_claims(_credential(issuer_did)), private_key=ed_key, alg="EdDSA",
+    token = jwk.sign(_claims(_credential(issuer_did)), private_key=ed_key, alg="EdDSA",
                         kid=did_key.verification_method_id(issuer_did))
     forged_header = jws.b64url_encode(json.dumps({**header, "kid": did_key.verification_method_id(issuer_did)})
                                       .encode())
@@ -190,24 +190,24 @@ def test_refused_algorithms_fail_before_any_key_is_used(ed_key, issuer_did, head
     ({"b64": False}, "crit_unsupported"),
 ])
 def test_header_types_and_critical_parameters_are_checked(ed_key, issuer_did, extra, code):
-    token = vc_jwt.sign(_claims(_credential(issuer_did)), private_key=ed_key, alg="EdDSA",
+    token = jwk.sign(_claims(_credential(issuer_did)), private_key=ed_key, alg="EdDSA",
                         kid=did_key.verification_method_id(issuer_did), extra_header=extra)
     assert _codes(_verify(token))["proof"] == ("failed", code)
 
 
 def test_a_header_jwk_is_trusted_only_when_it_is_the_issuers_did_key(ed_key, issuer_did):
-    def jwk(key):
+    def public_jwk(key):
         return {"kty": "OKP", "crv": "Ed25519", "x": jws.b64url_encode(key.public_key().public_bytes_raw())}
 
-    own = vc_jwt.sign(_claims(_credential(issuer_did)), private_key=ed_key, alg="EdDSA",
-                      extra_header={"jwk": jwk(ed_key)})
+    own = jwk.sign(_claims(_credential(issuer_did)), private_key=ed_key, alg="EdDSA",
+                      extra_header={"jwk": public_jwk(ed_key)})
     assert _verify(own).valid
     attacker = ed25519.Ed25519PrivateKey.generate()
-    forged = vc_jwt.sign(_claims(_credential(issuer_did)), private_key=attacker, alg="EdDSA",
-                         extra_header={"jwk": jwk(attacker)})
+    forged = jwk.sign(_claims(_credential(issuer_did)), private_key=attacker, alg="EdDSA",
+                         extra_header={"jwk": public_jwk(attacker)})
     assert _codes(_verify(forged))["key"] == ("failed", "jwk_not_issuer_key")
-    web = vc_jwt.sign(_claims(_credential(WEB_DID)), private_key=attacker, alg="EdDSA",
-                      extra_header={"jwk": jwk(attacker)})
+    web = jwk.sign(_claims(_credential(WEB_DID)), private_key=attacker, alg="EdDSA",
+                      extra_header={"jwk": public_jwk(attacker)})
     assert _codes(_verify(web))["key"] == ("failed", "jwk_not_issuer_key")
 
 
@@ -222,9 +222,9 @@ def test_keys_from_the_callers_resolver_in_each_accepted_algorithm(alg, make):
 
     def resolve(asked):
         assert asked == kid
-        return vc_jwt.VerificationKey(key.public_key(), WEB_DID)
+        return jwk.VerificationKey(key.public_key(), WEB_DID)
 
-    token = vc_jwt.sign(_claims(_credential(WEB_DID)), private_key=key, alg=alg, kid="#key-1")  # relative kid
+    token = jwk.sign(_claims(_credential(WEB_DID)), private_key=key, alg=alg, kid="#key-1")  # relative kid
     assert _verify(token, resolve).valid
     wrong_alg = {"ES256": "RS256", "RS256": "EdDSA", "EdDSA": "ES256"}[alg]
     header, payload, signature = token.split(".")
@@ -233,7 +233,7 @@ def test_keys_from_the_callers_resolver_in_each_accepted_algorithm(alg, make):
 
 
 def test_an_unresolvable_key_is_unverifiable_not_invalid(ed_key):
-    token = vc_jwt.sign(_claims(_credential(WEB_DID)), private_key=ed_key, alg="EdDSA", kid=WEB_DID + "#k")
+    token = jwk.sign(_claims(_credential(WEB_DID)), private_key=ed_key, alg="EdDSA", kid=WEB_DID + "#k")
     report = _verify(token)
     assert _codes(report)["key"] == ("failed", "key_unresolvable") and report.status == "unverifiable"
 
@@ -242,9 +242,9 @@ def test_a_revoked_key_refuses_tokens_issued_after_the_compromise(ed_key):
     compromised = datetime(2025, 1, 1, tzinfo=UTC)
 
     def resolve(kid):
-        return vc_jwt.VerificationKey(ed_key.public_key(), WEB_DID, revoked_after=compromised)
+        return jwk.VerificationKey(ed_key.public_key(), WEB_DID, revoked_after=compromised)
 
-    token = vc_jwt.sign(_claims(_credential(WEB_DID)), private_key=ed_key, alg="EdDSA", kid=WEB_DID + "#k")
+    token = jwk.sign(_claims(_credential(WEB_DID)), private_key=ed_key, alg="EdDSA", kid=WEB_DID + "#k")
     assert _codes(_verify(token, resolve))["key"] == ("failed", "key_revoked")
 
 
@@ -258,13 +258,13 @@ def test_unreadable_tokens_fail_the_json_check_with_a_precise_code(token, code):
 
 
 def test_oversized_tokens_are_refused_before_decoding(ed_key, issuer_did):
-    token = vc_jwt.sign(_claims(_credential(issuer_did), pad="x" * 5000), private_key=ed_key, alg="EdDSA")
+    token = jwk.sign(_claims(_credential(issuer_did), pad="x" * 5000), private_key=ed_key, alg="EdDSA")
     report = vc_jwt.verify_vc_jwt(token, resolve_key=lambda kid: None, max_bytes=1000, now=NOW)
     assert report.checks[0].code == "too_large"
 
 
 def test_a_private_or_symmetric_jwk_is_refused():
-    with pytest.raises(vc_jwt.VcJwtError):
-        vc_jwt.public_key_from_jwk({"kty": "oct", "k": "c2VjcmV0"})
-    with pytest.raises(vc_jwt.VcJwtError):
-        vc_jwt.public_key_from_jwk({"kty": "OKP", "crv": "Ed25519", "x": "AAAA", "d": "AAAA"})
+    with pytest.raises(jwk.VcJwtError):
+        jwk.public_key_from_jwk({"kty": "oct", "k": "c2VjcmV0"})
+    with pytest.raises(jwk.VcJwtError):
+        jwk.public_key_from_jwk({"kty": "OKP", "crv": "Ed25519", "x": "AAAA", "d": "AAAA"})

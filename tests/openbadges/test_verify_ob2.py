@@ -10,7 +10,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
 from badges_service.openbadges import jws, ob2
-from badges_service.openbadges.verify import KeyResolutionError
+from badges_service.openbadges.report import KeyResolutionError
 from badges_service.openbadges.verify_ob2 import verify_assertion
 
 HOST = "https://badges.univ.example"

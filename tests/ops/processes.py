@@ -5,10 +5,13 @@ from __future__ import annotations
 
 import contextlib
 import os
+import pwd
+import shutil
 import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import urllib.request
 import uuid
 from pathlib import Path
@@ -101,6 +104,13 @@ class Stack:
     def output(self) -> str:
         return self.log.read_text(errors="replace")[-8000:]
 
+    def pid(self, process: str) -> int:
+        """The pid honcho reported for ``process`` (``worker.1``...): the leader of that process's group."""
+        for line in self.log.read_text(errors="replace").splitlines():
+            if f"{process} started (pid=" in line:
+                return int(line.split("pid=")[1].rstrip(")"))
+        raise AssertionError(f"{process} never started:\n{self.output()}")
+
     def terminate(self, timeout: float = 60) -> int:
         """SIGTERM to honcho, as a process manager or Ctrl-C would; its exit code."""
         self.process.send_signal(signal.SIGTERM)
@@ -136,3 +146,55 @@ def _descendants(pid: int) -> list[int]:
             found.append(child)
             todo.append(child)
     return found
+
+
+class PrivatePostgres:
+    """A PostgreSQL server of the test's own (initdb into a temporary directory, a free port), which the test may
+    stop and start again: the shared server is never touched. Run as the ``postgres`` user when root."""
+
+    def __init__(self):
+        found = sorted(Path("/usr/lib/postgresql").glob("*/bin/initdb"))
+        if not found:
+            raise AssertionError("no PostgreSQL server binaries under /usr/lib/postgresql/*/bin")
+        self.bin = found[-1].parent
+        self.dir = Path(tempfile.mkdtemp(prefix="badges-drill-pg-"))
+        self.port = free_port()
+        self.as_user: list[str] = []
+        if os.geteuid() == 0:  # initdb refuses root
+            self.as_user = ["runuser", "-u", "postgres", "--"]
+            account = pwd.getpwnam("postgres")
+            os.chown(self.dir, account.pw_uid, account.pw_gid)
+        self.dir.chmod(0o700)
+
+    def _run(self, *command: str) -> None:
+        subprocess.run([*self.as_user, *command], check=True, capture_output=True, timeout=120)
+
+    def url(self, name: str) -> str:
+        return f"postgres://postgres@127.0.0.1:{self.port}/{name}"
+
+    def init(self) -> PrivatePostgres:
+        self._run(str(self.bin / "initdb"), "-D", str(self.dir / "data"), "-U", "postgres", "-A", "trust",
+                  "--no-sync")
+        return self.start()
+
+    def start(self) -> PrivatePostgres:
+        options = (f"-p {self.port} -k {self.dir} -c listen_addresses=127.0.0.1 -c fsync=off "
+                   "-c synchronous_commit=off -c full_page_writes=off")
+        self._run(str(self.bin / "pg_ctl"), "-D", str(self.dir / "data"), "-o", options, "-l",
+                  str(self.dir / "server.log"), "-w", "start")
+        return self
+
+    def stop(self) -> None:
+        self._run(str(self.bin / "pg_ctl"), "-D", str(self.dir / "data"), "-m", "fast", "-w", "stop")
+
+    def create_database(self, name: str) -> str:
+        import psycopg
+
+        with psycopg.connect(self.url("postgres").replace("postgres://", "postgresql://", 1), autocommit=True) as c:
+            c.execute(f'CREATE DATABASE "{name}"')
+        return self.url(name)
+
+    def destroy(self) -> None:
+        with contextlib.suppress(Exception):
+            self.stop()
+        shutil.rmtree(self.dir, ignore_errors=True)

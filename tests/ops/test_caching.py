@@ -8,6 +8,7 @@ from urllib.parse import urlsplit
 import pytest
 
 from issuers import services
+from issuers.permissions import SYSTEM
 from tests.issuers.factories import PublicCredentialFactory
 
 LD = "application/ld+json"
@@ -41,7 +42,7 @@ def test_a_status_list_is_cached_five_minutes_and_its_etag_changes_with_a_revoca
     path = urlsplit(json.loads(credential.document)["credentialStatus"]["statusListCredential"]).path
     before = _revalidated(client, path)
     assert before["Cache-Control"] == "public, max-age=300"
-    services.credential_revoke(credential=credential, reason="Erreur de saisie")
+    services.credential_revoke(credential=credential, reason="Erreur de saisie", actor=SYSTEM)
     after = client.get(path, HTTP_IF_NONE_MATCH=before["ETag"])
     assert after.status_code == 200 and after["ETag"] != before["ETag"]
 
@@ -64,7 +65,7 @@ def test_pages_are_revalidated_and_never_shared(client, credential):
 
 
 def test_a_private_credential_seen_by_its_issuer_is_never_stored(client, credential, django_user_model):
-    services.credential_visibility_set(credential=credential, public=False)
+    services.credential_visibility_set(credential=credential, public=False, actor=SYSTEM)
     admin = django_user_model.objects.create_superuser("admin", "admin@ville-exemple.fr", "x")
     client.force_login(admin)
     response = client.get(f"/credentials/{credential.public_id}", HTTP_ACCEPT=LD)

@@ -75,7 +75,7 @@ def test_a_request_line_and_the_event_line_share_one_request_id_and_leak_nothing
     intake = next(line for line in requests if line["request_id"] == "lb-0123456789abcdef")
     assert (intake["method"], intake["path"], intake["status"], intake["view"]) == (
         "POST", "/api/v1/events/moodle", 202, "pipeline:event-moodle")
-    assert isinstance(intake["duration_ms"], float)
+    assert isinstance(intake["duration_ms"], float) and intake["time"].endswith("+00:00")
     assert len(requests) == 5 and all(len(line["request_id"]) >= 8 for line in requests)
     processed = [line for line in found if line["logger"] == "badges.pipeline"]
     mine = next(line for line in processed if line["event"] == str(event.public_id))

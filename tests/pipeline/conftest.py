@@ -28,6 +28,6 @@ def no_queue(monkeypatch):
     # The test's transaction never commits: run on-commit work at once, as a commit would.
     monkeypatch.setattr("django.db.transaction.on_commit", lambda func, using=None, robust=False: func())
     monkeypatch.setattr("pipeline.services.queueing.enqueue", lambda ids: queued.extend(ids))
-    monkeypatch.setattr("pipeline.services.intake.enqueue", lambda ids: queued.extend(ids))
+    monkeypatch.setattr("pipeline.services.receipt.enqueue", lambda ids: queued.extend(ids))
     monkeypatch.setattr("pipeline.services.lrs.enqueue", lambda ids: queued.extend(ids))
     return queued

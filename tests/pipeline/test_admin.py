@@ -51,6 +51,51 @@ def test_the_source_form_shows_the_secret_once(client, django_user_model, drh):
     assert "affiché une seule fois" in response.content.decode()
 
 
+def _rule_form(moodle, achievement, bands, **fields):
+    data = {"source": moodle.source.pk, "course": "tableur", "achievement": achievement.pk, "active": "on",
+            "bands-TOTAL_FORMS": str(len(bands)), "bands-INITIAL_FORMS": "0", "bands-MIN_NUM_FORMS": "0",
+            "bands-MAX_NUM_FORMS": "1000", **fields}
+    for n, (low, level) in enumerate(bands):
+        data |= {f"bands-{n}-min_score": str(low), f"bands-{n}-level": level.pk}
+    return data
+
+
+def test_an_award_rule_saved_in_the_admin_is_checked_like_award_rule_create(client, django_user_model, moodle):
+    """Regression: the admin saved rules with Django's default save, so their score bands could be off the
+    rule's scale. It now makes them with ``award_rule_create``: refused, nothing written; accepted, bands and all."""
+    from competencies.models import ProficiencyLevel
+    from pipeline.models import AwardRule, ScoreBand
+    from tests.competencies.factories import small_framework
+    from tests.issuers.factories import AchievementFactory
+
+    _admin(client, django_user_model)
+    framework = small_framework()
+    other = small_framework(code="AUTRE")
+    achievement = AchievementFactory(issuer=moodle.source.issuer)
+    n2, n3 = (ProficiencyLevel.objects.get(framework=framework, code=c) for c in ("N2", "N3"))
+    off_scale = ProficiencyLevel.objects.get(framework=other, code="N4")
+    before = AwardRule.objects.count()
+
+    response = client.post("/admin/pipeline/awardrule/add/", _rule_form(
+        moodle, achievement, [(50, n2), (80, off_scale)], level_framework=framework.pk), follow=True)
+    assert "scale" in response.content.decode() or "échelle" in response.content.decode()
+    assert AwardRule.objects.count() == before and not ScoreBand.objects.exists()
+
+    client.post("/admin/pipeline/awardrule/add/", _rule_form(moodle, achievement, [(50, n2), (80, n3)],
+                                                             level_framework=framework.pk))
+    rule = AwardRule.objects.get(course="tableur")
+    assert sorted((b.min_score, b.level.code) for b in rule.bands.all()) == [(50, "N2"), (80, "N3")]
+
+
+def test_deletion_that_would_break_history_is_off_in_the_admin(client, django_user_model, moodle):
+    _admin(client, django_user_model)
+    rule = moodle.source.rules.get()
+    assert client.get(f"/admin/pipeline/awardrule/{rule.pk}/delete/").status_code == 403
+    for model in ("issuers/credential", "issuers/signingkey", "issuers/issuer", "issuers/achievement",
+                  "pipeline/award", "pipeline/inboundevent", "pipeline/awardrule"):
+        assert "delete_selected" not in client.get(f"/admin/{model}/").content.decode(), model
+
+
 def test_the_source_form_shows_the_lrs_settings_with_the_password_once(client, django_user_model, drh):
     from pipeline.models import LmsSource
     _admin(client, django_user_model)

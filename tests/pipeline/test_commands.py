@@ -6,7 +6,7 @@ from io import StringIO
 import pytest
 from django.core.management import CommandError, call_command
 
-from issuers.keys import decrypt_secret
+from badges_service.key_encryption import decrypt_secret
 from pipeline.models import AwardRule, LearnerMapping, LmsSource
 from tests.issuers.factories import AchievementFactory, IssuerFactory
 from tests.pipeline.factories import FIXTURES

@@ -10,7 +10,7 @@ from django.db import IntegrityError, OperationalError, transaction
 from django.utils import timezone
 
 from competencies.models import Competency
-from competencies.services import alignment_set
+from issuers.alignments import alignment_set
 from issuers.models import Credential, SigningKey
 from issuers.permissions import SYSTEM
 from pipeline import services

@@ -353,3 +353,30 @@ def test_the_plugins_halving_of_refused_batches_ends_with_every_good_statement_s
     assert refused == [statements[17]]
     stored = set(InboundEvent.objects.values_list("event_id", flat=True))
     assert stored == {s["id"] for s in statements} - {statements[17]["id"]}
+
+
+@pytest.mark.parametrize("same", [True, False])
+def test_a_statement_stored_meanwhile_by_a_concurrent_request_is_compared_with_it(moodle, no_queue, monkeypatch, same):
+    """Between this request's read of the stored ids and its INSERT, another request stores the statement: the
+    INSERT skips it (ON CONFLICT DO NOTHING) and the copy found is compared."""
+    from badges_service.errors import Conflict
+    from pipeline.intake import xapi
+    from pipeline.services import lrs as lrs_service
+
+    statement = moodle_statement("course_completed_mbox") | {"id": str(uuid.uuid4())}
+    other = statement if same else statement | {"result": {"success": False}}
+    real_build = lrs_service._build
+
+    def build_after_another_request(*args, **kwargs):
+        monkeypatch.setattr(lrs_service, "_build", real_build)
+        services.events_receive(source=moodle.source, items=xapi.parse(other, keep_unsupported=True))
+        return real_build(*args, **kwargs)
+
+    monkeypatch.setattr(lrs_service, "_build", build_after_another_request)
+    items = xapi.parse(statement, keep_unsupported=True)
+    if same:
+        assert lrs_service.statements_store(source=moodle.source, items=items) == [statement["id"]]
+        assert InboundEvent.objects.count() == 1 and len(no_queue) == 1  # queued by the other request only
+    else:
+        with pytest.raises(Conflict):
+            lrs_service.statements_store(source=moodle.source, items=items)

@@ -7,8 +7,9 @@ from decimal import Decimal
 import pytest
 
 from competencies.models import Competency
-from competencies.services import alignment_set
+from issuers.alignments import alignment_set
 from issuers.models import Credential
+from issuers.permissions import SYSTEM
 from pipeline import services
 from pipeline.intake import xapi
 from pipeline.models import Award, InboundEvent
@@ -34,7 +35,8 @@ def city(moodle, no_queue):
     source, issuer = moodle.source, moodle.source.issuer
     framework = small_framework()
     positioning = AchievementFactory(issuer=issuer, slug="bureautique-tableur")
-    alignment_set(achievement=positioning, competency=Competency.objects.filter(framework=framework).first())
+    alignment_set(achievement=positioning, competency=Competency.objects.filter(framework=framework).first(),
+                  actor=SYSTEM)
     achievements = {slug: AchievementFactory(issuer=issuer, slug=slug)
                     for slug in ("cybersecurite-essentiels", "phishing", "mots-de-passe")}
     services.award_rule_create(source=source, course="102", achievement=achievements["cybersecurite-essentiels"])

@@ -1,5 +1,5 @@
-"""The LRS through real HTTP, as Moodle's log store reaches it: a server process (gunicorn when installed,
-else a threaded WSGI server; see web_server.py), Redis, a Celery worker and PostgreSQL. Needs PostgreSQL and
+"""The LRS through real HTTP, as Moodle's log store reaches it: the production web process (gunicorn through
+``badges_service.web``; see web_server.py), Redis, a Celery worker and PostgreSQL. Needs PostgreSQL and
 Redis (see workers.py): skipped without them, except under CI, where they must run."""
 
 from __future__ import annotations

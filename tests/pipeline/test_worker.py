@@ -180,7 +180,7 @@ def test_a_broker_outage_loses_nothing_and_the_redrive_processes_the_events_once
 def test_a_pix_csv_campaign_is_processed_by_the_worker_in_batches(client, source, workers):
     """A CSV upload queues its events in batches; the worker issues a badge per validated competence."""
     from competencies.models import Competency
-    from competencies.services import alignment_set
+    from issuers.alignments import alignment_set
     from tests.competencies.factories import small_framework
 
     pix = small_framework(code="pix-crcn", title="Pix")

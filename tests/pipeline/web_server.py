@@ -1,47 +1,31 @@
-"""A WSGI server process for tests and benchmarks that must go through real HTTP: gunicorn when it is
-installed (the production server), else the standard library's threaded WSGI server. It serves
-``badges_service.wsgi`` on 127.0.0.1 and a free port, and prints ``Listening at: http://127.0.0.1:<port>``.
-
-Run as ``python -m tests.pipeline.web_server`` with the environment of the settings to use.
-"""
+"""The production ``web`` process (``python -m badges_service.web``: gunicorn with gthread workers, as the
+Procfile runs it) for tests and benchmarks that must go through real HTTP: ``badges_service.wsgi`` on
+127.0.0.1 and a free port, with the settings of the caller's environment."""
 
 from __future__ import annotations
 
 import os
 import re
-import shutil
+import socket
 import subprocess
 import sys
 import uuid
 from pathlib import Path
-from socketserver import ThreadingMixIn
-from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
 ROOT = Path(__file__).resolve().parents[2]
-GUNICORN = Path(sys.executable).with_name("gunicorn")
 _LISTENING = re.compile(rb"Listening at: (http://127\.0\.0\.1:\d+)")
 
 
-class _ThreadingServer(ThreadingMixIn, WSGIServer):
-    daemon_threads = True
-    request_queue_size = 128
-
-
-class _QuietHandler(WSGIRequestHandler):
-    def log_message(self, format, *args):
-        pass
-
-
-def command(workers: int = 2) -> list[str]:
-    """The server's command line: gunicorn's sync workers if installed, else this module."""
-    if GUNICORN.exists() or shutil.which("gunicorn", path=str(GUNICORN.parent)):
-        return [str(GUNICORN), "badges_service.wsgi:application", "--bind", "127.0.0.1:0", "--workers",
-                str(workers), "--access-logfile", "-", "--log-level", "info"]
-    return [sys.executable, "-m", "tests.pipeline.web_server"]
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
 
 
 class WebServer:
     """The server in its own process group, its output in a log file; ``url`` once it listens."""
+
+    kind = "badges_service.web (gunicorn, gthread workers)"
 
     def __init__(self, log_dir: Path, env: dict[str, str], workers: int = 2):
         self.env, self.workers = env, workers
@@ -50,8 +34,10 @@ class WebServer:
         self.url = ""
 
     def start(self, wait_for) -> WebServer:
+        env = {**os.environ, "HOST": "127.0.0.1", "PORT": str(_free_port()), "WEB_CONCURRENCY": str(self.workers),
+               "PYTHONPATH": str(ROOT), **self.env}
         with self.log.open("ab") as out:
-            self.process = subprocess.Popen(command(self.workers), cwd=ROOT, env={**os.environ, **self.env},
+            self.process = subprocess.Popen([sys.executable, "-m", "badges_service.web"], cwd=ROOT, env=env,
                                             stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
         found = wait_for(lambda: _LISTENING.search(self.log.read_bytes()) or self.process.poll() is not None,
                          timeout=60, what="the web server to listen")
@@ -60,10 +46,6 @@ class WebServer:
         self.url = found.group(1).decode()
         return self
 
-    @property
-    def kind(self) -> str:
-        return "gunicorn" if command(self.workers)[0] == str(GUNICORN) else "wsgiref (threaded)"
-
     def output(self) -> str:
         return self.log.read_text(errors="replace")[-5000:]
 
@@ -71,16 +53,3 @@ class WebServer:
         from tests.pipeline.workers import stop_group
 
         stop_group(self.process)
-
-
-def main() -> None:
-    sys.path.insert(0, str(ROOT))
-    from badges_service.wsgi import application
-
-    server = make_server("127.0.0.1", 0, application, server_class=_ThreadingServer, handler_class=_QuietHandler)
-    print(f"Listening at: http://127.0.0.1:{server.server_port}", flush=True)
-    server.serve_forever()
-
-
-if __name__ == "__main__":
-    main()

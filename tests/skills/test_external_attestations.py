@@ -85,3 +85,19 @@ def test_managers_see_the_distinction(client, team):
     assert "Attestées par des badges obtenus ailleurs" in page and 'data-external="CMP-NUM-01"' in page
     client.force_login(team.manager_dsin)
     assert 'data-external="CMP-NUM-01"' not in client.get("/equipe/").content.decode()
+
+
+def test_a_managers_search_lists_agents_attested_only_elsewhere_apart(client, team):
+    add(team.mine.user, {"targetCode": case_id(team.framework.code, "competency", "CMP-NUM-01")})
+    add(team.mine.user, {"targetUrl": "http://data.europa.eu/esco/skill/0b0c1d2e"})  # proven by the city too
+    client.force_login(team.manager_drh)
+    numeric = client.get("/equipe/", {"competence": team.competency("CMP-NUM-01").id,
+                                      "niveau": team.level("N1").id}).content.decode()
+    assert f'data-elsewhere="{team.mine.email}"' in numeric and "Attestée seulement par des badges" in numeric
+    welcome = client.get("/equipe/", {"competence": team.competency("CMP-REL-01").id,
+                                      "niveau": team.level("N1").id}).content.decode()
+    assert f'data-elsewhere="{team.mine.email}"' not in welcome  # listed once, as proven by the city
+    client.force_login(team.manager_dsin)
+    other = client.get("/equipe/", {"competence": team.competency("CMP-NUM-01").id,
+                                    "niveau": team.level("N1").id}).content.decode()
+    assert "data-elsewhere=" not in other  # not visible to another direction's manager

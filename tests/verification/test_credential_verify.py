@@ -7,7 +7,7 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from badges_service.openbadges import did_key, eddsa_rdfc_2022
-from badges_service.openbadges.verify import CHECK_ORDER
+from badges_service.openbadges.report import CHECK_ORDER
 from issuers.permissions import SYSTEM
 from tests.issuers.factories import CredentialFactory
 from tests.openbadges.samples import sample_credential
@@ -179,10 +179,11 @@ def test_an_altered_copy_signed_with_a_stolen_key_is_not_what_was_issued(issued)
     but the service's record of what it issued under that id does not match."""
     from datetime import timedelta
 
-    from issuers import keys, services
+    from badges_service import key_encryption
+    from issuers import services
 
     credential, document = issued
-    stolen = keys.decrypt_private_key(credential.signing_key.private_key_encrypted)
+    stolen = key_encryption.decrypt_private_key(credential.signing_key.private_key_encrypted)
     services.key_revoke(key=credential.signing_key, compromised_since=credential.issued_at + timedelta(minutes=1),
                         actor=SYSTEM)
     forged = {k: v for k, v in copy.deepcopy(document).items() if k != "proof"}
@@ -195,3 +196,20 @@ def test_an_altered_copy_signed_with_a_stolen_key_is_not_what_was_issued(issued)
     assert _codes(report)["status"] == ("failed", "not_as_issued")
     assert not report.valid
     assert credential_verify(document=document).valid  # the genuine one, signed before the compromise
+
+
+def test_our_credential_is_found_by_its_id_in_any_case_through_the_unique_index(issued):
+    """The status check finds the credential by the URL's UUID whatever its case, and reads it by equality on
+    ``public_id`` (a case-insensitive text comparison cannot use the index: a full scan per verification)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    credential, document = issued
+    public_id = str(credential.public_id)
+    upper = json.loads(json.dumps(document).replace(public_id, public_id.upper()))
+    with CaptureQueriesContext(connection) as queries:
+        report = credential_verify(document=document)
+    assert report.valid
+    assert not any("UPPER(" in q["sql"].upper() or " LIKE " in q["sql"].upper() for q in queries)
+    # The same id upper-cased is still this credential (its proof then fails, but it is not "unknown").
+    assert _codes(credential_verify(document=upper))["status"][1] != "unknown_credential"

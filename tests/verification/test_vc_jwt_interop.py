@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 import pytest
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519, rsa
 
-from badges_service.openbadges import did_key, did_web, jws, vc_jwt
+from badges_service.openbadges import did_key, did_web, jwk, jws
 from tests.interop.node import node_available, run_node
 from tests.openbadges.samples import sample_credential
 from verification.services import credential_jwt_verify, credential_verify_raw
@@ -138,7 +138,7 @@ def test_jose_tokens_with_a_key_in_a_foreign_did_web_document_verify(db, setting
 def test_our_tokens_verify_in_jose(ed_issuer):
     key, did = ed_issuer
     claims = _claims(_credential(did))
-    token = vc_jwt.sign(claims, private_key=key, alg="EdDSA", kid=did_key.verification_method_id(did), typ="JWT")
+    token = jwk.sign(claims, private_key=key, alg="EdDSA", kid=did_key.verification_method_id(did), typ="JWT")
     [result] = run_node("vc_jwt_sign.mjs", {"jobs": [{"op": "verify", "jwk": public_jwk(key), "alg": "EdDSA",
                                                       "token": token}]})["results"]
     assert result["verified"] is True and result["payload"]["vc"]["id"] == claims["vc"]["id"]

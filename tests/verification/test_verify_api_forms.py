@@ -14,7 +14,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from badges_service.openbadges import bitstring_status_list as bsl
-from badges_service.openbadges import did_key, did_web, eddsa_rdfc_2022, vc_jwt
+from badges_service.openbadges import did_key, did_web, eddsa_rdfc_2022, jwk
 from badges_service.openbadges.multibase import ed25519_public_key_to_multibase
 from indicators.models import CredentialUsage
 from issuers import identifiers, services
@@ -203,7 +203,7 @@ def test_a_vc_jwt_is_verified_by_the_api_with_its_claim_checks(client, db):
     document["issuer"]["id"] = did
     claims = {"vc": document, "iss": did, "jti": document["id"],
               "nbf": int(datetime(2025, 1, 2, 3, 4, 5, tzinfo=UTC).timestamp())}
-    token = vc_jwt.sign(claims, private_key=key, alg="EdDSA", kid=did_key.verification_method_id(did))
+    token = jwk.sign(claims, private_key=key, alg="EdDSA", kid=did_key.verification_method_id(did))
     for content_type in ("application/vc+jwt", "application/jwt", "text/plain"):
         response = client.post(VERIFY, data=token, content_type=content_type)
         assert response.status_code == 200 and response.json()["valid"] is True, response.json()
@@ -272,7 +272,7 @@ def test_foreign_and_unreadable_input_is_not_counted_and_a_counting_failure_does
     def broken(**kwargs):
         raise RuntimeError("indicators down")
 
-    monkeypatch.setattr("verification.services.usage_record", broken)
+    monkeypatch.setattr("indicators.services.usage_record", broken)
     response = client.post(VERIFY, data=ours.document, content_type="application/json")
     assert response.status_code == 200 and response.json()["valid"] is True
     assert client.get(f"/credentials/{ours.public_id}", HTTP_ACCEPT="text/html").status_code == 200

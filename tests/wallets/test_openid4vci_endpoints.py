@@ -17,6 +17,7 @@ from freezegun import freeze_time
 from badges_service.openbadges import did_key, key_proof, vc_jwt
 from issuers import services as issuer_services
 from issuers.models import CredentialCopy
+from issuers.permissions import SYSTEM
 from tests.issuers.factories import AchievementFactory, UserFactory
 from wallets import services, tasks
 from wallets.models import AccessToken, CredentialOffer, ProofNonce
@@ -33,7 +34,7 @@ def learner():
 @pytest.fixture
 def award(learner):
     achievement = AchievementFactory(slug="accueil-usagers", name="Accueil des usagers")
-    return issuer_services.credential_issue(achievement=achievement, recipient_email=learner.email)
+    return issuer_services.credential_issue(achievement=achievement, recipient_email=learner.email, actor=SYSTEM)
 
 
 def grant_of(offer: services.Offer) -> dict:
@@ -74,7 +75,7 @@ def nonce(client) -> str:
 
 
 def access(client, award) -> str:
-    offer = services.offer_create(credential=award)
+    offer = services.offer_create(credential=award, actor=SYSTEM)
     return token(client, offer).json()["access_token"]
 
 
@@ -114,11 +115,11 @@ def test_authorization_server_metadata_offers_the_anonymous_pre_authorized_grant
 
 def test_an_offer_is_only_for_the_learner_who_holds_the_badge(award):
     with pytest.raises(issuer_services.PermissionDenied):
-        services.offer_create(credential=award, learner=UserFactory(username="autre"))
+        services.offer_create(credential=award, actor=UserFactory(username="autre"))
 
 
 def test_secrets_are_not_stored_in_clear(award):
-    offer = services.offer_create(credential=award)
+    offer = services.offer_create(credential=award, actor=SYSTEM)
     row = CredentialOffer.objects.get()
     assert grant_of(offer)["pre-authorized_code"] not in row.code_digest
     assert offer.tx_code not in row.tx_code_digest and len(offer.tx_code) == 6
@@ -131,7 +132,7 @@ def test_secrets_are_not_stored_in_clear(award):
     ("unknown_code", "invalid_grant"),
 ])
 def test_token_request_errors(client, award, case, error):
-    offer = services.offer_create(credential=award)
+    offer = services.offer_create(credential=award, actor=SYSTEM)
     if case == "grant_type":
         response = token(client, offer, grant_type="authorization_code")
     elif case == "no_code":
@@ -146,14 +147,14 @@ def test_token_request_errors(client, award, case, error):
 
 
 def test_a_tx_code_sent_for_a_same_device_offer_is_an_invalid_request(client, award):
-    offer = services.offer_create(credential=award, cross_device=False)
+    offer = services.offer_create(credential=award, cross_device=False, actor=SYSTEM)
     assert offer.tx_code is None and "tx_code" not in grant_of(offer)
     assert token(client, offer, tx_code="123456").json()["error"] == "invalid_request"
     assert token(client, offer, tx_code=None).status_code == 200
 
 
 def test_three_wrong_transaction_codes_void_the_offer(client, award):
-    offer = services.offer_create(credential=award)
+    offer = services.offer_create(credential=award, actor=SYSTEM)
     wrong = "000000" if offer.tx_code != "000000" else "111111"
     for _ in range(settings.WALLETS_TX_CODE_ATTEMPTS):
         assert token(client, offer, tx_code=wrong).json()["error"] == "invalid_grant"
@@ -161,7 +162,7 @@ def test_three_wrong_transaction_codes_void_the_offer(client, award):
 
 
 def test_an_expired_offer_is_refused(client, award):
-    offer = services.offer_create(credential=award)
+    offer = services.offer_create(credential=award, actor=SYSTEM)
     with freeze_time(timezone.now() + timedelta(seconds=settings.WALLETS_OFFER_TTL + 1)):
         assert token(client, offer).json()["error"] == "invalid_grant"
 
@@ -243,7 +244,7 @@ def test_one_credential_per_configuration_and_access_token(client, award):
 
 def test_a_badge_revoked_after_the_offer_is_denied(client, award):
     access_token = access(client, award)
-    issuer_services.credential_revoke(credential=award, reason="Erreur")
+    issuer_services.credential_revoke(credential=award, reason="Erreur", actor=SYSTEM)
     response = credential(client, access_token, {"credential_configuration_id": "accueil-usagers.jwt_vc_json",
                                                  "proofs": {"jwt": [key_proof_jwt(nonce=nonce(client))]}})
     assert response.json()["error"] == "credential_request_denied"
@@ -251,23 +252,45 @@ def test_a_badge_revoked_after_the_offer_is_denied(client, award):
 
 
 def test_a_revoked_badge_gets_no_offer(award):
-    issuer_services.credential_revoke(credential=award, reason="Erreur")
+    issuer_services.credential_revoke(credential=award, reason="Erreur", actor=SYSTEM)
     with pytest.raises(issuer_services.Conflict):
-        services.offer_create(credential=award)
+        services.offer_create(credential=award, actor=SYSTEM)
 
 
 # --- clean-up ----------------------------------------------------------------------------------------------------
 
 
 def test_the_cleanup_task_removes_what_has_expired_and_keeps_the_rest(client, award):
-    old = services.offer_create(credential=award)
+    old = services.offer_create(credential=award, actor=SYSTEM)
     token(client, old)
     nonce(client)
     later = timezone.now() + timedelta(seconds=settings.WALLETS_OFFER_TTL + settings.WALLETS_ACCESS_TOKEN_TTL + 1)
     with freeze_time(later):
-        services.offer_create(credential=award)
+        services.offer_create(credential=award, actor=SYSTEM)
         nonce(client)
         counts = tasks.expired_delete()
     assert counts == {"access_tokens": 1, "nonces": 1, "offers": 1, "presentation_requests": 0}
     assert CredentialOffer.objects.count() == 1 and ProofNonce.objects.count() == 1
     assert not AccessToken.objects.exists()
+
+
+def test_the_command_takes_a_url_and_prints_one_json_object(award):
+    import io
+
+    from django.core.management import call_command
+
+    out = io.StringIO()
+    call_command("credential_offer", "--credential", f"{settings.BADGES_PUBLIC_URL}/credentials/{award.public_id}",
+                 stdout=out)
+    printed = json.loads(out.getvalue())
+    assert set(printed) == {"offer_uri", "tx_code", "expires_at"}
+    assert printed["offer_uri"].startswith("openid-credential-offer://?credential_offer=")
+    assert len(printed["tx_code"]) == 6 and printed["tx_code"].isdigit()
+    assert CredentialOffer.objects.get().learner is None
+
+
+def test_the_command_refuses_an_unknown_credential(db):
+    from django.core.management import CommandError, call_command
+
+    with pytest.raises(CommandError):
+        call_command("credential_offer", "--credential", "00000000-0000-0000-0000-000000000000")

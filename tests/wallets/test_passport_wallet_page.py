@@ -10,6 +10,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 
 from issuers import services as issuer_services
+from issuers.permissions import SYSTEM
 from tests.issuers.factories import AchievementFactory, UserFactory
 from wallets.models import CredentialOffer
 
@@ -24,7 +25,7 @@ def learner():
 @pytest.fixture
 def award(learner):
     return issuer_services.credential_issue(achievement=AchievementFactory(name="Accueil des usagers"),
-                                            recipient_email=learner.email)
+                                            recipient_email=learner.email, actor=SYSTEM)
 
 
 def url(award) -> str:
@@ -75,7 +76,7 @@ def test_each_post_makes_a_new_offer(client, learner, award):
 
 
 def test_a_revoked_badge_is_refused_with_a_message(client, learner, award):
-    issuer_services.credential_revoke(credential=award, reason="Erreur")
+    issuer_services.credential_revoke(credential=award, reason="Erreur", actor=SYSTEM)
     client.force_login(learner)
     response = client.post(url(award), {"device": "other"}, HTTP_ACCEPT_LANGUAGE="en")
     assert response.status_code == 409

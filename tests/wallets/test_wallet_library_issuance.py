@@ -15,6 +15,7 @@ from django.core.management import call_command
 from badges_service.openbadges import jws
 from issuers import services as issuer_services
 from issuers.models import CredentialCopy
+from issuers.permissions import SYSTEM
 from tests.interop.documents import verifier_documents
 from tests.interop.node import dbz_verify, node_available, run_node
 from tests.issuers.factories import AchievementFactory, IssuerFactory
@@ -30,7 +31,7 @@ def live(live_server, settings, transactional_db):
     achievement = AchievementFactory(issuer=issuer, slug="accueil-usagers", name="Accueil des usagers",
                                      validity_days=730)
     credential = issuer_services.credential_issue(achievement=achievement,
-                                                  recipient_email="camille.dupont@ville-exemple.fr")
+                                                  recipient_email="camille.dupont@ville-exemple.fr", actor=SYSTEM)
     return {"url": live_server.url, "credential": credential}
 
 

@@ -14,10 +14,11 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from rest_framework.test import APIClient
 
 from badges_service.openbadges import did_key
-from competencies.services import alignment_set
 from issuers import copies
 from issuers import services as issuer_services
+from issuers.alignments import alignment_set
 from issuers.models import CredentialCopy
+from issuers.permissions import SYSTEM
 from tests.interop.node import node_available, run_node
 from tests.issuers.factories import AchievementFactory, IssuerFactory, UserFactory
 from tests.managers.factories import two_directions
@@ -31,13 +32,14 @@ def live(live_server, settings, transactional_db):
     team = two_directions()
     issuer = IssuerFactory(slug="formation", name="Centre de formation")
     achievement = AchievementFactory(issuer=issuer, slug="accueil-usagers", name="Accueil des usagers")
-    alignment_set(achievement=achievement, competency=team.competency("CMP-REL-01"), level=team.level("N2"))
+    alignment_set(achievement=achievement, competency=team.competency("CMP-REL-01"), level=team.level("N2"),
+                  actor=SYSTEM)
     award = issuer_services.credential_issue(achievement=achievement,
-                                             recipient_email="camille.dupont@ville-exemple.fr")
+                                             recipient_email="camille.dupont@ville-exemple.fr", actor=SYSTEM)
     seed = secrets.token_bytes(32)
     holder = did_key.did_key_from_public_key(
         Ed25519PrivateKey.from_private_bytes(seed).public_key().public_bytes_raw())
-    copy = copies.credential_copy_issue(credential=award, holder=holder, format=CredentialCopy.LDP_VC)
+    copy = copies.credential_copy_issue(credential=award, holder=holder, format=CredentialCopy.LDP_VC, actor=SYSTEM)
     api = APIClient()
     api.force_authenticate(UserFactory(username="plateforme-recrutement"))
     return {"team": team, "issuer": issuer, "award": award, "seed": seed.hex(), "api": api,
@@ -112,7 +114,7 @@ def test_a_badge_from_another_issuer_is_refused(live):
 
 
 def test_a_revoked_badge_is_refused(live):
-    issuer_services.credential_revoke(credential=live["award"], reason="Délivré par erreur")
+    issuer_services.credential_revoke(credential=live["award"], reason="Délivré par erreur", actor=SYSTEM)
     made = ask(live, issuer="formation")
     wallet(live, made)
     result = outcome(live, made)

@@ -4,6 +4,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from badges_service.errors import ApplicationError
 from issuers import selectors as issuer_selectors
+from issuers.permissions import SYSTEM
 from wallets import services
 
 
@@ -19,7 +20,8 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         try:
             credential = issuer_selectors.credential_find_by_url(url_or_id=options["credential"])
-            offer = services.offer_create(credential=credential, cross_device=not options["same_device"])
+            offer = services.offer_create(credential=credential, actor=SYSTEM,
+                                           cross_device=not options["same_device"])
         except ApplicationError as exc:
             raise CommandError(exc.message) from exc
         self.stdout.write(json.dumps({"offer_uri": offer.offer_uri, "tx_code": offer.tx_code,

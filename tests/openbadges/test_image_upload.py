@@ -9,7 +9,7 @@ import zlib
 import pytest
 from PIL import Image
 
-from badges_service.openbadges.images import image_clean
+from badges_service.openbadges.image_upload import image_clean
 from badges_service.openbadges.svg_sanitize import UnsafeImageError
 
 SVG_HEAD = '<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink" viewBox="0 0 10 10">'

@@ -16,10 +16,10 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from django.conf import settings
 
 from badges_service.fetch import FetchError
-from badges_service.openbadges import did_key, did_web, vc_jwt
+from badges_service.openbadges import did_key, did_web, jwk
 from badges_service.openbadges.errors import OpenBadgesError
 from badges_service.openbadges.multibase import ed25519_public_key_from_multibase
-from badges_service.openbadges.verify import KeyResolutionError, ResolvedKey
+from badges_service.openbadges.report import KeyResolutionError, ResolvedKey
 from issuers import identifiers
 from issuers.models import Issuer, SigningKey
 
@@ -75,13 +75,13 @@ def _foreign_method(did: str, verification_method: str) -> dict:
         raise KeyResolutionError(str(exc), code=exc.code) from exc
 
 
-def _foreign_public_key(did: str, verification_method: str) -> vc_jwt.PublicKey:
+def _foreign_public_key(did: str, verification_method: str) -> jwk.PublicKey:
     """The key of a foreign did:web assertion method: ``publicKeyMultibase`` (Ed25519) or ``publicKeyJwk``."""
     method = _foreign_method(did, verification_method)
     try:
         if isinstance(method.get("publicKeyMultibase"), str):
             return Ed25519PublicKey.from_public_bytes(ed25519_public_key_from_multibase(method["publicKeyMultibase"]))
-        return vc_jwt.public_key_from_jwk(method.get("publicKeyJwk"))
+        return jwk.public_key_from_jwk(method.get("publicKeyJwk"))
     except (OpenBadgesError, ValueError) as exc:
         raise KeyResolutionError(f"{verification_method}: {exc}", code="bad_key") from exc
 
@@ -94,15 +94,15 @@ def _resolve_foreign_did_web(did: str, verification_method: str) -> ResolvedKey:
     return ResolvedKey(public.public_bytes_raw(), did)
 
 
-def resolve_jwt_key(kid: str) -> vc_jwt.VerificationKey:
+def resolve_jwt_key(kid: str) -> jwk.VerificationKey:
     """A VC-JWT's signing key (Ed25519, P-256 or RSA) from its kid: did:key, or our own or a foreign did:web."""
     if not isinstance(kid, str) or len(kid) > 2048:
         raise KeyResolutionError("The kid is not a usable identifier.")
     did = kid.partition("#")[0]
     if did.startswith(did_web.PREFIX) and not _is_own_did_web(did):
-        return vc_jwt.VerificationKey(_foreign_public_key(did, kid), did)
+        return jwk.VerificationKey(_foreign_public_key(did, kid), did)
     resolved = resolve_key(kid)
-    return vc_jwt.VerificationKey(Ed25519PublicKey.from_public_bytes(resolved.public_key), resolved.controller,
+    return jwk.VerificationKey(Ed25519PublicKey.from_public_bytes(resolved.public_key), resolved.controller,
                                   resolved.revoked_after)
 
 

@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from badges_service import logs
 from badges_service.errors import ApplicationError
-from issuers import identifiers
+from badges_service.public_urls import public_url
 
 from .. import selectors
 from ..intake import ParsedEvent, Unsupported, csv_backfill
@@ -27,7 +27,7 @@ CHUNK = 1000
 
 def _receipt(public_id: uuid.UUID, status: str, reason: str) -> dict:
     receipt = {"id": str(public_id), "status": status,
-               "url": identifiers.public_url(f"/api/v1/events/{public_id}")}
+               "url": public_url(f"/api/v1/events/{public_id}")}
     if reason:
         receipt["reason"] = reason
     return receipt

@@ -1,0 +1,97 @@
+"""A public credential under load: its HTML page and its JSON, next to the same server's ``/healthz`` (the
+floor: a request that touches nothing), with wrk at 100 concurrent connections, on the production stack
+(bench/stack.py: ``make serve``'s web process, production settings, rate limits out of reach).
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/badges CELERY_BROKER_URL=redis://127.0.0.1:6379/0 \\
+        .venv/bin/python bench/public_page.py [--seconds 20] [--connections 100] [--web-workers 3]
+
+Target (issue 11): the page and the JSON each at least half of /healthz's requests/s, a p99 at most twice
+/healthz's, no error or time-out. Also checked: a conditional request (If-None-Match) answers 304.
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import os
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from bench import stack  # noqa: E402
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--seconds", type=int, default=20)
+    parser.add_argument("--connections", type=int, default=100)
+    parser.add_argument("--web-workers", type=int, default=3)
+    parser.add_argument("--web-threads", type=int, default=4)
+    args = parser.parse_args()
+    if not os.environ.get("DATABASE_URL") or not os.environ.get("CELERY_BROKER_URL", "").startswith("redis://"):
+        sys.exit("Set DATABASE_URL (PostgreSQL) and CELERY_BROKER_URL (redis://...).")
+    admin_url, url = stack.database_urls(os.environ["DATABASE_URL"], "public_page")
+    stack.database_recreate(admin_url, url)
+    port = stack.free_port()
+    env = stack.environment(database_url=url, port=port, queue=f"page-{stack.run_id()}")
+    os.environ.update({k: v for k, v in env.items() if k not in ("HOST", "PORT")})
+
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+    from django.db import connections
+
+    from bench.http_fixture import public_credential
+
+    call_command("migrate", verbosity=0)
+    credential, _issuer = public_credential()
+    connections.close_all()
+    base = f"http://127.0.0.1:{port}"
+    page = f"/credentials/{credential.public_id}"
+    targets = [("/healthz", "/healthz", {}), ("page (HTML)", page, {"Accept": "text/html"}),
+               ("JSON", page, {"Accept": "application/ld+json"})]
+    results = {}
+    with stack.Stack(env, web_workers=args.web_workers, web_threads=args.web_threads, log_name="public-page"):
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        conditional = {}
+        for label, path, headers in targets[1:]:
+            connection.request("GET", path, headers=headers)
+            answer = connection.getresponse()
+            answer.read()
+            if answer.status != 200:
+                sys.exit(f"{label}: {answer.status}")
+            etag = answer.getheader("ETag")
+            status = None
+            if etag:
+                connection.request("GET", path, headers={**headers, "If-None-Match": etag})
+                again = connection.getresponse()
+                again.read()
+                status = again.status
+            conditional[label] = status
+        for label, path, headers in targets:
+            results[label] = {**stack.wrk(base + path, connections=args.connections, seconds=args.seconds,
+                                          headers=headers), "load": stack.load()}
+
+    floor = results["/healthz"]
+    print(f"wrk, {args.connections} connections, {args.seconds} s each, web {args.web_workers}x{args.web_threads}, "
+          f"production settings; {os.cpu_count()} CPU(s)")
+    print(f"{'':14} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'errors':>7} {'non-2xx':>8} {'/healthz rps':>13} "
+          f"{'p99 ratio':>10}  load")
+    for label, r in results.items():
+        print(f"{label:14} {r['rps']:8.0f} {r['p50']:8.1f} {r['p99']:8.1f} {r['errors']:7d} {r['non_2xx']:8d} "
+              f"{r['rps'] / floor['rps']:13.2f} {r['p99'] / floor['p99']:10.2f}  {r['load']}")
+    print("If-None-Match with the ETag just served: " +
+          ", ".join(f"{label} -> {status or 'no ETag'}" for label, status in conditional.items()))
+    for label in ("page (HTML)", "JSON"):
+        r = results[label]
+        ok = (r["rps"] >= floor["rps"] / 2 and r["p99"] <= 2 * floor["p99"] and not r["errors"] and not r["non_2xx"])
+        print(f"public_page: {label.split()[0].lower()} rps_ratio={r['rps'] / floor['rps']:.2f} "
+              f"p99_ratio={r['p99'] / floor['p99']:.2f} errors={r['errors'] + r['non_2xx']} "
+              f"target={'met' if ok else 'missed'}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,92 @@
+"""The verification API under load: ``POST /api/v1/verify`` with one of this service's credentials (every
+check, the status list included), 50 concurrent connections (wrk), on the production stack (bench/stack.py),
+next to Digital Bazaar's ``verifyCredential`` on the same credential with the same documents (its DID
+document and signed status list), in one Node process, in the same run.
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/badges CELERY_BROKER_URL=redis://127.0.0.1:6379/0 \\
+        .venv/bin/python bench/verify_api.py [--seconds 20] [--connections 50] [--web-workers 3]
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import json
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from bench import stack  # noqa: E402
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--seconds", type=int, default=20)
+    parser.add_argument("--connections", type=int, default=50)
+    parser.add_argument("--web-workers", type=int, default=3)
+    parser.add_argument("--web-threads", type=int, default=4)
+    args = parser.parse_args()
+    if not os.environ.get("DATABASE_URL") or not os.environ.get("CELERY_BROKER_URL", "").startswith("redis://"):
+        sys.exit("Set DATABASE_URL (PostgreSQL) and CELERY_BROKER_URL (redis://...).")
+    admin_url, url = stack.database_urls(os.environ["DATABASE_URL"], "verify_api")
+    stack.database_recreate(admin_url, url)
+    port = stack.free_port()
+    env = stack.environment(database_url=url, port=port, queue=f"verify-{stack.run_id()}")
+    os.environ.update({k: v for k, v in env.items() if k not in ("HOST", "PORT")})
+
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+    from django.db import connections
+
+    from bench.http_fixture import public_credential
+    from tests.interop.documents import verifier_documents
+    from tests.interop.node import node_available, run_node
+
+    call_command("migrate", verbosity=0)
+    credential, issuer = public_credential()
+    document = json.loads(credential.document)
+    documents = verifier_documents(issuer)
+    connections.close_all()
+    if not node_available():
+        sys.exit("node or interop/node_modules missing: run `make interop`.")
+
+    with tempfile.NamedTemporaryFile("wb", suffix=".json", delete=False) as body:
+        body.write(credential.document.encode("utf-8"))
+    try:
+        with stack.Stack(env, web_workers=args.web_workers, web_threads=args.web_threads, log_name="verify-api"):
+            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+            connection.request("POST", "/api/v1/verify", body=credential.document.encode(),
+                               headers={"Content-Type": "application/json"})
+            answer = connection.getresponse()
+            report = json.loads(answer.read())
+            checks = {c["name"]: c["result"] for c in report.get("checks", [])}
+            if answer.status != 200 or not report.get("valid") or checks.get("status") != "passed":
+                sys.exit(f"The API does not verify the credential: {answer.status} {report}")
+            ours = stack.wrk(f"http://127.0.0.1:{port}/api/v1/verify", connections=args.connections,
+                             seconds=args.seconds, body_file=Path(body.name))
+            load_ours = stack.load()
+        theirs = run_node("bench_verify.mjs", {"credential": document, "documents": documents,
+                                                "seconds": args.seconds})
+        load_theirs = stack.load()
+    finally:
+        os.unlink(body.name)
+
+    print(f"POST /api/v1/verify, one credential of ours (checks: {', '.join(checks)}), {args.connections} "
+          f"connections for {args.seconds} s, web {args.web_workers}x{args.web_threads}; {os.cpu_count()} CPU(s)")
+    print(f"  ours: {ours['rps']:.0f} verifications/s, p50 {ours['p50']:.1f} ms, p99 {ours['p99']:.1f} ms, "
+          f"{ours['requests']} requests, errors {ours['errors']} (time-outs {ours['timeouts']}), "
+          f"non-2xx {ours['non_2xx']}; {load_ours}")
+    print(f"  Digital Bazaar verifyCredential (Node {theirs['node']}, one process, same credential and documents): "
+          f"{theirs['verifications_per_s']:.0f} verifications/s; {load_theirs}")
+    print(f"verify_api: rps={ours['rps']:.0f} p99_ms={ours['p99']:.1f} errors={ours['errors'] + ours['non_2xx']} "
+          f"peer_rps={theirs['verifications_per_s']:.0f} ours/peer={ours['rps'] / theirs['verifications_per_s']:.2f}")
+
+
+if __name__ == "__main__":
+    main()
