@@ -281,7 +281,7 @@ def test_the_page_links_the_detailed_criteria_when_the_achievement_has_a_criteri
 def test_the_page_shows_the_issue_date_and_that_there_is_no_expiry_date(client, credential):
     page = page_of(get_html(client, credential_path(credential)))
 
-    assert f"Date d’émission {french_date(credential.valid_from)}" in page.text
+    assert f"Date de délivrance {french_date(credential.valid_from)}" in page.text
     assert "Validité Sans date d’expiration" in page.text
 
 
