@@ -60,7 +60,10 @@ def drains() -> bool:
 
 def _task(name: str):
     """A registered task by its name: the tasks call these services, so the services name them rather than
-    import them (no cycle between ``pipeline.tasks`` and ``pipeline.services``)."""
+    import them (no cycle between ``pipeline.tasks`` and ``pipeline.services``). Outside a worker (the web
+    process) Celery discovers the apps' task modules only when asked: ask once, on first use."""
+    if name not in current_app.tasks:
+        current_app.loader.import_default_modules()
     return current_app.tasks[name]
 
 
