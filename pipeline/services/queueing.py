@@ -17,6 +17,7 @@ outage. Without Redis (another broker, or tasks run in-process), events go to th
 from __future__ import annotations
 
 import logging
+import threading
 from datetime import timedelta
 from functools import partial
 
@@ -58,12 +59,18 @@ def drains() -> bool:
     return url.startswith(("redis://", "rediss://")) and not settings.CELERY_TASK_ALWAYS_EAGER
 
 
+_discovery = threading.Lock()
+
+
 def _task(name: str):
     """A registered task by its name: the tasks call these services, so the services name them rather than
     import them (no cycle between ``pipeline.tasks`` and ``pipeline.services``). Outside a worker (the web
-    process) Celery discovers the apps' task modules only when asked: ask once, on first use."""
+    process) Celery discovers the apps' task modules only when asked: ask on first use, one thread at a time (a
+    thread arriving during another's discovery would find the registry still empty)."""
     if name not in current_app.tasks:
-        current_app.loader.import_default_modules()
+        with _discovery:
+            if name not in current_app.tasks:
+                current_app.loader.import_default_modules()
     return current_app.tasks[name]
 
 
