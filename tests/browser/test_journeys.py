@@ -209,7 +209,7 @@ def test_a_learner_shares_and_downloads_a_badge_and_a_visitor_checks_it_on_a_pho
     page.wait_for_selector("#make-public")
     response = visitor.reload()
     assert response.status == 404
-    assert visitor.get_by_role("heading", level=1).inner_text() == "Page introuvable"
+    assert visitor.get_by_role("heading", level=1).inner_text() == "Ce badge est introuvable ou n’est pas public"
     assert visitor.get_by_role("heading", name="Valide", exact=True).count() == 0
     assert credential.achievement.name not in visitor.content()
     assert fits_the_width(visitor)

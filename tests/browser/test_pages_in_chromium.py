@@ -15,6 +15,7 @@ from urllib.parse import urlsplit
 import pytest
 from django.conf import settings as django_settings
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from issuers import services
 from issuers.models import Credential
@@ -128,7 +129,7 @@ def test_the_copy_button_copies_the_page_link(open_page, site):
     page.context.grant_permissions(["clipboard-read", "clipboard-write"], origin=site["url"])
 
     page.get_by_role("button", name="Copier le lien").click()
-    page.wait_for_function("document.getElementById('copy-feedback').textContent !== ''")
+    expect(page.locator("#copy-feedback")).not_to_be_empty()  # (wait_for_function evaluates a string: CSP)
 
     assert page.locator("#copy-feedback").inner_text() == "Lien copié."
     assert page.evaluate("navigator.clipboard.readText()") == page.locator("#page-url").input_value()
@@ -217,6 +218,9 @@ def test_the_other_public_pages_fit_every_width(open_page, site, name, width, he
     assert page.locator("h1").count() == 1 and page.locator("h1").is_visible()
     assert _fits_the_viewport(page)
     assert page.evaluate("[...document.images].every(img => img.hasAttribute('alt'))")
+    # Images below the fold load lazily (the home's issuers): load them all, as scrolling would.
+    page.evaluate("Promise.all([...document.images].map(img => { img.loading = 'eager'; "
+                  "return img.decode().catch(() => null); }))")
     assert page.evaluate("[...document.images].every(img => img.complete && img.naturalWidth > 0)")
     _screenshot(page, name, width)
 
@@ -234,6 +238,6 @@ def test_the_page_shows_the_qr_code_of_its_own_address(open_page, site, width, h
     assert qr.evaluate("img => img.complete && img.naturalWidth > 0")
     served = page.request.get(site["url"] + qr.get_attribute("src")).body()
     assert served == qr_png(f"{site['url']}/credentials/{credential.public_id}")
-    assert page.get_by_role("link", name="Attestation à imprimer (PDF)").is_visible()
+    assert page.get_by_role("link", name="Imprimer l’attestation (PDF)").is_visible()
     assert _fits_the_viewport(page)
     _screenshot(page, "credential-qr", width)

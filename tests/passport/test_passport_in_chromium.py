@@ -7,6 +7,7 @@ from __future__ import annotations
 import pytest
 from django.conf import settings as django_settings
 from django.test import Client
+from playwright.sync_api import expect
 
 from indicators.models import CredentialUsage
 from issuers import services
@@ -74,7 +75,7 @@ def test_a_learner_makes_a_badge_public_shares_and_downloads_it(learner_page, si
     assert Credential.objects.get(pk=credential.pk).is_public
 
     page.click("#copy-link")
-    page.wait_for_function("document.getElementById('copy-feedback').textContent.length > 0")
+    expect(page.locator("#copy-feedback")).not_to_be_empty()  # (wait_for_function evaluates a string: CSP)
     assert page.locator("#copy-feedback").text_content() == "Lien copié."
     assert page.evaluate("navigator.clipboard.readText()") == f"{site['url']}/credentials/{credential.public_id}"
     for _ in range(50):
