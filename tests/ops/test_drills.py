@@ -28,7 +28,7 @@ from tests.ops.processes import ROOT, PrivatePostgres, Stack, production_env
 from tests.pipeline.workers import wait_for
 
 pytestmark = pytest.mark.worker
-OUTAGE_SECONDS = float(os.environ.get("DRILL_OUTAGE_SECONDS", "15"))
+OUTAGE_SECONDS = float(os.environ.get("DRILL_OUTAGE_SECONDS", "30"))
 
 SETUP = """
 import json
