@@ -69,6 +69,27 @@ def environment(*, database_url: str, port: int, queue: str) -> dict[str, str]:
     return env
 
 
+def django_on_fresh_database(suffix: str, queue_prefix: str) -> tuple[int, dict[str, str]]:
+    """Refuse to run without PostgreSQL and Redis; recreate ``<name>_<suffix>``, point this process at it with the
+    stack's environment, set Django up and migrate. Returns the free port the stack's web process is to use, and
+    its environment."""
+    if not os.environ.get("DATABASE_URL") or not os.environ.get("CELERY_BROKER_URL", "").startswith("redis://"):
+        sys.exit("Set DATABASE_URL (PostgreSQL) and CELERY_BROKER_URL (redis://...).")
+    admin_url, url = database_urls(os.environ["DATABASE_URL"], suffix)
+    database_recreate(admin_url, url)
+    port = free_port()
+    env = environment(database_url=url, port=port, queue=f"{queue_prefix}-{run_id()}")
+    os.environ.update({k: v for k, v in env.items() if k not in ("HOST", "PORT")})
+
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+    return port, env
+
+
 def web_command(port: int, workers: int, threads: int) -> list[str]:
     if (ROOT / "badges_service" / "web.py").exists():
         return [sys.executable, "-m", "badges_service.web"]

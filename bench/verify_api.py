@@ -30,25 +30,13 @@ def main() -> None:
     parser.add_argument("--web-workers", type=int, default=3)
     parser.add_argument("--web-threads", type=int, default=4)
     args = parser.parse_args()
-    if not os.environ.get("DATABASE_URL") or not os.environ.get("CELERY_BROKER_URL", "").startswith("redis://"):
-        sys.exit("Set DATABASE_URL (PostgreSQL) and CELERY_BROKER_URL (redis://...).")
-    admin_url, url = stack.database_urls(os.environ["DATABASE_URL"], "verify_api")
-    stack.database_recreate(admin_url, url)
-    port = stack.free_port()
-    env = stack.environment(database_url=url, port=port, queue=f"verify-{stack.run_id()}")
-    os.environ.update({k: v for k, v in env.items() if k not in ("HOST", "PORT")})
-
-    import django
-
-    django.setup()
-    from django.core.management import call_command
+    port, env = stack.django_on_fresh_database("verify_api", "verify")
     from django.db import connections
 
     from bench.http_fixture import public_credential
     from tests.interop.documents import verifier_documents
     from tests.interop.node import node_available, run_node
 
-    call_command("migrate", verbosity=0)
     credential, issuer = public_credential()
     document = json.loads(credential.document)
     documents = verifier_documents(issuer)
