@@ -91,11 +91,11 @@ class IssuerAdmin(NoDeletion, admin.ModelAdmin):
         except ApplicationError as exc:
             messages.error(request, exc.message)
 
-    @admin.action(description="Faire tourner la clé de signature")
+    @admin.action(description=_("Faire tourner la clé de signature"))
     def rotate_keys(self, request, queryset):
         for issuer in queryset:
             services.key_rotate(issuer=issuer, actor=request.user)
-        self.message_user(request, f"{queryset.count()} clé(s) renouvelée(s).")
+        self.message_user(request, _("%(count)d clé(s) renouvelée(s).") % {"count": queryset.count()})
 
 
 @admin.register(SigningKey)
@@ -110,7 +110,7 @@ class SigningKeyAdmin(NoDeletion, admin.ModelAdmin):
     def has_add_permission(self, request):
         return False
 
-    @admin.action(description="Révoquer (clé compromise à partir de maintenant)")
+    @admin.action(description=_("Révoquer (clé compromise à partir de maintenant)"))
     def revoke_now(self, request, queryset):
         for key in queryset:
             services.key_revoke(key=key, compromised_since=timezone.now(), actor=request.user)
@@ -118,14 +118,7 @@ class SigningKeyAdmin(NoDeletion, admin.ModelAdmin):
 
 class AchievementAdminForm(ImageAdminForm):
     class Meta:
-        # The words of docs/glossary.md, without changing the models (labels live in the form, not the schema).
-        labels = {
-            "issuer": _("Émetteur"), "slug": _("Identifiant dans l’adresse"), "name": _("Nom du badge"),
-            "description": _("Description"), "criteria_narrative": _("Critères d’obtention"),
-            "criteria_url": _("Page des critères détaillés"), "achievement_type": _("Type de badge"),
-            "image": _("Image du badge"), "image_caption": _("Légende de l’image"), "tags": _("Mots-clés"),
-            "version": _("Version"), "language": _("Langue"), "validity_days": _("Durée de validité (jours)"),
-        }
+        # The labels are the models' verbose names (the words of docs/glossary.md).
         help_texts = {
             "slug": _("Fait partie de l’adresse publique du badge : ne plus le changer une fois des badges délivrés."),
             "criteria_narrative": _("Ce qu’il faut avoir fait pour recevoir le badge, tel que le lira un recruteur."),
@@ -170,19 +163,19 @@ class CredentialAdmin(NoDeletion, admin.ModelAdmin):
     def has_add_permission(self, request):
         return False
 
-    @admin.action(description="Révoquer les badges sélectionnés")
+    @admin.action(description=_("Révoquer les badges sélectionnés"))
     def revoke(self, request, queryset):
         for credential in queryset.filter(revoked_at__isnull=True):
             services.credential_revoke(credential=credential, reason="Révoqué par l'administration",
                                        actor=request.user)
 
-    @admin.action(description="Suspendre les badges sélectionnés")
+    @admin.action(description=_("Suspendre les badges sélectionnés"))
     def suspend(self, request, queryset):
         for credential in queryset.filter(revoked_at__isnull=True, suspended_at__isnull=True):
             services.credential_suspend(credential=credential, reason="Suspendu par l'administration",
                                         actor=request.user)
 
-    @admin.action(description="Rétablir les badges suspendus sélectionnés")
+    @admin.action(description=_("Rétablir les badges suspendus sélectionnés"))
     def reinstate(self, request, queryset):
         for credential in queryset.filter(revoked_at__isnull=True, suspended_at__isnull=False):
             services.credential_reinstate(credential=credential, actor=request.user)

@@ -1,3 +1,4 @@
+# ruff: noqa: RUF001 - French typography: the apostrophe U+2019 is the right character in these labels.
 """Issuers (an organisation tree), their staff and signing keys, achievements and issued credentials.
 
 Rows are written only through ``issuers.services``.
@@ -23,17 +24,20 @@ class Issuer(models.Model):
         DIRECTION = "direction", _("Direction")
         OPERATOR = "operator", _("Opérateur")
 
-    slug = models.SlugField(max_length=80, unique=True)
-    name = models.CharField(max_length=200)
-    kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.DIRECTION)
-    parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="children")
-    url = models.URLField(blank=True)
-    email = models.EmailField(blank=True)
-    description = models.TextField(blank=True)
-    image = models.FileField(upload_to="issuers/", blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    slug = models.SlugField(max_length=80, unique=True, verbose_name=_("identifiant dans l’adresse"))
+    name = models.CharField(max_length=200, verbose_name=_("nom"))
+    kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.DIRECTION, verbose_name=_("nature"))
+    parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="children",
+                               verbose_name=_("émetteur parent"))
+    url = models.URLField(blank=True, verbose_name=_("site web"))
+    email = models.EmailField(blank=True, verbose_name=_("adresse électronique"))
+    description = models.TextField(blank=True, verbose_name=_("description"))
+    image = models.FileField(upload_to="issuers/", blank=True, verbose_name=_("image"))
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("créé le"))
 
     class Meta:
+        verbose_name = _("émetteur")
+        verbose_name_plural = _("émetteurs")
         ordering = ["name"]
 
     def __str__(self) -> str:
@@ -47,11 +51,14 @@ class IssuerMembership(models.Model):
         ADMIN = "admin", _("Administrateur")
         STAFF = "staff", _("Gestionnaire")
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="issuer_memberships")
-    issuer = models.ForeignKey(Issuer, on_delete=models.CASCADE, related_name="memberships")
-    role = models.CharField(max_length=10, choices=Role.choices, default=Role.STAFF)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="issuer_memberships",
+                             verbose_name=_("utilisateur"))
+    issuer = models.ForeignKey(Issuer, on_delete=models.CASCADE, related_name="memberships", verbose_name=_("émetteur"))
+    role = models.CharField(max_length=10, choices=Role.choices, default=Role.STAFF, verbose_name=_("rôle"))
 
     class Meta:
+        verbose_name = _("membre de l’émetteur")
+        verbose_name_plural = _("membres de l’émetteur")
         constraints = [models.UniqueConstraint(fields=["user", "issuer"], name="unique_membership")]
 
     def __str__(self) -> str:
@@ -71,18 +78,21 @@ class SigningKey(models.Model):
         RETIRED = "retired", _("Retirée")  # no longer signs; what it signed still verifies
         REVOKED = "revoked", _("Révoquée")  # compromised: its signatures after revoked_after fail
 
-    issuer = models.ForeignKey(Issuer, on_delete=models.PROTECT, related_name="signing_keys")
-    algorithm = models.CharField(max_length=20, default="Ed25519")
-    public_key_multibase = models.CharField(max_length=100, unique=True)
-    public_key_pem = models.TextField(blank=True)
-    private_key_encrypted = models.BinaryField()
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.ACTIVE)
-    created_at = models.DateTimeField(auto_now_add=True)
-    retired_at = models.DateTimeField(null=True, blank=True)
-    revoked_at = models.DateTimeField(null=True, blank=True)
-    revoked_after = models.DateTimeField(null=True, blank=True)
+    issuer = models.ForeignKey(Issuer, on_delete=models.PROTECT, related_name="signing_keys",
+                               verbose_name=_("émetteur"))
+    algorithm = models.CharField(max_length=20, default="Ed25519", verbose_name=_("algorithme"))
+    public_key_multibase = models.CharField(max_length=100, unique=True, verbose_name=_("clé publique (multibase)"))
+    public_key_pem = models.TextField(blank=True, verbose_name=_("clé publique (PEM)"))
+    private_key_encrypted = models.BinaryField(verbose_name=_("clé privée (chiffrée)"))
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.ACTIVE, verbose_name=_("état"))
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("créée le"))
+    retired_at = models.DateTimeField(null=True, blank=True, verbose_name=_("retirée le"))
+    revoked_at = models.DateTimeField(null=True, blank=True, verbose_name=_("révoquée le"))
+    revoked_after = models.DateTimeField(null=True, blank=True, verbose_name=_("compromise depuis le"))
 
     class Meta:
+        verbose_name = _("clé de signature")
+        verbose_name_plural = _("clés de signature")
         ordering = ["-created_at", "-id"]
         constraints = [
             models.UniqueConstraint(fields=["issuer", "algorithm"], condition=models.Q(status="active"),
@@ -96,24 +106,27 @@ class SigningKey(models.Model):
 class Achievement(models.Model):
     """A badge definition (OB 3.0 Achievement / OB 2.0 BadgeClass)."""
 
-    issuer = models.ForeignKey(Issuer, on_delete=models.PROTECT, related_name="achievements")
-    slug = models.SlugField(max_length=100, unique=True)
-    name = models.CharField(max_length=200)
-    description = models.TextField()
-    criteria_narrative = models.TextField(blank=True)
-    criteria_url = models.URLField(blank=True)
-    achievement_type = models.CharField(max_length=60, default="Badge")
-    image = models.FileField(upload_to="achievements/", blank=True)
-    image_caption = models.CharField(max_length=200, blank=True)
-    tags = models.JSONField(default=list, blank=True)
-    version = models.CharField(max_length=20, blank=True)
-    language = models.CharField(max_length=10, default="fr")
+    issuer = models.ForeignKey(Issuer, on_delete=models.PROTECT, related_name="achievements",
+                               verbose_name=_("émetteur"))
+    slug = models.SlugField(max_length=100, unique=True, verbose_name=_("identifiant dans l’adresse"))
+    name = models.CharField(max_length=200, verbose_name=_("nom du badge"))
+    description = models.TextField(verbose_name=_("description"))
+    criteria_narrative = models.TextField(blank=True, verbose_name=_("critères d’obtention"))
+    criteria_url = models.URLField(blank=True, verbose_name=_("page des critères détaillés"))
+    achievement_type = models.CharField(max_length=60, default="Badge", verbose_name=_("type de badge"))
+    image = models.FileField(upload_to="achievements/", blank=True, verbose_name=_("image du badge"))
+    image_caption = models.CharField(max_length=200, blank=True, verbose_name=_("légende de l’image"))
+    tags = models.JSONField(default=list, blank=True, verbose_name=_("mots-clés"))
+    version = models.CharField(max_length=20, blank=True, verbose_name=_("version"))
+    language = models.CharField(max_length=10, default="fr", verbose_name=_("langue"))
     # Credentials expire this many days after issuance unless the issuance says otherwise (None: never).
-    validity_days = models.PositiveIntegerField(null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    validity_days = models.PositiveIntegerField(null=True, blank=True, verbose_name=_("durée de validité (jours)"))
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("créé le"))
+    updated_at = models.DateTimeField(auto_now=True, verbose_name=_("modifié le"))
 
     class Meta:
+        verbose_name = _("modèle de badge")
+        verbose_name_plural = _("modèles de badges")
         ordering = ["name"]
 
     def __str__(self) -> str:
@@ -149,31 +162,38 @@ class CredentialQuerySet(models.QuerySet):
 class Credential(models.Model):
     """An issued credential. ``document`` holds the signed JSON exactly as signed, byte for byte."""
 
-    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    achievement = models.ForeignKey(Achievement, on_delete=models.PROTECT, related_name="credentials")
-    issuer = models.ForeignKey(Issuer, on_delete=models.PROTECT, related_name="credentials")
-    signing_key = models.ForeignKey(SigningKey, on_delete=models.PROTECT, related_name="credentials")
-    recipient_email = models.EmailField()
-    recipient_name = models.CharField(max_length=200, blank=True)
-    document = bulk.LargeTextField()
-    issued_at = models.DateTimeField()
-    valid_from = models.DateTimeField()
-    valid_until = models.DateTimeField(null=True, blank=True)
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False, verbose_name=_("identifiant public"))
+    achievement = models.ForeignKey(Achievement, on_delete=models.PROTECT, related_name="credentials",
+                                    verbose_name=_("badge (modèle)"))
+    issuer = models.ForeignKey(Issuer, on_delete=models.PROTECT, related_name="credentials", verbose_name=_("émetteur"))
+    signing_key = models.ForeignKey(SigningKey, on_delete=models.PROTECT, related_name="credentials",
+                                    verbose_name=_("clé de signature"))
+    recipient_email = models.EmailField(verbose_name=_("adresse électronique du titulaire"))
+    recipient_name = models.CharField(max_length=200, blank=True, verbose_name=_("nom du titulaire"))
+    document = bulk.LargeTextField(verbose_name=_("document signé"))
+    issued_at = models.DateTimeField(verbose_name=_("date de délivrance"))
+    valid_from = models.DateTimeField(verbose_name=_("valide à partir du"))
+    valid_until = models.DateTimeField(null=True, blank=True, verbose_name=_("date d’expiration"))
     # The proficiency level the credential's ``result`` states (score ranges, positioning tests).
     achieved_level = models.ForeignKey("competencies.ProficiencyLevel", null=True, blank=True,
-                                       on_delete=models.PROTECT, related_name="credentials")
-    revoked_at = models.DateTimeField(null=True, blank=True)
-    revocation_reason = models.CharField(max_length=500, blank=True)  # public: shown on the page
-    suspended_at = models.DateTimeField(null=True, blank=True)  # reversible, unlike revocation
-    suspension_reason = models.CharField(max_length=500, blank=True)  # public
+                                       on_delete=models.PROTECT, related_name="credentials",
+                                       verbose_name=_("niveau atteint"))
+    revoked_at = models.DateTimeField(null=True, blank=True, verbose_name=_("révoqué le"))
+    revocation_reason = models.CharField(max_length=500, blank=True,
+                                         verbose_name=_("motif de révocation"))  # public: shown on the page
+    suspended_at = models.DateTimeField(null=True, blank=True,
+                                        verbose_name=_("suspendu le"))  # reversible, unlike revocation
+    suspension_reason = models.CharField(max_length=500, blank=True, verbose_name=_("motif de suspension"))  # public
     # Nothing about a learner is public until the learner makes it so: the credential's page, documents and
     # images answer 404 to visitors while this is False (``learners.policy.credential_get_public``).
-    is_public = models.BooleanField(default=False)
-    made_public_at = models.DateTimeField(null=True, blank=True)
+    is_public = models.BooleanField(default=False, verbose_name=_("public"))
+    made_public_at = models.DateTimeField(null=True, blank=True, verbose_name=_("rendu public le"))
 
     objects = CredentialQuerySet.as_manager()
 
     class Meta:
+        verbose_name = _("badge délivré")
+        verbose_name_plural = _("badges délivrés")
         ordering = ["-issued_at", "-id"]
         indexes = [models.Index(fields=["recipient_email"])]
 

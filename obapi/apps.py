@@ -4,4 +4,4 @@ from django.utils.translation import gettext_lazy as _
 
 class ObapiConfig(AppConfig):
     name = "obapi"
-    verbose_name = _("1EdTech Open Badges API")
+    verbose_name = _("API Open Badges (1EdTech)")

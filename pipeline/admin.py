@@ -47,10 +47,10 @@ class InboundEventAdmin(admin.ModelAdmin):
     def has_change_permission(self, request, obj=None):
         return False
 
-    @admin.action(description="Re-traiter les événements sélectionnés")
+    @admin.action(description=_("Re-traiter les événements sélectionnés"))
     def reprocess(self, request, queryset):
         count = services.events_requeue(events=queryset)
-        self.message_user(request, f"{count} événement(s) remis en file de traitement.")
+        self.message_user(request, _("%(count)d événement(s) remis en file de traitement.") % {"count": count})
 
 
 class ScoreBandFormSet(forms.BaseInlineFormSet):
@@ -174,17 +174,19 @@ class LmsSourceAdmin(admin.ModelAdmin):
             messages.error(request, exc.message)
             return
         obj.pk = new.source.pk
-        messages.warning(request, f"Secret de la source « {new.source.name} », affiché une seule fois : {new.secret}")
+        messages.warning(request, _("Secret de la source « %(name)s », affiché une seule fois : %(secret)s")
+                         % {"name": new.source.name, "secret": new.secret})
         messages.warning(request, _("Identifiants LRS (xAPI) de la source « %(name)s » : point d'accès %(endpoint)s, "
                                     "utilisateur %(username)s, mot de passe (affiché une seule fois) %(password)s")
                          % {"name": new.source.name, "endpoint": selectors.lrs_endpoint(),
                             "username": new.source.lrs_username, "password": new.lrs_password})
 
-    @admin.action(description="Renouveler le secret (affiché une seule fois)")
+    @admin.action(description=_("Renouveler le secret (affiché une seule fois)"))
     def rotate_secret(self, request, queryset):
         for source in queryset:
             new = services.lms_source_secret_rotate(source=source)
-            messages.warning(request, f"Nouveau secret de « {source.name} » : {new.secret}")
+            messages.warning(request, _("Nouveau secret de « %(name)s » : %(secret)s")
+                             % {"name": source.name, "secret": new.secret})
 
     @admin.action(description=_("Renouveler les identifiants LRS (xAPI), mot de passe affiché une seule fois"))
     def rotate_lrs_credentials(self, request, queryset):
@@ -257,14 +259,16 @@ class CsvImportAdmin(admin.ModelAdmin):
                 report = services.csv_import(source=form.cleaned_data["source"], kind=form.cleaned_data["kind"],
                                              text=text, filename=upload.name, uploaded_by=request.user)
             except UnicodeDecodeError:
-                form.add_error("file", "Le fichier doit être en UTF-8.")
+                form.add_error("file", _("Le fichier doit être en UTF-8."))
             except ApplicationError as exc:
                 form.add_error("file", f"{exc.message} {exc.extra.get('fields', '')}")
             else:
                 record = report.csv_import
-                self.message_user(request, f"{record.accepted} ligne(s) acceptée(s), {record.rejected} refusée(s), "
-                                           f"{report.skipped} sans badge.")
+                self.message_user(request, _("%(accepted)d ligne(s) acceptée(s), %(rejected)d refusée(s), "
+                                             "%(skipped)d sans badge.")
+                                  % {"accepted": record.accepted, "rejected": record.rejected,
+                                     "skipped": report.skipped})
                 return redirect(reverse("admin:pipeline_csvimport_change", args=[record.pk]))
-        context = {**self.admin_site.each_context(request), "title": "Téléverser un fichier CSV", "form": form,
+        context = {**self.admin_site.each_context(request), "title": _("Téléverser un fichier CSV"), "form": form,
                    "opts": self.model._meta, "kinds": csv_backfill.__doc__}
         return TemplateResponse(request, "pipeline/admin_csv_upload.html", context)

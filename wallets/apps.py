@@ -1,6 +1,7 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class WalletsConfig(AppConfig):
     name = "wallets"
-    verbose_name = "Portefeuilles (OpenID4VCI, OpenID4VP)"
+    verbose_name = _("Portefeuilles (OpenID4VCI, OpenID4VP)")
