@@ -103,3 +103,9 @@ def credential_copy_issue(*, credential: Credential, holder: str, format: str, a
 
 def copies_of(*, credential: Credential):
     return CredentialCopy.objects.filter(credential=credential)
+
+
+def copies_of_credentials(*, credentials):
+    """The wallet copies of these credentials, oldest first (a person's data export lists them)."""
+    return CredentialCopy.objects.filter(credential__in=credentials).select_related("credential").order_by(
+        "issued_at", "id")

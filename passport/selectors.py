@@ -17,9 +17,10 @@ from django.utils import timezone
 from badges_service.errors import NotFound
 from indicators.models import CredentialUsage
 from issuers import identifiers
+from issuers.copies import copies_of_credentials
 from issuers.models import Credential, IssuerMembership
 from learners.models import Learner, ManagerScope
-from learners.selectors import credentials_of_user, learner_email_of
+from learners.selectors import credentials_of_user, foreign_badges_of_user, learner_email_of
 
 LINKEDIN_ADD_URL = "https://www.linkedin.com/profile/add"
 
@@ -89,8 +90,9 @@ def _iso(value: datetime | None) -> str | None:
 
 def personal_data(*, user) -> dict:
     """Everything held about the signed-in person, as JSON: the account, the learner row, every credential
-    (with the signed document), roles, LMS accounts, completion events and awards that name them, and the
-    usage counts of their credentials."""
+    (with the signed document) and its wallet copies, the badges they added from elsewhere (with their
+    verification report), roles, LMS accounts, completion events and awards that name them, and the usage
+    counts of their credentials."""
     email = learner_email_of(user=user)
     learner = Learner.objects.filter(Q(user=user) | Q(email__iexact=email) if email else Q(user=user)).select_related(
         "direction", "job").first()
@@ -120,6 +122,18 @@ def personal_data(*, user) -> dict:
                                for m in IssuerMembership.objects.filter(user=user).select_related("issuer")],
         "manager_scopes": [s.direction.slug
                            for s in ManagerScope.objects.filter(user=user).select_related("direction")],
+        "wallet_copies": [{
+            "id": copy.document_id, "credential": identifiers.credential_url(copy.credential.public_id),
+            "format": copy.format, "holder": copy.holder, "issued_at": _iso(copy.issued_at),
+            "document": copy.document,
+        } for copy in copies_of_credentials(credentials=credentials)],
+        "foreign_badges": [{
+            "id": badge.credential_id, "name": badge.name, "issuer": badge.issuer_name, "format": badge.format,
+            "source": badge.source, "issued_on": _iso(badge.issued_on), "expires": _iso(badge.expires),
+            "status": badge.status, "verified_at": _iso(badge.verified_at), "public": badge.is_public,
+            "include_in_exports": badge.include_in_exports, "alignments": badge.alignments,
+            "original": badge.original, "report": badge.report,
+        } for badge in foreign_badges_of_user(user=user)],
         "lms_accounts": [],
         "events": [],
         "awards": [],

@@ -217,3 +217,31 @@ def test_my_data_reads_as_tables_in_words_and_keeps_the_json_download(signed_in,
     assert '"valid"' not in table, "states in words, not codes"
     assert 'id="data-download"' in html
     assert 'id="data-events"' in html or "Aucun événement." in html
+
+
+def test_my_data_holds_my_wallet_copies_and_my_badges_from_elsewhere(signed_in, learner, credential):
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+    from badges_service.openbadges import did_key
+    from issuers import copies
+    from issuers.models import CredentialCopy
+    from learners.models import ForeignBadge
+
+    holder = did_key.did_key_from_public_key(Ed25519PrivateKey.generate().public_key().public_bytes_raw())
+    copy = copies.credential_copy_issue(credential=credential, holder=holder, format=CredentialCopy.LDP_VC,
+                                        actor=SYSTEM)
+    other = CredentialFactory(achievement=credential.achievement, recipient_email="someone.else@ville-exemple.fr")
+    copies.credential_copy_issue(credential=other, holder=holder, format=CredentialCopy.LDP_VC, actor=SYSTEM)
+    ForeignBadge.objects.create(user=learner, source="url", original="{}", credential_id="https://etat.example/a/1",
+                                format="ob2-hosted", name="Accueil du public (État)", issuer_name="Préfecture",
+                                status="valid", report={"status": "valid"}, verified_at=timezone.now())
+
+    data = json.loads(signed_in.get("/passeport/mes-donnees.json").content)
+
+    assert [c["id"] for c in data["wallet_copies"]] == [copy.document_id]
+    assert data["wallet_copies"][0]["holder"] == holder and data["wallet_copies"][0]["document"] == copy.document
+    assert [(b["name"], b["issuer"], b["status"]) for b in data["foreign_badges"]] == [
+        ("Accueil du public (État)", "Préfecture", "valid")]
+    page = signed_in.get("/passeport/mes-donnees/", HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+    assert "Accueil du public (État)" in page.split('id="data-foreign-badges"')[1].split("</table>")[0]
+    assert holder[:40] in page.split('id="data-wallet-copies"')[1].split("</table>")[0]
