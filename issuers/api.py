@@ -114,42 +114,56 @@ class CredentialIssueApi(APIView):
                          "credential": json.loads(credential.document)}, status=status.HTTP_201_CREATED)
 
 
-class CredentialRevokeApi(APIView):
+class _ReasonSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=500)
+
+
+class _CredentialStatusApi(APIView):
+    # Revoke or suspend (``change``, a service): a public reason in; the id, the date (``at``) and the reason
+    # (``why``) out. (A comment, not a docstring: drf-spectacular would publish it as each operation's text.)
+    InputSerializer = _ReasonSerializer
+    change = None
+    at = why = ""
+
+    def _change(self, request: Request, public_id: str) -> Response:
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        credential = selectors.credential_get_for_staff(public_id=public_id, viewer=request.user)
+        credential = self.change(credential=credential, actor=request.user, **data.validated_data)
+        return Response({"id": identifiers.credential_url(credential.public_id),
+                         self.at: getattr(credential, self.at), "reason": getattr(credential, self.why)})
+
+
+def _status_responses(name: str, at: str) -> dict:
+    return {200: inline_serializer(name, {"id": serializers.URLField(), at: serializers.DateTimeField(),
+                                          "reason": serializers.CharField()}),
+            **errors(400, 401, 403, 404, 409)}
+
+
+class CredentialRevokeApi(_CredentialStatusApi):
     @extend_schema_serializer(component_name="CredentialRevoke")
-    class InputSerializer(serializers.Serializer):
-        reason = serializers.CharField(max_length=500)
+    class InputSerializer(_ReasonSerializer):
+        pass
 
-    @extend_schema(operation_id="credential_revoke", request=InputSerializer, responses={
-        200: inline_serializer("RevokedCredential", {
-            "id": serializers.URLField(), "revoked_at": serializers.DateTimeField(),
-            "reason": serializers.CharField()}),
-        **errors(400, 401, 403, 404, 409)})
+    change, at, why = staticmethod(services.credential_revoke), "revoked_at", "revocation_reason"
+
+    @extend_schema(operation_id="credential_revoke", request=InputSerializer,
+                   responses=_status_responses("RevokedCredential", "revoked_at"))
     def post(self, request: Request, public_id: str) -> Response:
-        data = self.InputSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        credential = selectors.credential_get_for_staff(public_id=public_id, viewer=request.user)
-        credential = services.credential_revoke(credential=credential, actor=request.user, **data.validated_data)
-        return Response({"id": identifiers.credential_url(credential.public_id),
-                         "revoked_at": credential.revoked_at, "reason": credential.revocation_reason})
+        return self._change(request, public_id)
 
 
-class CredentialSuspendApi(APIView):
+class CredentialSuspendApi(_CredentialStatusApi):
     @extend_schema_serializer(component_name="CredentialSuspend")
-    class InputSerializer(serializers.Serializer):
-        reason = serializers.CharField(max_length=500)
+    class InputSerializer(_ReasonSerializer):
+        pass
 
-    @extend_schema(operation_id="credential_suspend", request=InputSerializer, responses={
-        200: inline_serializer("SuspendedCredential", {
-            "id": serializers.URLField(), "suspended_at": serializers.DateTimeField(),
-            "reason": serializers.CharField()}),
-        **errors(400, 401, 403, 404, 409)})
+    change, at, why = staticmethod(services.credential_suspend), "suspended_at", "suspension_reason"
+
+    @extend_schema(operation_id="credential_suspend", request=InputSerializer,
+                   responses=_status_responses("SuspendedCredential", "suspended_at"))
     def post(self, request: Request, public_id: str) -> Response:
-        data = self.InputSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        credential = selectors.credential_get_for_staff(public_id=public_id, viewer=request.user)
-        credential = services.credential_suspend(credential=credential, actor=request.user, **data.validated_data)
-        return Response({"id": identifiers.credential_url(credential.public_id),
-                         "suspended_at": credential.suspended_at, "reason": credential.suspension_reason})
+        return self._change(request, public_id)
 
 
 class CredentialReinstateApi(APIView):
