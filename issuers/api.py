@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema, extend_schema_serializer, inline_serializer
+from drf_spectacular.utils import extend_schema, extend_schema_serializer, extend_schema_view, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.parsers import BaseParser
 from rest_framework.request import Request
@@ -118,15 +118,25 @@ class _ReasonSerializer(serializers.Serializer):
     reason = serializers.CharField(max_length=500)
 
 
+def _status_schema(*, operation_id: str, request_name: str, response_name: str, at: str):
+    """The OpenAPI operation of a status change: a reason in (component ``request_name``); out, the id, the date
+    ``at`` and the reason (component ``response_name``)."""
+    request = extend_schema_serializer(component_name=request_name)(
+        type(f"{request_name}Serializer", (_ReasonSerializer,), {"__module__": __name__}))
+    responses = {200: inline_serializer(response_name, {
+        "id": serializers.URLField(), at: serializers.DateTimeField(), "reason": serializers.CharField()}),
+        **errors(400, 401, 403, 404, 409)}
+    return extend_schema_view(post=extend_schema(operation_id=operation_id, request=request, responses=responses))
+
+
 class _CredentialStatusApi(APIView):
     # Revoke or suspend (``change``, a service): a public reason in; the id, the date (``at``) and the reason
     # (``why``) out. (A comment, not a docstring: drf-spectacular would publish it as each operation's text.)
-    InputSerializer = _ReasonSerializer
     change = None
     at = why = ""
 
-    def _change(self, request: Request, public_id: str) -> Response:
-        data = self.InputSerializer(data=request.data)
+    def post(self, request: Request, public_id: str) -> Response:
+        data = _ReasonSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         credential = selectors.credential_get_for_staff(public_id=public_id, viewer=request.user)
         credential = self.change(credential=credential, actor=request.user, **data.validated_data)
@@ -134,36 +144,16 @@ class _CredentialStatusApi(APIView):
                          self.at: getattr(credential, self.at), "reason": getattr(credential, self.why)})
 
 
-def _status_responses(name: str, at: str) -> dict:
-    return {200: inline_serializer(name, {"id": serializers.URLField(), at: serializers.DateTimeField(),
-                                          "reason": serializers.CharField()}),
-            **errors(400, 401, 403, 404, 409)}
-
-
+@_status_schema(operation_id="credential_revoke", request_name="CredentialRevoke",
+                response_name="RevokedCredential", at="revoked_at")
 class CredentialRevokeApi(_CredentialStatusApi):
-    @extend_schema_serializer(component_name="CredentialRevoke")
-    class InputSerializer(_ReasonSerializer):
-        pass
-
     change, at, why = staticmethod(services.credential_revoke), "revoked_at", "revocation_reason"
 
-    @extend_schema(operation_id="credential_revoke", request=InputSerializer,
-                   responses=_status_responses("RevokedCredential", "revoked_at"))
-    def post(self, request: Request, public_id: str) -> Response:
-        return self._change(request, public_id)
 
-
+@_status_schema(operation_id="credential_suspend", request_name="CredentialSuspend",
+                response_name="SuspendedCredential", at="suspended_at")
 class CredentialSuspendApi(_CredentialStatusApi):
-    @extend_schema_serializer(component_name="CredentialSuspend")
-    class InputSerializer(_ReasonSerializer):
-        pass
-
     change, at, why = staticmethod(services.credential_suspend), "suspended_at", "suspension_reason"
-
-    @extend_schema(operation_id="credential_suspend", request=InputSerializer,
-                   responses=_status_responses("SuspendedCredential", "suspended_at"))
-    def post(self, request: Request, public_id: str) -> Response:
-        return self._change(request, public_id)
 
 
 class CredentialReinstateApi(APIView):
