@@ -30,6 +30,13 @@ def issuer_get(*, slug: str) -> Issuer:
         raise NotFound(f"No issuer '{slug}'.") from None
 
 
+def issuer_find(*, slug: str | None = None, pk: int | None = None) -> Issuer | None:
+    """An issuer by its slug or its id, or None (for forms and resolvers that answer "unknown" themselves)."""
+    if slug is None and pk is None:
+        return None
+    return Issuer.objects.filter(**({"slug": slug} if slug is not None else {"pk": pk})).first()
+
+
 def issuer_list() -> QuerySet[Issuer]:
     return Issuer.objects.order_by("name")
 
@@ -121,6 +128,13 @@ def signing_key_find(*, public_key_multibase: str, issuer: Issuer | None = None)
     if issuer is not None:
         qs = qs.filter(issuer=issuer)
     return qs.first()
+
+
+def signing_key_multibases(*, issuer: Issuer) -> list[str]:
+    """The public keys (multibase) of every Ed25519 key the issuer ever had, retired and revoked ones included:
+    every ``did:key`` its credentials may be issued under."""
+    return list(issuer.signing_keys.filter(algorithm=SigningKey.ED25519).values_list("public_key_multibase",
+                                                                                      flat=True))
 
 
 def status_list_get(*, issuer_slug: str, public_id: str) -> StatusList:

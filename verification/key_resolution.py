@@ -15,7 +15,6 @@ from urllib.parse import urlsplit
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from django.conf import settings
 
-from badges_service.errors import NotFound
 from badges_service.fetch import FetchError
 from badges_service.openbadges import did_key, did_web, jwk
 from badges_service.openbadges.errors import OpenBadgesError
@@ -104,10 +103,7 @@ def _resolve_own_did_web(did: str, fragment: str, verification_method: str) -> R
     path = target.path.removesuffix("/did.json").strip("/").split("/")
     if len(path) != 2 or path[0] != "issuers":
         raise KeyResolutionError(f"{did} is not an issuer of this service.")
-    try:
-        issuer = selectors.issuer_get(slug=path[1])
-    except NotFound:
-        issuer = None
+    issuer = selectors.issuer_find(slug=path[1])
     if issuer is None or identifiers.issuer_did_web(issuer) != did:
         raise KeyResolutionError(f"{did} is not an issuer of this service.")
     key = selectors.signing_key_find(public_key_multibase=fragment, issuer=issuer) if fragment else None
