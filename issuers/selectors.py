@@ -4,10 +4,11 @@ apps above (the verifier resolves our keys, finds our credentials and reads our 
 from __future__ import annotations
 
 import uuid
+from datetime import datetime
 
 from django.db.models import QuerySet
 
-from badges_service.errors import NotFound
+from badges_service.errors import ApplicationError, NotFound
 from badges_service.openbadges import did_web
 
 from . import identifiers
@@ -35,6 +36,15 @@ def issuer_find(*, slug: str | None = None, pk: int | None = None) -> Issuer | N
     if slug is None and pk is None:
         return None
     return Issuer.objects.filter(**({"slug": slug} if slug is not None else {"pk": pk})).first()
+
+
+def platform_issuer() -> Issuer:
+    """The platform: the root issuer of kind "city" (it signs what the platform itself issues: the learner's
+    presentations and CLR exports)."""
+    issuer = Issuer.objects.filter(kind=Issuer.Kind.CITY, parent__isnull=True).order_by("id").first()
+    if issuer is None:
+        raise ApplicationError("No root issuer of kind 'city' signs for the platform.", code="no_platform_issuer")
+    return issuer
 
 
 def issuer_list() -> QuerySet[Issuer]:
@@ -106,6 +116,13 @@ def credential_copy_find(*, public_id: str | uuid.UUID) -> CredentialCopy | None
     if public_id is None:
         return None
     return CredentialCopy.objects.select_related("credential").filter(public_id=public_id).first()
+
+
+def credential_documents_valid(*, recipient_email: str, now: datetime) -> list[str]:
+    """The signed documents of the credentials issued to ``recipient_email`` (stored in lower case) that are valid
+    at ``now`` (``Credential.objects.valid``), oldest first."""
+    return list(Credential.objects.filter(recipient_email=recipient_email.lower()).valid(now)
+                .order_by("issued_at", "id").values_list("document", flat=True))
 
 
 def credential_find_by_url(*, url_or_id: str) -> Credential:
