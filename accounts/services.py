@@ -1,17 +1,16 @@
-"""Accounts made or found at sign-in, and their link to the learner rows credentials are issued to."""
+"""Accounts made or found at sign-in, linked (by ``learners.services.learner_link``) to the learner rows
+credentials are issued to."""
 
 from __future__ import annotations
 
 import hashlib
-import logging
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
 
 from badges_service.errors import ApplicationError
-from learners.models import Learner
-
-logger = logging.getLogger(__name__)
+from issuers.permissions import SYSTEM
+from learners import services as learner_services
 
 
 class SignInRefused(ApplicationError):
@@ -59,28 +58,6 @@ def user_from_sso(*, email: str, given_name: str = "", family_name: str = ""):
     else:
         user = User.objects.create_user(_free_username(email), email=email, first_name=given_name[:150],
                                         last_name=family_name[:150])  # no password: single sign-on only
-    learner_link(user=user, email=email, display_name=f"{given_name} {family_name}".strip())
+    learner_services.learner_link(user=user, email=email, display_name=f"{given_name} {family_name}".strip(),
+                                  actor=SYSTEM)
     return user
-
-
-def learner_link(*, user, email: str, display_name: str = "") -> Learner:
-    """Link the account to the learner row of its (verified) email, creating the row when there is none.
-
-    A learner row already linked to another account is left alone: the link is never moved silently.
-    """
-    existing = Learner.objects.filter(user=user).first()
-    if existing is not None:
-        return existing
-    learner = Learner.objects.select_for_update().filter(email__iexact=email).first()
-    if learner is None:
-        return Learner.objects.create(email=email, display_name=display_name[:200], user=user)
-    if learner.user_id is None:
-        learner.user = user
-        fields = ["user"]
-        if display_name and not learner.display_name:
-            learner.display_name = display_name[:200]
-            fields.append("display_name")
-        learner.save(update_fields=fields)
-    elif learner.user_id != user.pk:
-        logger.warning("Learner %s is linked to another account; not linking account %s.", learner.pk, user.pk)
-    return learner

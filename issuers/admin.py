@@ -27,12 +27,12 @@ class ImageAdminForm(forms.ModelForm):
         return upload
 
 
-def _new_image(form) -> bytes | None:
+def _image_save(request, form, image_set, **owner) -> None:
+    """The image uploaded with the form, when a new one was, through its service (``badge_images.*_image_set``)."""
     upload = form.cleaned_data.get("image")
     if upload and "image" in form.changed_data:
         upload.seek(0)
-        return upload.read()
-    return None
+        image_set(data=upload.read(), actor=request.user, **owner)
 
 
 class MembershipInline(admin.TabularInline):
@@ -66,9 +66,7 @@ class IssuerAdmin(NoDeletion, admin.ModelAdmin):
                 issuer = services.issuer_create(slug=obj.slug, name=obj.name, kind=obj.kind, parent=obj.parent,
                                                 url=obj.url, email=obj.email, description=obj.description)
                 obj.pk = issuer.pk
-            image = _new_image(form)
-            if image is not None:
-                badge_images.issuer_image_set(issuer=issuer, data=image, actor=request.user)
+            _image_save(request, form, badge_images.issuer_image_set, issuer=issuer)
         except ApplicationError as exc:
             messages.error(request, exc.message)
 
@@ -145,9 +143,7 @@ class AchievementAdmin(NoDeletion, admin.ModelAdmin):
                 achievement = services.achievement_create(issuer=obj.issuer, slug=obj.slug, actor=request.user,
                                                           **fields)
                 obj.pk = achievement.pk
-            image = _new_image(form)
-            if image is not None:
-                badge_images.achievement_image_set(achievement=achievement, data=image, actor=request.user)
+            _image_save(request, form, badge_images.achievement_image_set, achievement=achievement)
         except ApplicationError as exc:
             messages.error(request, exc.message)
 
@@ -163,19 +159,23 @@ class CredentialAdmin(NoDeletion, admin.ModelAdmin):
     def has_add_permission(self, request):
         return False
 
+    @staticmethod
+    def _each(request, credentials, change, **values) -> None:
+        """The status change for each selected credential it applies to, as the signed-in user."""
+        for credential in credentials:
+            change(credential=credential, actor=request.user, **values)
+
     @admin.action(description=_("Révoquer les badges sélectionnés"))
     def revoke(self, request, queryset):
-        for credential in queryset.filter(revoked_at__isnull=True):
-            services.credential_revoke(credential=credential, reason="Révoqué par l'administration",
-                                       actor=request.user)
+        self._each(request, queryset.filter(revoked_at__isnull=True), services.credential_revoke,
+                   reason="Révoqué par l'administration")
 
     @admin.action(description=_("Suspendre les badges sélectionnés"))
     def suspend(self, request, queryset):
-        for credential in queryset.filter(revoked_at__isnull=True, suspended_at__isnull=True):
-            services.credential_suspend(credential=credential, reason="Suspendu par l'administration",
-                                        actor=request.user)
+        self._each(request, queryset.filter(revoked_at__isnull=True, suspended_at__isnull=True),
+                   services.credential_suspend, reason="Suspendu par l'administration")
 
     @admin.action(description=_("Rétablir les badges suspendus sélectionnés"))
     def reinstate(self, request, queryset):
-        for credential in queryset.filter(revoked_at__isnull=True, suspended_at__isnull=False):
-            services.credential_reinstate(credential=credential, actor=request.user)
+        self._each(request, queryset.filter(revoked_at__isnull=True, suspended_at__isnull=False),
+                   services.credential_reinstate)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema, extend_schema_serializer, inline_serializer
+from drf_spectacular.utils import extend_schema, extend_schema_serializer, extend_schema_view, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.parsers import BaseParser
 from rest_framework.request import Request
@@ -114,42 +114,46 @@ class CredentialIssueApi(APIView):
                          "credential": json.loads(credential.document)}, status=status.HTTP_201_CREATED)
 
 
-class CredentialRevokeApi(APIView):
-    @extend_schema_serializer(component_name="CredentialRevoke")
-    class InputSerializer(serializers.Serializer):
-        reason = serializers.CharField(max_length=500)
+class _ReasonSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=500)
 
-    @extend_schema(operation_id="credential_revoke", request=InputSerializer, responses={
-        200: inline_serializer("RevokedCredential", {
-            "id": serializers.URLField(), "revoked_at": serializers.DateTimeField(),
-            "reason": serializers.CharField()}),
-        **errors(400, 401, 403, 404, 409)})
+
+def _status_schema(*, operation_id: str, request_name: str, response_name: str, at: str):
+    """The OpenAPI operation of a status change: a reason in (component ``request_name``); out, the id, the date
+    ``at`` and the reason (component ``response_name``)."""
+    request = extend_schema_serializer(component_name=request_name)(
+        type(f"{request_name}Serializer", (_ReasonSerializer,), {"__module__": __name__}))
+    responses = {200: inline_serializer(response_name, {
+        "id": serializers.URLField(), at: serializers.DateTimeField(), "reason": serializers.CharField()}),
+        **errors(400, 401, 403, 404, 409)}
+    return extend_schema_view(post=extend_schema(operation_id=operation_id, request=request, responses=responses))
+
+
+class _CredentialStatusApi(APIView):
+    # Revoke or suspend (``change``, a service): a public reason in; the id, the date (``at``) and the reason
+    # (``why``) out. (A comment, not a docstring: drf-spectacular would publish it as each operation's text.)
+    change = None
+    at = why = ""
+
     def post(self, request: Request, public_id: str) -> Response:
-        data = self.InputSerializer(data=request.data)
+        data = _ReasonSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         credential = selectors.credential_get_for_staff(public_id=public_id, viewer=request.user)
-        credential = services.credential_revoke(credential=credential, actor=request.user, **data.validated_data)
+        credential = self.change(credential=credential, actor=request.user, **data.validated_data)
         return Response({"id": identifiers.credential_url(credential.public_id),
-                         "revoked_at": credential.revoked_at, "reason": credential.revocation_reason})
+                         self.at: getattr(credential, self.at), "reason": getattr(credential, self.why)})
 
 
-class CredentialSuspendApi(APIView):
-    @extend_schema_serializer(component_name="CredentialSuspend")
-    class InputSerializer(serializers.Serializer):
-        reason = serializers.CharField(max_length=500)
+@_status_schema(operation_id="credential_revoke", request_name="CredentialRevoke",
+                response_name="RevokedCredential", at="revoked_at")
+class CredentialRevokeApi(_CredentialStatusApi):
+    change, at, why = staticmethod(services.credential_revoke), "revoked_at", "revocation_reason"
 
-    @extend_schema(operation_id="credential_suspend", request=InputSerializer, responses={
-        200: inline_serializer("SuspendedCredential", {
-            "id": serializers.URLField(), "suspended_at": serializers.DateTimeField(),
-            "reason": serializers.CharField()}),
-        **errors(400, 401, 403, 404, 409)})
-    def post(self, request: Request, public_id: str) -> Response:
-        data = self.InputSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        credential = selectors.credential_get_for_staff(public_id=public_id, viewer=request.user)
-        credential = services.credential_suspend(credential=credential, actor=request.user, **data.validated_data)
-        return Response({"id": identifiers.credential_url(credential.public_id),
-                         "suspended_at": credential.suspended_at, "reason": credential.suspension_reason})
+
+@_status_schema(operation_id="credential_suspend", request_name="CredentialSuspend",
+                response_name="SuspendedCredential", at="suspended_at")
+class CredentialSuspendApi(_CredentialStatusApi):
+    change, at, why = staticmethod(services.credential_suspend), "suspended_at", "suspension_reason"
 
 
 class CredentialReinstateApi(APIView):

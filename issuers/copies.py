@@ -24,7 +24,7 @@ from badges_service.openbadges import eddsa_rdfc_2022, vc_jwt
 from badges_service.openbadges.report import parse_datetime
 
 from . import identifiers
-from .models import Credential, CredentialCopy, SigningKey
+from .models import EXPIRED, REVOKED, SUSPENDED, Credential, CredentialCopy, SigningKey
 from .permissions import ISSUE, SYSTEM, ensure_can_act
 
 FORMATS = (CredentialCopy.LDP_VC, CredentialCopy.JWT_VC_JSON)
@@ -59,6 +59,23 @@ def copy_document(award: dict, *, copy_id: str, holder: str, issuer_id: str) -> 
     return unsigned
 
 
+# A credential in one of these states has no new copies, nor offers of one (``Credential.state``).
+_NOT_COPYABLE = {
+    REVOKED: ("credential_revoked", "A revoked badge cannot be added to a wallet."),
+    SUSPENDED: ("credential_suspended", "A suspended badge cannot be added to a wallet."),
+    EXPIRED: ("credential_expired", "An expired badge cannot be added to a wallet."),
+}
+
+
+def ensure_copyable(credential: Credential, *, now: datetime) -> None:
+    """``Conflict`` when ``credential`` is revoked, suspended or expired at ``now``: the wallet offer and the copy
+    itself refuse it alike."""
+    refusal = _NOT_COPYABLE.get(credential.state(now))
+    if refusal is not None:
+        code, message = refusal
+        raise Conflict(message, code=code)
+
+
 @transaction.atomic
 def credential_copy_issue(*, credential: Credential, holder: str, format: str, actor,
                           now: datetime | None = None) -> CredentialCopy:
@@ -73,12 +90,7 @@ def credential_copy_issue(*, credential: Credential, holder: str, format: str, a
     now = now or timezone.now()
     credential = Credential.objects.select_for_update(of=("self",)).select_related("issuer", "signing_key").get(
         pk=credential.pk)
-    if credential.revoked_at:
-        raise Conflict("The badge was revoked: it cannot be added to a wallet.", code="credential_revoked")
-    if credential.suspended_at:
-        raise Conflict("The badge is suspended: it cannot be added to a wallet.", code="credential_suspended")
-    if credential.valid_until and credential.valid_until <= now:
-        raise Conflict("The badge has expired: it cannot be added to a wallet.", code="credential_expired")
+    ensure_copyable(credential, now=now)
     key = _signing_key(credential)
     issuer_id = identifiers.issuer_id_for_key(credential.issuer, key)
     method = identifiers.verification_method_id(credential.issuer, key)

@@ -1,17 +1,27 @@
-"""Reads for issuers, keys, achievements and credentials."""
+"""Reads for issuers, keys, achievements, credentials, their wallet copies and status lists: the way in for the
+apps above (the verifier resolves our keys, finds our credentials and reads our status lists here)."""
 
 from __future__ import annotations
 
 import uuid
+from datetime import datetime
 
 from django.db.models import QuerySet
 
-from badges_service.errors import NotFound
+from badges_service.errors import ApplicationError, NotFound
 from badges_service.openbadges import did_web
 
 from . import identifiers
-from .models import Achievement, Credential, Issuer, SigningKey
+from .models import Achievement, Credential, CredentialCopy, Issuer, SigningKey, StatusList
 from .permissions import ISSUE, can_act
+from .status_lists import StatusListUnsigned
+
+
+def _uuid(value) -> uuid.UUID | None:
+    try:
+        return uuid.UUID(str(value))
+    except ValueError:
+        return None
 
 
 def issuer_get(*, slug: str) -> Issuer:
@@ -19,6 +29,22 @@ def issuer_get(*, slug: str) -> Issuer:
         return Issuer.objects.get(slug=slug)
     except Issuer.DoesNotExist:
         raise NotFound(f"No issuer '{slug}'.") from None
+
+
+def issuer_find(*, slug: str | None = None, pk: int | None = None) -> Issuer | None:
+    """An issuer by its slug or its id, or None (for forms and resolvers that answer "unknown" themselves)."""
+    if slug is None and pk is None:
+        return None
+    return Issuer.objects.filter(**({"slug": slug} if slug is not None else {"pk": pk})).first()
+
+
+def platform_issuer() -> Issuer:
+    """The platform: the root issuer of kind "city" (it signs what the platform itself issues: the learner's
+    presentations and CLR exports)."""
+    issuer = Issuer.objects.filter(kind=Issuer.Kind.CITY, parent__isnull=True).order_by("id").first()
+    if issuer is None:
+        raise ApplicationError("No root issuer of kind 'city' signs for the platform.", code="no_platform_issuer")
+    return issuer
 
 
 def issuer_list() -> QuerySet[Issuer]:
@@ -57,6 +83,48 @@ def credential_get_for_staff(*, public_id: str | uuid.UUID, viewer) -> Credentia
     return credential
 
 
+def credential_find(*, public_id: str | uuid.UUID, with_ob2: bool = False) -> Credential | None:
+    """A credential by its public id, or None (an id that is not a UUID included): for the system, no privacy
+    check. ``with_ob2``: its hosted OB 2.0 assertion in the same query."""
+    public_id = _uuid(public_id)
+    if public_id is None:
+        return None
+    qs = Credential.objects.select_related("ob2") if with_ob2 else Credential.objects
+    return qs.filter(public_id=public_id).first()
+
+
+def credential_record_find(*, public_id: str | uuid.UUID) -> Credential | None:
+    """What the verifier compares a presented credential with: the document as signed, and its revocation and
+    suspension (only those columns). The lookup goes through the unique index on ``public_id``
+    (``public_id__iexact`` would compare text and read the whole table)."""
+    public_id = _uuid(public_id)
+    if public_id is None:
+        return None
+    return Credential.objects.filter(public_id=public_id).only(
+        "document", "revoked_at", "revocation_reason", "suspended_at", "suspension_reason").first()
+
+
+def credential_is_private(*, public_id: str | uuid.UUID) -> bool:
+    """True when a credential with this public id exists and its learner keeps it private."""
+    public_id = _uuid(public_id)
+    return public_id is not None and Credential.objects.filter(public_id=public_id, is_public=False).exists()
+
+
+def credential_copy_find(*, public_id: str | uuid.UUID) -> CredentialCopy | None:
+    """A copy delivered to a wallet, by its ``urn:uuid`` id, with its credential; None for an unknown id."""
+    public_id = _uuid(public_id)
+    if public_id is None:
+        return None
+    return CredentialCopy.objects.select_related("credential").filter(public_id=public_id).first()
+
+
+def credential_documents_valid(*, recipient_email: str, now: datetime) -> list[str]:
+    """The signed documents of the credentials issued to ``recipient_email`` (stored in lower case) that are valid
+    at ``now`` (``Credential.objects.valid``), oldest first."""
+    return list(Credential.objects.filter(recipient_email=recipient_email.lower()).valid(now)
+                .order_by("issued_at", "id").values_list("document", flat=True))
+
+
 def credential_find_by_url(*, url_or_id: str) -> Credential:
     """A credential by its public URL or its UUID (for the system: no privacy check)."""
     return credential_get(public_id=url_or_id.rstrip("/").rsplit("/", 1)[-1])
@@ -68,6 +136,40 @@ def published_keys(*, issuer: Issuer) -> QuerySet[SigningKey]:
     service's own verifier still accepts what it signed before the compromise date."""
     return issuer.signing_keys.filter(algorithm=SigningKey.ED25519).exclude(
         status=SigningKey.Status.REVOKED).order_by("created_at", "id")
+
+
+def signing_key_find(*, public_key_multibase: str, issuer: Issuer | None = None) -> SigningKey | None:
+    """One of this service's keys by its public key (of ``issuer`` when given), revoked ones included: the
+    verifier needs their revocation date."""
+    qs = SigningKey.objects.select_related("issuer").filter(public_key_multibase=public_key_multibase)
+    if issuer is not None:
+        qs = qs.filter(issuer=issuer)
+    return qs.first()
+
+
+def signing_key_multibases(*, issuer: Issuer) -> list[str]:
+    """The public keys (multibase) of every Ed25519 key the issuer ever had, retired and revoked ones included:
+    every ``did:key`` its credentials may be issued under."""
+    return list(issuer.signing_keys.filter(algorithm=SigningKey.ED25519).values_list("public_key_multibase",
+                                                                                      flat=True))
+
+
+def status_list_get(*, issuer_slug: str, public_id: str) -> StatusList:
+    public_id = _uuid(public_id)
+    status_list = None if public_id is None else StatusList.objects.select_related("issuer", "signing_key").filter(
+        issuer__slug=issuer_slug, public_id=public_id).first()
+    if status_list is None:
+        raise NotFound("No such status list.")
+    return status_list
+
+
+def status_list_document(*, status_list: StatusList) -> str:
+    """The signed ``BitstringStatusListCredential`` as served: the stored copy (a read; the writes sign, see
+    ``status_lists``)."""
+    document = StatusList.objects.values_list("document", flat=True).get(pk=status_list.pk)
+    if not document:
+        raise StatusListUnsigned("This status list has not been signed yet (manage.py status_lists_sign).")
+    return document
 
 
 def issuer_did_document(*, issuer: Issuer) -> dict:

@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
@@ -193,7 +194,8 @@ def credential_batch(*, now: datetime | None = None) -> Issuance:
 
 
 
-_STATUS_FIELDS = ["revoked_at", "revocation_reason", "suspended_at", "suspension_reason"]
+_STATUS_COLUMNS = {"revoked": ("revoked_at", "revocation_reason"), "suspended": ("suspended_at", "suspension_reason")}
+_STATUS_FIELDS = [column for columns in _STATUS_COLUMNS.values() for column in columns]
 
 
 def _credential_lock(credential: Credential) -> None:
@@ -202,50 +204,57 @@ def _credential_lock(credential: Credential) -> None:
     credential.refresh_from_db(fields=_STATUS_FIELDS)
 
 
-@transaction.atomic
-def credential_revoke(*, credential: Credential, reason: str, actor) -> Credential:
-    """Revoke for good, with a public reason. The status list is signed again when next requested."""
+# A refusal of a change of status: (when, read on the locked row; the message; the code).
+_Refusal = tuple[Callable[[Credential], object], str, str]
+
+
+def _status_set(credential: Credential, actor, *, status: str, reason: str | None,
+                refusals: list[_Refusal]) -> Credential:
+    """Set (``reason`` given) or clear (``reason`` None) the credential's ``status`` ("revoked" or "suspended")
+    and its public reason, under the row's lock, unless a refusal applies (``Conflict``); the status lists that
+    carry the credential are signed again in the same transaction (``status_lists.lists_touch``)."""
     _check(actor, credential.issuer, ISSUE)
     _credential_lock(credential)
-    if credential.revoked_at:
-        raise Conflict("The credential is already revoked.", code="already_revoked")
-    credential.revoked_at = timezone.now()
-    credential.revocation_reason = reason[:500]
-    credential.save(update_fields=["revoked_at", "revocation_reason"])
+    for applies, message, code in refusals:
+        if applies(credential):
+            raise Conflict(message, code=code)
+    at, why = _STATUS_COLUMNS[status]
+    setattr(credential, at, timezone.now() if reason is not None else None)
+    setattr(credential, why, (reason or "")[:500])
+    credential.save(update_fields=[at, why])
     status_lists.lists_touch(credential=credential)
     return credential
+
+
+def _revoked(credential: Credential) -> bool:
+    return credential.revoked_at is not None
+
+
+def _suspended(credential: Credential) -> bool:
+    return credential.suspended_at is not None
+
+
+@transaction.atomic
+def credential_revoke(*, credential: Credential, reason: str, actor) -> Credential:
+    """Revoke for good, with a public reason."""
+    return _status_set(credential, actor, status="revoked", reason=reason,
+                       refusals=[(_revoked, "The credential is already revoked.", "already_revoked")])
 
 
 @transaction.atomic
 def credential_suspend(*, credential: Credential, reason: str, actor) -> Credential:
     """Suspend until reinstated, with a public reason (see ``issuers.status_lists`` for what carries it)."""
-    _check(actor, credential.issuer, ISSUE)
-    _credential_lock(credential)
-    if credential.revoked_at:
-        raise Conflict("The credential is revoked.", code="already_revoked")
-    if credential.suspended_at:
-        raise Conflict("The credential is already suspended.", code="already_suspended")
-    credential.suspended_at = timezone.now()
-    credential.suspension_reason = reason[:500]
-    credential.save(update_fields=["suspended_at", "suspension_reason"])
-    status_lists.lists_touch(credential=credential)
-    return credential
+    return _status_set(credential, actor, status="suspended", reason=reason, refusals=[
+        (_revoked, "The credential is revoked.", "already_revoked"),
+        (_suspended, "The credential is already suspended.", "already_suspended")])
 
 
 @transaction.atomic
 def credential_reinstate(*, credential: Credential, actor) -> Credential:
     """End a suspension. A revocation cannot be undone."""
-    _check(actor, credential.issuer, ISSUE)
-    _credential_lock(credential)
-    if credential.revoked_at:
-        raise Conflict("A revoked credential cannot be reinstated.", code="already_revoked")
-    if not credential.suspended_at:
-        raise Conflict("The credential is not suspended.", code="not_suspended")
-    credential.suspended_at = None
-    credential.suspension_reason = ""
-    credential.save(update_fields=["suspended_at", "suspension_reason"])
-    status_lists.lists_touch(credential=credential)
-    return credential
+    return _status_set(credential, actor, status="suspended", reason=None, refusals=[
+        (_revoked, "A revoked credential cannot be reinstated.", "already_revoked"),
+        (lambda c: not _suspended(c), "The credential is not suspended.", "not_suspended")])
 
 
 def credential_visibility_set(*, credential: Credential, public: bool, actor) -> Credential:

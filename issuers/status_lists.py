@@ -5,8 +5,8 @@
   until half full, which keeps a random draw to about one try; then a new list starts.
 * A new list is signed when it is made; revocation, suspension and reinstatement bump the list's ``version``
   and sign it again in their own transaction (``lists_touch``): the write that changes the bits signs them,
-  a GET never writes (``list_document`` serves the stored copy). The version bump locks the list's row until
-  the commit, so concurrent changes sign one after the other and the last one signs every bit.
+  a GET never writes (``selectors.status_list_document`` serves the stored copy). The version bump locks the
+  list's row until the commit, so concurrent changes sign one after the other and the last one signs every bit.
   ``manage.py status_lists_sign`` signs lists left unsigned or stale by an older version of this service.
 
 OB 3.0 allows one ``credentialStatus`` per credential (OB 3.0 §B.1.1, CredentialStatus [0..1]): it is
@@ -18,14 +18,13 @@ from __future__ import annotations
 
 import json
 import secrets
-import uuid
 
 from django.db import connection
 from django.db.models import F, Q
 from django.utils import timezone
 
 from badges_service import key_encryption
-from badges_service.errors import ApplicationError, NotFound
+from badges_service.errors import ApplicationError
 from badges_service.openbadges import bitstring_status_list as bsl
 from badges_service.openbadges import did_key, eddsa_rdfc_2022
 
@@ -107,14 +106,6 @@ def lists_resign(*, issuer: Issuer) -> None:
         status_list_sign(status_list=status_list)
 
 
-def status_list_get(*, issuer_slug: str, public_id: str) -> StatusList:
-    try:
-        return StatusList.objects.select_related("issuer", "signing_key").get(
-            issuer__slug=issuer_slug, public_id=uuid.UUID(str(public_id)))
-    except (ValueError, StatusList.DoesNotExist):
-        raise NotFound("No such status list.") from None
-
-
 def set_indexes(status_list: StatusList) -> list[int]:
     """Indexes whose bit is set: credentials revoked (revocation lists) or suspended (suspension lists)."""
     flag = Q(credential__revoked_at__isnull=False)
@@ -135,14 +126,6 @@ def _signer(status_list: StatusList) -> tuple[SigningKey, str]:
 class StatusListUnsigned(ApplicationError):
     status_code = 503
     code = "status_list_unsigned"
-
-
-def list_document(*, status_list: StatusList) -> str:
-    """The signed ``BitstringStatusListCredential`` as served: the stored copy (a read; the writes sign)."""
-    document = StatusList.objects.values_list("document", flat=True).get(pk=status_list.pk)
-    if not document:
-        raise StatusListUnsigned("This status list has not been signed yet (manage.py status_lists_sign).")
-    return document
 
 
 def status_lists_stale() -> list[StatusList]:

@@ -1,5 +1,10 @@
-"""Writes of the learners app, one entry point per write: what an agent decides about their profile and the
-visibility of their credentials, and the badges they earned elsewhere (``ForeignBadge``).
+"""Writes of the learners app, one entry point per write: the learner rows (upsert, link to an account), the
+managers' scopes, what an agent decides about their profile and the visibility of their credentials, and the
+badges they earned elsewhere (``ForeignBadge``).
+
+Learner rows and scopes are written by the system (sign-in, the pipeline's learner mappings, demo data:
+``actor=SYSTEM``) or by a platform admin; an agent's choices about their own profile and credentials are
+made by the agent (``actor`` is that user). ``actor=None`` is refused like anyone else.
 
 A foreign badge is written only from a verification that passed (the caller, ``verification.foreign_badges``,
 verifies; these services store). Keyword-only, atomic; every write of a foreign badge goes through here.
@@ -7,6 +12,7 @@ verifies; these services store). Keyword-only, atomic; every write of a foreign 
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -15,17 +21,86 @@ from django.utils.translation import gettext as _
 
 from badges_service.errors import ApplicationError, NotFound, PermissionDenied
 from issuers import services as issuer_services
-from issuers.models import Credential
+from issuers.models import Credential, Issuer
 from issuers.permissions import SYSTEM
 
 from . import policy
-from .models import ForeignBadge, Learner
+from .models import ForeignBadge, Learner, ManagerScope
 from .selectors import learner_email_of
 
+logger = logging.getLogger(__name__)
 
-def credential_visibility_choose(*, credential: Credential, public: bool, user) -> Credential:
-    """The learner makes one of their credentials public, or private again. Only the holder decides."""
-    if not policy.is_credential_owner(user, credential):
+
+def _ensure_administers(actor) -> None:
+    """``actor`` is ``SYSTEM`` or a platform admin; anyone else (``None`` too) is refused."""
+    if actor is SYSTEM:
+        return
+    if not policy.roles_of(actor).is_platform_admin:
+        raise PermissionDenied("Only the platform's administrators may write learner rows and managers' scopes.")
+
+
+def _learner_locked(email: str) -> Learner | None:
+    return Learner.objects.select_for_update().filter(email__iexact=email).first()
+
+
+def _name_fill(learner: Learner, display_name: str) -> list[str]:
+    """An empty display name takes the one given; a name already there is never overwritten."""
+    if display_name and not learner.display_name:
+        learner.display_name = display_name[:200]
+        return ["display_name"]
+    return []
+
+
+@transaction.atomic
+def learner_upsert(*, email: str, display_name: str = "", actor) -> Learner:
+    """The learner row of ``email`` (compared case-insensitively), created when there is none; an empty display
+    name is filled from ``display_name``. Credentials name their recipient by email: this row adds the rest."""
+    _ensure_administers(actor)
+    learner = _learner_locked(email)
+    if learner is None:
+        try:
+            with transaction.atomic():
+                return Learner.objects.create(email=email, display_name=display_name[:200])
+        except IntegrityError:  # created meanwhile by a concurrent upsert of the same email
+            learner = _learner_locked(email)
+    fields = _name_fill(learner, display_name)
+    if fields:
+        learner.save(update_fields=fields)
+    return learner
+
+
+@transaction.atomic
+def learner_link(*, user, email: str, display_name: str = "", actor) -> Learner:
+    """Link the account to the learner row of its (verified) email, creating the row when there is none.
+
+    A learner row already linked to another account is left alone: the link is never moved silently.
+    """
+    _ensure_administers(actor)
+    existing = Learner.objects.filter(user=user).first()
+    if existing is not None:
+        return existing
+    learner = _learner_locked(email)
+    if learner is None:
+        return Learner.objects.create(email=email, display_name=display_name[:200], user=user)
+    if learner.user_id is None:
+        learner.user = user
+        learner.save(update_fields=["user", *_name_fill(learner, display_name)])
+    elif learner.user_id != user.pk:
+        logger.warning("Learner %s is linked to another account; not linking account %s.", learner.pk, user.pk)
+    return learner
+
+
+def manager_scope_add(*, user, direction: Issuer, actor) -> ManagerScope:
+    """``user`` manages the agents of ``direction`` (idempotent)."""
+    _ensure_administers(actor)
+    scope, _created = ManagerScope.objects.get_or_create(user=user, direction=direction)
+    return scope
+
+
+def credential_visibility_choose(*, credential: Credential, public: bool, actor) -> Credential:
+    """The learner makes one of their credentials public, or private again. Only the holder decides: ``actor``
+    is the signed-in learner."""
+    if not policy.is_credential_owner(actor, credential):
         raise PermissionDenied("Only the learner who holds this credential may change its visibility.")
     return issuer_services.credential_visibility_set(credential=credential, public=public, actor=SYSTEM)
 
@@ -104,10 +179,11 @@ def foreign_badge_delete(*, badge: ForeignBadge) -> None:
     badge.delete()
 
 
-def profile_visibility_choose(*, user, visible: bool) -> Learner:
+def profile_visibility_choose(*, visible: bool, actor) -> Learner:
     """The agent makes their competency profile visible to the managers of other directions, or not (the
-    managers of their own direction always see it). Only the agent decides, for their own learner row."""
-    email = learner_email_of(user=user)  # the linked learner row's, else the account's (as the passport reads it)
+    managers of their own direction always see it). Only the agent decides, for their own learner row: ``actor``
+    is the signed-in agent (``SYSTEM`` or anyone without a learner row gets ``NotFound``)."""
+    email = learner_email_of(user=actor)  # the linked learner row's, else the account's (as the passport reads it)
     learner = Learner.objects.filter(email__iexact=email).first() if email else None
     if learner is None:
         raise NotFound("No agent profile is linked to this account.", code="no_learner")
@@ -117,6 +193,7 @@ def profile_visibility_choose(*, user, visible: bool) -> Learner:
     return learner
 
 
-__all__ = ["ForeignBadgeDuplicate", "ForeignBadgeFacts", "foreign_badge_create", "foreign_badge_delete",
-           "foreign_badge_exports_set", "foreign_badge_verification_record", "foreign_badge_visibility_set",
+__all__ = ["ForeignBadgeDuplicate", "ForeignBadgeFacts", "credential_visibility_choose", "foreign_badge_create",
+           "foreign_badge_delete", "foreign_badge_exports_set", "foreign_badge_verification_record",
+           "foreign_badge_visibility_set", "learner_link", "learner_upsert", "manager_scope_add",
            "profile_visibility_choose"]

@@ -12,7 +12,6 @@ from oauth2_provider.models import get_access_token_model, get_refresh_token_mod
 
 from badges_service.openbadges.contexts import OB_V3
 from issuers import identifiers
-from issuers.models import Credential
 from learners.models import ForeignBadge, Learner
 from learners.selectors import credentials_of_user, foreign_badges_exported, learner_email_of
 
@@ -63,7 +62,7 @@ def owner_credentials_page(*, user, offset: int, limit: int, since: datetime | N
              if credential_id not in listed]
     keys.sort(key=lambda k: (k[0], k[3]), reverse=True)
     window = keys[offset:offset + limit]
-    issued_rows = Credential.objects.in_bulk([k[2] for k in window if k[1] == "issued"])
+    issued_rows = issued.in_bulk([k[2] for k in window if k[1] == "issued"])
     held_rows = HeldCredential.objects.in_bulk([k[2] for k in window if k[1] == "held"])
     foreign_rows = ForeignBadge.objects.in_bulk([k[2] for k in window if k[1] == "foreign"])
     items = []

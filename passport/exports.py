@@ -17,25 +17,17 @@ from django.conf import settings
 from django.utils import timezone
 
 from badges_service import key_encryption
-from badges_service.errors import ApplicationError
 from badges_service.openbadges import eddsa_rdfc_2022, ob3, presentations
 from issuers import identifiers
+from issuers import selectors as issuer_selectors
 from issuers.documents import issuer_profile
-from issuers.models import Credential, Issuer, SigningKey
+from issuers.models import Issuer, SigningKey
 from issuers.services import signing_key_active
 from learners.selectors import foreign_badges_exported, learner_email_of
 
 
-def platform_issuer() -> Issuer:
-    """The platform: the root issuer of kind "city"."""
-    issuer = Issuer.objects.filter(kind=Issuer.Kind.CITY, parent__isnull=True).order_by("id").first()
-    if issuer is None:
-        raise ApplicationError("No root issuer of kind 'city' signs for the platform.", code="no_platform_issuer")
-    return issuer
-
-
 def _platform_signer() -> tuple[Issuer, SigningKey, str]:
-    issuer = platform_issuer()
+    issuer = issuer_selectors.platform_issuer()
     key = signing_key_active(issuer=issuer)
     return issuer, key, identifiers.issuer_id_for_key(issuer, key)
 
@@ -48,8 +40,8 @@ def default_domain() -> str:
 def _documents(*, user, now: datetime) -> list[dict]:
     email = learner_email_of(user=user)
     # Valid ones only: what a learner moves to another civil service is what still stands.
-    issued = [json.loads(d) for d in Credential.objects.filter(recipient_email=email.lower()).valid(now)
-              .order_by("issued_at", "id").values_list("document", flat=True)] if email else []
+    issued = [json.loads(d) for d in issuer_selectors.credential_documents_valid(recipient_email=email, now=now)] \
+        if email else []
     # Badges from elsewhere only when the learner chose to include them, as they were (their own proofs).
     # VC-JWT ones stay out: a presentation and a CLR carry credentials secured with embedded proofs.
     foreign = [json.loads(b.document) for b in foreign_badges_exported(user=user).filter(format="ob3")]

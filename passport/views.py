@@ -99,7 +99,7 @@ def badge_detail(request: HttpRequest, public_id: str) -> HttpResponse:
 def badge_visibility(request: HttpRequest, public_id: str) -> HttpResponse:
     credential = _own(request, public_id)
     public = request.POST.get("public") == "1"
-    learner_services.credential_visibility_choose(credential=credential, public=public, user=request.user)
+    learner_services.credential_visibility_choose(credential=credential, public=public, actor=request.user)
     messages.success(request, _("Votre badge est maintenant public : son lien de partage fonctionne pour tout le "
                                 "monde.") if public else
                      _("Votre badge est maintenant privé : sa page et ses fichiers ne sont plus visibles que par "
@@ -177,7 +177,7 @@ def _external_rows(email: str, profile: profiles.Profile) -> list[dict]:
 def profile_visibility(request: HttpRequest) -> HttpResponse:
     """The switch "my profile is visible to the managers of other directions" (``visible`` = "1" or "0")."""
     try:
-        learner = profile_visibility_choose(user=request.user, visible=request.POST.get("visible") == "1")
+        learner = profile_visibility_choose(visible=request.POST.get("visible") == "1", actor=request.user)
     except NotFound as exc:
         raise Http404(exc.message) from None
     messages.success(request, _("Votre profil est maintenant visible par les encadrants des autres directions.")

@@ -14,6 +14,7 @@ import io
 import json
 from functools import cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import qrcode
 import reportlab
@@ -25,7 +26,9 @@ from qrcode.image.pil import PilImage
 
 from badges_service.openbadges import baking
 from issuers import badge_images, ob2
-from issuers.models import Credential
+
+if TYPE_CHECKING:
+    from issuers.models import Credential
 
 BAKED_SIZE = 512  # pixels, for SVG badges rasterised to PNG
 KINDS = {"ob3.png", "ob3.svg", "ob2.png"}

@@ -16,7 +16,7 @@ from django.views.decorators.http import require_GET
 
 from badges_service.caching import CREDENTIAL, PROFILE, STATUS
 from badges_service.negotiation import public_view
-from issuers import identifiers, ob2, selectors, status_lists
+from issuers import identifiers, ob2, selectors
 from learners import policy
 
 from . import artefacts
@@ -134,5 +134,6 @@ def issuer_ob2_revocations(request: HttpRequest, slug: str) -> HttpResponse:
 @public_view
 def issuer_status_list(request: HttpRequest, slug: str, public_id: str) -> HttpResponse:
     """The signed BitstringStatusListCredential (VC Data Model 2.0 media type ``application/vc``)."""
-    status_list = status_lists.status_list_get(issuer_slug=slug, public_id=public_id)
-    return _json(status_lists.list_document(status_list=status_list), "application/vc; charset=utf-8", max_age=STATUS)
+    status_list = selectors.status_list_get(issuer_slug=slug, public_id=public_id)
+    return _json(selectors.status_list_document(status_list=status_list), "application/vc; charset=utf-8",
+                 max_age=STATUS)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import io
 import json
+from typing import TYPE_CHECKING
 from xml.sax.saxutils import escape
 
 from django.utils import translation
@@ -26,9 +27,11 @@ from reportlab.platypus import Paragraph
 from badges_service.openbadges import ob3
 from badges_service.openbadges.report import Report
 from issuers import identifiers
-from issuers.models import Credential
 
 from . import artefacts
+
+if TYPE_CHECKING:
+    from issuers.models import Credential
 
 BLUE = colors.HexColor("#12358c")
 GREY = colors.HexColor("#4a4f5c")

@@ -20,17 +20,9 @@ from badges_service.openbadges import did_key, did_web, jwk
 from badges_service.openbadges.errors import OpenBadgesError
 from badges_service.openbadges.multibase import ed25519_public_key_from_multibase
 from badges_service.openbadges.report import KeyResolutionError, ResolvedKey
-from issuers import identifiers
-from issuers.models import Issuer, SigningKey
+from issuers import identifiers, selectors
 
 from . import remote
-
-
-def _own_key(multibase: str, issuer: Issuer | None = None) -> SigningKey | None:
-    qs = SigningKey.objects.select_related("issuer").filter(public_key_multibase=multibase)
-    if issuer is not None:
-        qs = qs.filter(issuer=issuer)
-    return qs.first()
 
 
 def resolve_key(verification_method: str) -> ResolvedKey:
@@ -42,7 +34,7 @@ def resolve_key(verification_method: str) -> ResolvedKey:
             public = did_key.public_key_from_did_key(verification_method)
         except OpenBadgesError as exc:
             raise KeyResolutionError(f"Bad did:key: {exc}", code="bad_did") from exc
-        own = _own_key(did[len(did_key.PREFIX):])
+        own = selectors.signing_key_find(public_key_multibase=did[len(did_key.PREFIX):])
         return ResolvedKey(public, did, own.revoked_after if own else None)
     if did.startswith(did_web.PREFIX):
         if not _is_own_did_web(did):
@@ -111,10 +103,10 @@ def _resolve_own_did_web(did: str, fragment: str, verification_method: str) -> R
     path = target.path.removesuffix("/did.json").strip("/").split("/")
     if len(path) != 2 or path[0] != "issuers":
         raise KeyResolutionError(f"{did} is not an issuer of this service.")
-    issuer = Issuer.objects.filter(slug=path[1]).first()
+    issuer = selectors.issuer_find(slug=path[1])
     if issuer is None or identifiers.issuer_did_web(issuer) != did:
         raise KeyResolutionError(f"{did} is not an issuer of this service.")
-    key = _own_key(fragment, issuer) if fragment else None
+    key = selectors.signing_key_find(public_key_multibase=fragment, issuer=issuer) if fragment else None
     if key is None:
         raise KeyResolutionError(f"{verification_method} is not one of {issuer.slug}'s keys.", code="unknown_key")
     return ResolvedKey(ed25519_public_key_from_multibase(key.public_key_multibase), did, key.revoked_after)

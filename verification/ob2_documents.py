@@ -6,7 +6,7 @@ same as forged."""
 from __future__ import annotations
 
 import re
-import uuid
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 
@@ -14,9 +14,11 @@ from badges_service.errors import NotFound
 from badges_service.fetch import FetchError
 from badges_service.openbadges.report import FAILED, PASSED, Check, KeyResolutionError
 from issuers import ob2, selectors
-from issuers.models import Credential
 
 from . import remote
+
+if TYPE_CHECKING:
+    from issuers.models import Credential
 
 _PATHS = [
     (re.compile(r"/credentials/(?P<id>[0-9a-fA-F-]{36})/ob2"), lambda m: ob2.hosted_assertion_document(
@@ -78,10 +80,7 @@ def own_credential(assertion_id) -> Credential | None:
         raw = assertion_id[len("urn:uuid:"):]
     else:
         return None
-    try:
-        return Credential.objects.filter(public_id=uuid.UUID(raw)).select_related("ob2").first()
-    except ValueError:
-        return None
+    return selectors.credential_find(public_id=raw, with_ob2=True)
 
 
 def status_check(assertion: dict, token: str | None) -> Check | None:

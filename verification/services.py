@@ -11,11 +11,10 @@ from __future__ import annotations
 
 import json
 import logging
-import uuid
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from django.conf import settings
-from django.db.models import QuerySet
 
 from badges_service.errors import ApplicationError, NotFound, PayloadTooLarge
 from badges_service.fetch import FetchError
@@ -35,11 +34,13 @@ from badges_service.openbadges.report import (
 from badges_service.openbadges.schema import schema_errors
 from badges_service.openbadges.verify_ob2 import verify_assertion
 from badges_service.openbadges.verify_ob3 import verify_credential
-from issuers import status_lists
-from issuers.models import Credential, CredentialCopy, StatusList
+from issuers import selectors
 
 from . import foreign_status, ob2_documents, remote
 from .key_resolution import resolve_jwt_key, resolve_key
+
+if TYPE_CHECKING:
+    from issuers.models import Credential, CredentialCopy, StatusList
 
 DEFAULT_MAX_IMAGE_BYTES = 4 * 1024 * 1024
 logger = logging.getLogger(__name__)
@@ -57,7 +58,7 @@ def _own_list(url) -> StatusList | None:
         return None
     slug, _, rest = url[len(prefix):].partition("/status/")
     try:
-        return status_lists.status_list_get(issuer_slug=slug, public_id=rest)
+        return selectors.status_list_get(issuer_slug=slug, public_id=rest)
     except NotFound:
         return None
 
@@ -69,7 +70,7 @@ def _listed_status(document: dict, credential: Credential) -> Check | None:
         if status_list is None:
             return Check("status", FAILED, "unknown_status_list",
                          "The credential points at a status list this service does not publish.")
-        published = json.loads(status_lists.list_document(status_list=status_list))
+        published = json.loads(selectors.status_list_document(status_list=status_list))
         try:
             is_set = bsl.entry_status(entry, published, credential_issuer=status_list.controller)
         except OpenBadgesError as exc:
@@ -84,7 +85,7 @@ def _listed_status(document: dict, credential: Credential) -> Check | None:
 def _copy_as_issued(copy: CredentialCopy, document: dict) -> bool:
     """True when ``document`` is the wallet copy as this service signed it (its proof value for ``ldp_vc``; the
     credential its JWT carries for ``jwt_vc_json``, whose signature the caller has checked)."""
-    if copy.format == CredentialCopy.JWT_VC_JSON:
+    if copy.format == copy.JWT_VC_JSON:
         try:
             stored = vc_jwt.parse(copy.document, max_bytes=settings.BADGES_MAX_CREDENTIAL_BYTES).credential
         except OpenBadgesError:
@@ -96,24 +97,14 @@ def _copy_as_issued(copy: CredentialCopy, document: dict) -> bool:
 def _copy_status(document: dict, public_id: str) -> Check | None:
     """A copy delivered to a wallet (``urn:uuid:`` id): on record, as issued, and the status of its award. None
     when no copy has this id (a foreign credential's ``urn:uuid``)."""
-    try:
-        copy = CredentialCopy.objects.select_related("credential").get(public_id=uuid.UUID(public_id))
-    except (ValueError, CredentialCopy.DoesNotExist):
+    copy = selectors.credential_copy_find(public_id=public_id)
+    if copy is None:
         return None
     if not _copy_as_issued(copy, document):
         return Check("status", FAILED, "not_as_issued",
                      "This document differs from the credential this service issued under this id.")
     listed = _listed_status(document, copy.credential)
     return listed if listed is not None else ob2_documents.credential_status(copy.credential)
-
-
-def _own_credentials(raw: str) -> QuerySet[Credential]:
-    """Our credential whose public id is ``raw``, in any case, through the unique index (``public_id__iexact``
-    compares text: PostgreSQL then reads the whole table on every verification)."""
-    try:
-        return Credential.objects.filter(public_id=uuid.UUID(raw))
-    except ValueError:
-        return Credential.objects.none()
 
 
 def _status_check(document: dict) -> Check | None:
@@ -129,8 +120,7 @@ def _status_check(document: dict) -> Check | None:
             return Check("status", FAILED, "unknown_credential", "This service has no record of this credential.")
     if not isinstance(credential_id, str) or not credential_id.startswith(prefix):
         return foreign_status.status_check(document)
-    credential = _own_credentials(credential_id[len(prefix):]).only(
-        "document", "revoked_at", "revocation_reason", "suspended_at", "suspension_reason").first()
+    credential = selectors.credential_record_find(public_id=credential_id[len(prefix):])
     if credential is None:
         return Check("status", FAILED, "unknown_credential", "This service has no record of this credential.")
     # A valid signature with one of our keys is not enough: a stolen key could sign an altered copy
@@ -201,7 +191,7 @@ def _names_private_credential(url: str) -> bool:
     raw = url[len(prefix):].split("/", 1)[0]
     if len(raw) > 40:
         return False
-    return _own_credentials(raw).filter(is_public=False).exists()
+    return selectors.credential_is_private(public_id=raw)
 
 
 def _verify_url(url: str, now: datetime | None, follow: bool = True, recipient_email: str | None = None) -> Report:
@@ -213,7 +203,7 @@ def _verify_url(url: str, now: datetime | None, follow: bool = True, recipient_e
         pass
     prefix = settings.BADGES_PUBLIC_URL + "/credentials/"
     if url.startswith(prefix):
-        credential = _own_credentials(url[len(prefix):].strip("/")).first() \
+        credential = selectors.credential_find(public_id=url[len(prefix):].strip("/")) \
             if len(url) - len(prefix) <= 40 else None
         if credential is not None:
             return credential_verify(document=json.loads(credential.document), now=now)
@@ -336,11 +326,7 @@ def own_credential_of(report: Report) -> Credential | None:
         return None
     prefix = settings.BADGES_PUBLIC_URL + "/credentials/"
     if credential_id.startswith(prefix):
-        try:
-            public_id = uuid.UUID(credential_id[len(prefix):].removesuffix("/ob2"))
-        except ValueError:
-            return None
-        return Credential.objects.filter(public_id=public_id).first()
+        return selectors.credential_find(public_id=credential_id[len(prefix):].removesuffix("/ob2"))
     return ob2_documents.own_credential(credential_id)
 
 

@@ -14,7 +14,7 @@ from rest_framework.views import APIView
 
 from badges_service.errors import NotFound
 from competencies.models import Competency, ProficiencyLevel
-from issuers.models import Issuer
+from issuers import selectors as issuer_selectors
 
 from . import presentations
 from .models import PresentationRequest
@@ -56,7 +56,7 @@ class PresentationRequestCreateApi(APIView):
                     if data["min_level"] is None:
                         raise serializers.ValidationError({"min_level": "No such level on the competency's scale."})
             if "issuer" in data:
-                data["issuer"] = Issuer.objects.filter(slug=data["issuer"]).first()
+                data["issuer"] = issuer_selectors.issuer_find(slug=data["issuer"])
                 if data["issuer"] is None:
                     raise serializers.ValidationError({"issuer": "No such issuer."})
             return data

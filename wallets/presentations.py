@@ -30,7 +30,8 @@ from badges_service.openbadges.report import id_of
 from competencies import identifiers as competency_identifiers
 from competencies.models import Competency, ProficiencyLevel
 from issuers import identifiers
-from issuers.models import Issuer, SigningKey
+from issuers import selectors as issuer_selectors
+from issuers.models import Issuer
 from verification.services import presentation_verify
 
 from .models import PresentationRequest
@@ -74,8 +75,7 @@ def dcql_query(*, competency: Competency | None, issuer: Issuer | None) -> dict:
 
 def _issuer_ids(issuer: Issuer) -> set[str]:
     """Every id the issuer signs under: its did:web, and the did:key of each of its Ed25519 keys."""
-    keys = SigningKey.objects.filter(issuer=issuer, algorithm=SigningKey.ED25519).values_list(
-        "public_key_multibase", flat=True)
+    keys = issuer_selectors.signing_key_multibases(issuer=issuer)
     return {identifiers.issuer_did_web(issuer), *(f"did:key:{k}" for k in keys)}
 
 

@@ -68,15 +68,6 @@ class Offer:
     offer_object: dict
 
 
-def _ensure_offerable(credential: Credential, now: datetime) -> None:
-    if credential.revoked_at:
-        raise Conflict("A revoked badge cannot be added to a wallet.", code="credential_revoked")
-    if credential.suspended_at:
-        raise Conflict("A suspended badge cannot be added to a wallet.", code="credential_suspended")
-    if credential.valid_until and credential.valid_until <= now:
-        raise Conflict("An expired badge cannot be added to a wallet.", code="credential_expired")
-
-
 def offer_create(*, credential: Credential, actor, cross_device: bool = True,
                  now: datetime | None = None) -> Offer:
     """An offer of ``credential`` for the wallet of ``actor``: the learner who holds it, or ``SYSTEM`` (an operator's
@@ -85,7 +76,7 @@ def offer_create(*, credential: Credential, actor, cross_device: bool = True,
     if actor is not SYSTEM and not policy.is_credential_owner(actor, credential):
         raise PermissionDenied("Only the learner who holds this badge may add it to a wallet.")
     learner = None if actor is SYSTEM else actor
-    _ensure_offerable(credential, now)
+    copies.ensure_copyable(credential, now=now)
     code = secrets.token_urlsafe(32)
     tx_code = f"{secrets.randbelow(10 ** TX_CODE_LENGTH):0{TX_CODE_LENGTH}d}" if cross_device else None
     configuration_ids = selectors.configuration_ids(credential.achievement)

@@ -21,7 +21,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from badges_service.errors import ApplicationError
 from competencies.models import Competency, ProficiencyLevel
-from issuers.models import Credential, Issuer
+from issuers import selectors as issuer_selectors
+from issuers.models import Credential
 from learners.selectors import credentials_of_user
 from verification import artefacts
 
@@ -172,7 +173,7 @@ def _presentation_choices() -> dict:
         "framework__title", "label")
     return {"competencies": competencies,
             "levels": ProficiencyLevel.objects.select_related("framework").order_by("framework__title", "rank"),
-            "issuers": Issuer.objects.order_by("name")}
+            "issuers": issuer_selectors.issuer_list()}
 
 
 @require_http_methods(["GET", "POST"])
@@ -184,7 +185,7 @@ def presentation_new(request: HttpRequest) -> HttpResponse:
         kind = request.POST.get("kind")
         competency = Competency.objects.filter(pk=_int(request.POST.get("competence"))).first()
         level = ProficiencyLevel.objects.filter(pk=_int(request.POST.get("niveau"))).first()
-        issuer = Issuer.objects.filter(pk=_int(request.POST.get("emetteur"))).first()
+        issuer = issuer_selectors.issuer_find(pk=_int(request.POST.get("emetteur")))
         try:
             if kind == "issuer":
                 made = presentations.request_create(requester=request.user, issuer=issuer)

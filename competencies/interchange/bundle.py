@@ -88,6 +88,11 @@ class RequirementRow(Row):
     essential: bool = True
 
 
+# The tables of a bundle (``FrameworkBundle``'s lists) and the row type of each, for the readers and writers.
+TABLES = {"levels": LevelRow, "families": FamilyRow, "jobs": JobRow, "competencies": CompetencyRow,
+          "requirements": RequirementRow}
+
+
 @dataclass(frozen=True)
 class ImportProblem:
     file: str  # a file name, or the JSON path of the object at fault when ``line`` is None

@@ -5,21 +5,9 @@ from __future__ import annotations
 import json
 from dataclasses import asdict, fields
 
-from .bundle import (
-    BundleInvalid,
-    CompetencyRow,
-    FamilyRow,
-    FrameworkBundle,
-    FrameworkInfo,
-    ImportProblem,
-    JobRow,
-    LevelRow,
-    RequirementRow,
-)
+from .bundle import TABLES, BundleInvalid, FrameworkBundle, FrameworkInfo, ImportProblem
 
 FORMAT = "villeapp-framework-bundle/1"
-_TABLES = {"levels": LevelRow, "families": FamilyRow, "jobs": JobRow, "competencies": CompetencyRow,
-           "requirements": RequirementRow}
 
 
 def write_json(bundle: FrameworkBundle) -> str:
@@ -27,7 +15,7 @@ def write_json(bundle: FrameworkBundle) -> str:
         return {k: v for k, v in asdict(row).items() if k != "line"}
 
     document = {"format": FORMAT, "framework": strip(bundle.info)}
-    for name in _TABLES:
+    for name in TABLES:
         document[name] = [strip(r) for r in getattr(bundle, name)]
     return json.dumps(document, ensure_ascii=False, indent=2)
 
@@ -55,7 +43,7 @@ def read_json(raw: bytes) -> FrameworkBundle:
 
     info = build(FrameworkInfo, document.get("framework"), "framework", 1)
     tables = {}
-    for name, cls in _TABLES.items():
+    for name, cls in TABLES.items():
         items = document.get(name, [])
         tables[name] = [build(cls, v, name, i + 1) for i, v in enumerate(items if isinstance(items, list) else [])]
     if problems or info is None:

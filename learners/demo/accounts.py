@@ -11,9 +11,10 @@ import secrets
 
 from django.contrib.auth import get_user_model
 
-from accounts.services import learner_link
 from issuers.models import Issuer
-from learners.models import Learner, ManagerScope
+from issuers.permissions import SYSTEM
+from learners import services
+from learners.models import Learner
 
 # (username, email, first name, last name, role)
 ACCOUNTS = [
@@ -36,8 +37,9 @@ def seed_accounts() -> list[tuple[str, str, str]]:
         user = User.objects.create_user(username, email=email, password=password, first_name=first, last_name=last,
                                         is_staff=admin, is_superuser=admin)
         if role == "agent" and Learner.objects.filter(email=email).exists():
-            learner_link(user=user, email=email)
+            services.learner_link(user=user, email=email, actor=SYSTEM)
         if role.startswith("manager:"):
-            ManagerScope.objects.create(user=user, direction=Issuer.objects.get(slug=role.split(":", 1)[1]))
+            services.manager_scope_add(user=user, direction=Issuer.objects.get(slug=role.split(":", 1)[1]),
+                                       actor=SYSTEM)
         made.append((username, password, role))
     return made

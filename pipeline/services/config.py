@@ -16,7 +16,8 @@ from badges_service import key_encryption
 from badges_service.errors import ApplicationError, Conflict
 from competencies.models import Framework, ProficiencyLevel
 from issuers.models import Achievement, Issuer
-from learners.models import Learner
+from issuers.permissions import SYSTEM
+from learners import services as learner_services
 
 from ..models import AwardRule, InboundEvent, LearnerMapping, LmsSource, Pathway, PathwayItem, ScoreBand
 from .queueing import events_requeue
@@ -148,7 +149,7 @@ def learner_map(*, source: LmsSource, lms_user_id: str, email: str, name: str = 
     if not lms_user_id or "@" not in email or len(email) > 254:
         raise ApplicationError("A mapping needs an LMS user id and a valid email.", code="bad_mapping")
     with transaction.atomic():
-        learner, _ = Learner.objects.get_or_create(email=email, defaults={"display_name": name[:200]})
+        learner = learner_services.learner_upsert(email=email, display_name=name, actor=SYSTEM)
         mapping, _ = LearnerMapping.objects.update_or_create(source=source, lms_user_id=lms_user_id,
                                                              defaults={"learner": learner})
         waiting = InboundEvent.objects.filter(source=source, lms_user_id=lms_user_id,

@@ -9,14 +9,14 @@ from django.db import IntegrityError
 
 from badges_service.openbadges import bitstring_status_list as bsl
 from badges_service.openbadges.schema import schema_errors
-from issuers import services, status_lists
+from issuers import selectors, services, status_lists
 from issuers.models import StatusList, StatusListEntry
 from issuers.permissions import SYSTEM
 from tests.issuers.factories import CredentialFactory
 
 
 def published_bits(status_list: StatusList) -> bytes:
-    document = json.loads(status_lists.list_document(status_list=status_list))
+    document = json.loads(selectors.status_list_document(status_list=status_list))
     return bsl.decode(document["credentialSubject"]["encodedList"])
 
 
@@ -60,13 +60,13 @@ def test_a_half_full_list_makes_way_for_a_new_one(achievement):
 def test_revocation_sets_the_bit_and_the_signed_list_is_regenerated_only_when_it_changed(achievement):
     credential, other = CredentialFactory(achievement=achievement), CredentialFactory(achievement=achievement)
     status_list = credential.status_entry.status_list
-    before = status_lists.list_document(status_list=status_list)
-    assert status_lists.list_document(status_list=status_list) == before  # same version: the stored bytes
+    before = selectors.status_list_document(status_list=status_list)
+    assert selectors.status_list_document(status_list=status_list) == before  # same version: the stored bytes
     assert not any(published_bits(status_list))
 
     services.credential_revoke(credential=credential, reason="Erreur de saisie", actor=SYSTEM)
 
-    after = status_lists.list_document(status_list=status_list)
+    after = selectors.status_list_document(status_list=status_list)
     assert after != before
     bits = published_bits(status_list)
     assert bsl.bit_at(bits, credential.status_entry.index)
@@ -100,7 +100,7 @@ def test_under_did_key_each_signing_key_has_its_own_lists(achievement, settings)
     lists = {before.status_entry.status_list, after.status_entry.status_list}
     assert len(lists) == 2
     services.credential_revoke(credential=before, reason="x", actor=SYSTEM)
-    document = json.loads(status_lists.list_document(status_list=before.status_entry.status_list))
+    document = json.loads(selectors.status_list_document(status_list=before.status_entry.status_list))
     assert document["issuer"] == json.loads(before.document)["issuer"]["id"]
     assert document["proof"]["verificationMethod"].startswith(document["issuer"])
 

@@ -82,9 +82,9 @@ def test_a_public_credential_is_seen_by_anyone(client, credential, suffix):
 
 
 def test_making_a_credential_private_again_hides_it(client, credential, learner):
-    learner_services.credential_visibility_choose(credential=credential, public=True, user=learner)
+    learner_services.credential_visibility_choose(credential=credential, public=True, actor=learner)
     assert client.get(f"/credentials/{credential.public_id}").status_code == 200
-    learner_services.credential_visibility_choose(credential=credential, public=False, user=learner)
+    learner_services.credential_visibility_choose(credential=credential, public=False, actor=learner)
     assert client.get(f"/credentials/{credential.public_id}").status_code == 404
     credential.refresh_from_db()
     assert credential.made_public_at is None
@@ -97,7 +97,7 @@ def test_a_new_credential_is_private(credential):
 def test_only_the_learner_may_change_the_visibility(credential, other_learner, issuer_staff):
     for user in (other_learner, issuer_staff):
         with pytest.raises(PermissionDenied):
-            learner_services.credential_visibility_choose(credential=credential, public=True, user=user)
+            learner_services.credential_visibility_choose(credential=credential, public=True, actor=user)
         with pytest.raises(PermissionDenied):  # the issuers' write itself takes the system only
             services.credential_visibility_set(credential=credential, public=True, actor=user)
     credential.refresh_from_db()
