@@ -12,7 +12,6 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from django.conf import settings
 
 from badges_service.fetch import FetchError
@@ -72,7 +71,7 @@ def _foreign_public_key(did: str, verification_method: str) -> jwk.PublicKey:
     method = _foreign_method(did, verification_method)
     try:
         if isinstance(method.get("publicKeyMultibase"), str):
-            return Ed25519PublicKey.from_public_bytes(ed25519_public_key_from_multibase(method["publicKeyMultibase"]))
+            return jwk.ed25519_public_key(ed25519_public_key_from_multibase(method["publicKeyMultibase"]))
         return jwk.public_key_from_jwk(method.get("publicKeyJwk"))
     except (OpenBadgesError, ValueError) as exc:
         raise KeyResolutionError(f"{verification_method}: {exc}", code="bad_key") from exc
@@ -81,9 +80,9 @@ def _foreign_public_key(did: str, verification_method: str) -> jwk.PublicKey:
 def _resolve_foreign_did_web(did: str, verification_method: str) -> ResolvedKey:
     """Data Integrity proofs here are Ed25519: Multikey, Ed25519VerificationKey2020 or an OKP JWK."""
     public = _foreign_public_key(did, verification_method)
-    if not isinstance(public, Ed25519PublicKey):
+    if public.key_type != "OKP":  # public_key_from_jwk accepts no other OKP curve than Ed25519
         raise KeyResolutionError(f"{verification_method} is not an Ed25519 key.", code="unsupported_key_type")
-    return ResolvedKey(public.public_bytes_raw(), did)
+    return ResolvedKey(public.public_key.public_bytes_raw(), did)
 
 
 def resolve_jwt_key(kid: str) -> jwk.VerificationKey:
@@ -94,8 +93,8 @@ def resolve_jwt_key(kid: str) -> jwk.VerificationKey:
     if did.startswith(did_web.PREFIX) and not _is_own_did_web(did):
         return jwk.VerificationKey(_foreign_public_key(did, kid), did)
     resolved = resolve_key(kid)
-    return jwk.VerificationKey(Ed25519PublicKey.from_public_bytes(resolved.public_key), resolved.controller,
-                                  resolved.revoked_after)
+    return jwk.VerificationKey(jwk.ed25519_public_key(resolved.public_key), resolved.controller,
+                               resolved.revoked_after)
 
 
 def _resolve_own_did_web(did: str, fragment: str, verification_method: str) -> ResolvedKey:

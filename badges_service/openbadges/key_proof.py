@@ -13,9 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from cryptography.hazmat.primitives.asymmetric import ed25519
-
-from . import did_jwk, did_key, jws, vc_jwt
+from . import did_jwk, did_key, jwk, jws
 from .errors import OpenBadgesError
 
 PROOF_TYPE = "openid4vci-proof+jwt"
@@ -36,22 +34,21 @@ class KeyProof:
     issued_at: datetime
 
 
-def _holder_key(header: dict) -> tuple[str, vc_jwt.PublicKey]:
+def _holder_key(header: dict) -> tuple[str, jwk.PublicKey]:
     named = [name for name in ("kid", "jwk", "x5c") if name in header]
     if len(named) != 1 or named[0] == "x5c":
         raise KeyProofError("The proof names its key with exactly one of 'kid' (a did:key or did:jwk URL) or 'jwk'.")
     try:
         if named[0] == "jwk":
-            jwk = header["jwk"]
-            return did_jwk.did_jwk_from_jwk(jwk), vc_jwt.public_key_from_jwk(jwk)
+            return did_jwk.did_jwk_from_jwk(header["jwk"]), jwk.public_key_from_jwk(header["jwk"])
         kid = header["kid"]
         if not isinstance(kid, str):
             raise KeyProofError("The proof's 'kid' is not a string.")
         did = kid.partition("#")[0]
         if did.startswith(did_key.PREFIX):
-            return did, ed25519.Ed25519PublicKey.from_public_bytes(did_key.public_key_from_did_key(kid))
+            return did, jwk.ed25519_public_key(did_key.public_key_from_did_key(kid))
         if did.startswith(did_jwk.PREFIX):
-            return did, vc_jwt.public_key_from_jwk(did_jwk.jwk_from_did_jwk(kid))
+            return did, jwk.public_key_from_jwk(did_jwk.jwk_from_did_jwk(kid))
     except KeyProofError:
         raise
     except OpenBadgesError as exc:
@@ -72,13 +69,15 @@ def verify(token, *, audience: str, now: datetime | None = None, max_age: timede
     header = decoded.header
     if header.get("typ") != PROOF_TYPE:
         raise KeyProofError(f"The key proof's typ is not {PROOF_TYPE}.")
-    if header.get("alg") not in algorithms:
-        raise KeyProofError(f"The key proof's alg is not one of {', '.join(algorithms)}.")
+    try:
+        jws.check_header(header, algorithms)
+    except OpenBadgesError as exc:
+        raise KeyProofError(f"The key proof's header is refused: {exc}") from exc
     if "crit" in header:
         raise KeyProofError("The key proof has critical header parameters.")
     holder, public_key = _holder_key(header)
     try:
-        vc_jwt.signature_verify(header["alg"], public_key, decoded.signature, decoded.signing_input)
+        jws.verify_signature(decoded, public_key, algorithms=algorithms)
     except OpenBadgesError as exc:
         raise KeyProofError("The key proof's signature does not match its key.") from exc
     if claims.get("aud") != audience:

@@ -20,127 +20,24 @@ Every document (the assertion, and each one fetched) is compacted against the bu
 before it is read. ``Report.documents`` keeps the compacted assertion, BadgeClass and issuer Profile.
 
 Documents (hosted assertion, BadgeClass, Profile, CryptographicKey, RevocationList) come from ``fetch``,
-passed in by the caller; nothing here touches the network.
+passed in by the caller; nothing here touches the network. Reading the assertion is ``ob2_reading``'s, the
+hosted and signed ``key``/``proof`` checks are ``ob2_hosted``'s and ``ob2_signed``'s; this module runs the
+checks in the report's order and adds ``validity``, ``status`` and ``recipient``.
 """
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 from collections.abc import Callable
 from datetime import UTC, datetime
-from urllib.parse import urlsplit
 
-from cryptography.hazmat.primitives.serialization import load_pem_public_key
-
-from . import contexts, jws, ob2_jsonld
+from . import contexts, ob2_jsonld
 from .errors import OpenBadgesError
-from .report import (
-    ALTERED,
-    FAILED,
-    KEY_UNRESOLVED,
-    PASSED,
-    SKIPPED,
-    Check,
-    KeyResolutionError,
-    Report,
-    ReportBuilder,
-    as_list,
-    id_of,
-    parse_datetime,
-)
+from .ob2_hosted import check_hosted
+from .ob2_reading import Fetch, parse, recipient_matches, schema_errors, summarise, verification_method
+from .ob2_signed import KeyRevokedAfter, check_signed
+from .report import FAILED, PASSED, SKIPPED, Check, Report, ReportBuilder, as_list, id_of, parse_datetime
 
-Fetch = Callable[[str], dict]  # URL -> OB 2.0 document; KeyResolutionError when it cannot be had
 StatusChecker = Callable[[dict, str | None], Check | None]  # (assertion, compact JWS or None)
-KeyRevokedAfter = Callable[[str], datetime | None]
-VERIFICATION_TYPES = {"HostedBadge": "hosted", "hosted": "hosted", "SignedBadge": "signed", "signed": "signed"}
-LIVE_FIELDS = ("revoked", "revocationReason")  # what a host may add to its copy once revoked
-
-
-def _origin(url: str | None) -> tuple[str, str | None, int | None] | None:
-    if not isinstance(url, str):
-        return None
-    parts = urlsplit(url)
-    return (parts.scheme, parts.hostname, parts.port) if parts.scheme in ("http", "https") else None
-
-
-def _alignments(badge: dict) -> list[dict]:
-    return [{k: a.get(k) for k in ("targetName", "targetUrl", "targetCode", "targetFramework") if a.get(k)}
-            for a in as_list(badge.get("alignment")) if isinstance(a, dict)]
-
-
-def summarise(assertion: dict, badge: dict | None = None, issuer: dict | None = None, *, signed: bool) -> dict:
-    badge = badge or (assertion.get("badge") if isinstance(assertion.get("badge"), dict) else {})
-    issuer = issuer or (badge.get("issuer") if isinstance(badge.get("issuer"), dict) else {})
-    return {
-        "id": assertion.get("id"),
-        "name": badge.get("name"),
-        "issuer": {"id": id_of(badge.get("issuer")), "name": issuer.get("name"), "url": id_of(issuer.get("url"))},
-        "achievement": {"id": id_of(assertion.get("badge")), "name": badge.get("name"),
-                        "description": badge.get("description"), "alignment": _alignments(badge)},
-        "validFrom": assertion.get("issuedOn"),
-        "validUntil": assertion.get("expires"),
-        "format": "ob2-signed" if signed else "ob2-hosted",
-    }
-
-
-def schema_errors(assertion: dict) -> list[str]:
-    """The OB 2.0 required properties of an Assertion and of an embedded BadgeClass (compacted documents)."""
-    errors = [f"{name}: required property missing" for name in ("id", "recipient", "badge", "verification",
-                                                                 "issuedOn") if name not in assertion]
-    recipient = assertion.get("recipient")
-    if "recipient" in assertion and (not isinstance(recipient, dict) or not isinstance(recipient.get("identity"), str)
-                                     or not isinstance(recipient.get("type"), str)):
-        errors.append("recipient: must be an IdentityObject with type and identity")
-    verification = assertion.get("verification")
-    if "verification" in assertion and (not isinstance(verification, dict)
-                                        or _method(verification) is None):
-        errors.append("verification.type: must be HostedBadge or SignedBadge")
-    for name in ("issuedOn", "expires"):
-        if name in assertion and parse_datetime(assertion[name]) is None:
-            errors.append(f"{name}: not a valid date-time with a time zone")
-    if "id" in assertion and not isinstance(assertion["id"], str):
-        errors.append("id: must be an IRI")
-    badge = assertion.get("badge")
-    if isinstance(badge, dict):
-        errors += [f"badge.{n}: required property missing" for n in ("name", "description", "image", "criteria",
-                                                                       "issuer") if n not in badge]
-    elif "badge" in assertion and not isinstance(badge, str):
-        errors.append("badge: must be a BadgeClass or its IRI")
-    return errors
-
-
-def _method(verification) -> str | None:
-    if not isinstance(verification, dict):
-        return None
-    kinds = {VERIFICATION_TYPES.get(t) for t in as_list(verification.get("type")) if isinstance(t, str)}
-    kinds.discard(None)
-    return kinds.pop() if len(kinds) == 1 else None
-
-
-def parse(raw: dict | str, *, max_bytes: int) -> tuple[dict, str | None]:
-    """(assertion, compact JWS or None) from a JSON object or a compact JWS whose payload is one."""
-    if isinstance(raw, dict):
-        return raw, None
-    _, assertion = jws.decode_json_object(raw, max_payload_bytes=max_bytes)
-    return assertion, raw.strip()
-
-
-def recipient_matches(recipient: dict, email: str) -> bool:
-    """OB 2.0 IdentityObject: ``identity`` is ``<algorithm>$<hex digest of email + salt>`` when ``hashed``
-    (sha256 or md5, as the spec allows), else the email itself. Emails compare case-insensitively."""
-    identity = recipient.get("identity")
-    if not isinstance(identity, str) or not isinstance(email, str):
-        return False
-    email = email.strip().lower()
-    if not recipient.get("hashed"):
-        return hmac.compare_digest(identity.strip().lower().encode(), email.encode())
-    algorithm, _, digest = identity.partition("$")
-    if algorithm.lower() not in ("sha256", "md5"):
-        return False
-    salt = recipient.get("salt") if isinstance(recipient.get("salt"), str) else ""
-    expected = hashlib.new(algorithm.lower(), (email + salt).encode("utf-8")).hexdigest()
-    return hmac.compare_digest(expected, digest.strip().lower())
 
 
 def verify_assertion(raw: dict | str, *, fetch: Fetch, max_bytes: int, now: datetime | None = None,
@@ -188,7 +85,7 @@ def verify_assertion(raw: dict | str, *, fetch: Fetch, max_bytes: int, now: date
     run.add("type", PASSED, "ok", "An Open Badges 2.0 assertion.")
 
     errors = schema_errors(assertion)
-    method = _method(assertion.get("verification"))
+    method = verification_method(assertion.get("verification"))
     if method == "signed" and not signed:
         errors.append("verification.type: SignedBadge, but the assertion was not given as a JWS")
     if method == "hosted" and signed:
@@ -248,113 +145,9 @@ def _key_and_proof(run: ReportBuilder, assertion: dict, token: str | None, fetch
     run.report.documents.update(achievement=badge, issuer=issuer)
     issuer_id = id_of(issuer) or id_of(issuer_ref)
     if token is None:
-        return _hosted(run, assertion, issuer, issuer_id, fetch)
-    _signed(run, assertion, token, issuer, issuer_id, fetch, key_revoked_after)
+        return check_hosted(run, assertion, issuer, issuer_id, fetch)
+    check_signed(run, assertion, token, issuer, issuer_id, fetch, key_revoked_after)
     return None
-
-
-def _origin_allowed(assertion_id: str, issuer: dict, issuer_id: str | None) -> bool:
-    """OB 2.0 "Hosted verification": without a policy, the assertion's id shares the issuer Profile id's
-    origin; the issuer's own VerificationObject may instead list ``allowedOrigins`` (hosts) and ``startsWith``
-    (URL prefixes). The assertion's VerificationObject cannot authorise itself."""
-    policy = issuer.get("verification") if isinstance(issuer.get("verification"), dict) else {}
-    origins = [o for o in as_list(policy.get("allowedOrigins")) if isinstance(o, str)]
-    prefixes = [p for p in as_list(policy.get("startsWith")) if isinstance(p, str)]
-    parts = urlsplit(assertion_id)
-    hosts = {parts.netloc.lower(), (parts.hostname or "").lower()}  # "example.org" or "example.org:8443"
-    if origins and not hosts & {o.lower() for o in origins}:
-        return False
-    if prefixes and not any(assertion_id.startswith(p) for p in prefixes):
-        return False
-    if origins or prefixes:
-        return True
-    return _origin(assertion_id) == _origin(issuer_id)
-
-
-def _hosted(run: ReportBuilder, assertion: dict, issuer: dict, issuer_id: str | None, fetch: Fetch) -> dict | None:
-    origin = _origin(assertion["id"])
-    if origin is None:
-        run.add("key", FAILED, "bad_hosted_id", "A hosted assertion's id must be its HTTP(S) URL.")
-        run.add("proof", SKIPPED, "skipped", "No hosted copy to compare with.")
-        return None
-    if not _origin_allowed(assertion["id"], issuer, issuer_id):
-        run.add("key", FAILED, "origin_mismatch",
-                f"The assertion is hosted at {origin[1]}, not on its issuer's origin ({issuer_id}).")
-        run.add("proof", SKIPPED, "skipped", "The host does not speak for the issuer.")
-        return None
-    try:
-        hosted = fetch(assertion["id"])
-    except OpenBadgesError as exc:
-        run.add("key", FAILED, exc.code, f"The hosted assertion cannot be had: {exc}")
-        run.add("proof", SKIPPED, "skipped", "The hosted copy was not compared (this does not mean it is forged).")
-        return None
-    if hosted.get("id") == assertion["id"] and hosted.get("revoked") is True \
-            and "Assertion" not in as_list(hosted.get("type")):
-        # OB 2.0 "Hosted verification": once revoked, the host may answer only {id, revoked, revocationReason}.
-        run.add("key", PASSED, "ok", f"Hosted by its issuer at {assertion['id']}.")
-        run.add("proof", PASSED, "ok", "Its issuer answers for this id, as revoked.")
-        return hosted
-    if hosted.get("id") != assertion["id"] or "Assertion" not in as_list(hosted.get("type")):
-        run.add("key", FAILED, "hosted_mismatch", f"{assertion['id']} does not host this assertion.")
-        run.add("proof", SKIPPED, "skipped", "No hosted copy to compare with.")
-        return None
-    run.add("key", PASSED, "ok", f"Hosted by its issuer at {assertion['id']}.")
-    changed = ob2_jsonld.differing_fields(assertion, hosted, ignore=LIVE_FIELDS)
-    if changed:
-        run.add("proof", FAILED, ALTERED, "Altered: this copy differs from the original its issuer hosts in "
-                + ", ".join(changed[:20]) + ". The original is shown.")
-        try:  # the original's own BadgeClass and issuer, not the presented copy's
-            badge = hosted["badge"] if isinstance(hosted.get("badge"), dict) else fetch(hosted["badge"])
-            issuer = badge["issuer"] if isinstance(badge.get("issuer"), dict) else fetch(badge["issuer"])
-            run.report.documents.update(achievement=badge, issuer=issuer)
-        except (OpenBadgesError, KeyError, TypeError):
-            badge = issuer = None
-        run.report.summary = summarise(hosted, badge, issuer, signed=False)
-        run.report.summary["presented_differs_in"] = changed[:20]
-        run.report.documents["presented"] = assertion
-        run.report.documents["assertion"] = run.report.documents["credential"] = hosted
-    else:
-        run.add("proof", PASSED, "ok", "Identical to the copy its issuer hosts.")
-    return hosted
-
-
-def _signed(run: ReportBuilder, assertion: dict, token: str, issuer: dict, issuer_id: str | None, fetch: Fetch,
-            key_revoked_after: KeyRevokedAfter | None) -> None:
-    creator = id_of(assertion["verification"].get("creator"))
-    try:
-        if not isinstance(creator, str):
-            raise KeyResolutionError("verification.creator must be the signing key's URL.", code="no_creator")
-        key = fetch(creator)
-        if "CryptographicKey" not in as_list(key.get("type")) or not isinstance(key.get("publicKeyPem"), str):
-            raise KeyResolutionError(f"{creator} is not a CryptographicKey with a publicKeyPem.", code="bad_key")
-        public_key = load_pem_public_key(key["publicKeyPem"].encode("ascii"))
-    except (ValueError, TypeError, UnicodeEncodeError) as exc:
-        run.add("key", FAILED, "bad_key", f"The key is not a PEM public key: {exc}")
-        run.add("proof", SKIPPED, "skipped", "No usable key.")
-        return
-    except OpenBadgesError as exc:
-        run.add("key", FAILED, exc.code, str(exc))
-        run.add("proof", SKIPPED, "skipped", KEY_UNRESOLVED)
-        return
-    if id_of(key.get("owner")) != issuer_id:
-        run.add("key", FAILED, "issuer_mismatch", f"The key is owned by {key.get('owner')!r}, not by the issuer "
-                f"{issuer_id!r}.")
-        run.add("proof", SKIPPED, "skipped", "The key does not belong to the issuer.")
-        return
-    listed = as_list(issuer.get("publicKey")) if issuer.get("publicKey") else [creator]
-    revoked_after = key_revoked_after(creator) if key_revoked_after else None
-    issued = parse_datetime(assertion.get("issuedOn"))
-    if creator not in [id_of(k) for k in listed] or (revoked_after and (issued is None or issued > revoked_after)):
-        run.add("key", FAILED, "key_revoked", f"The issuer no longer lists the key {creator}.")
-        run.add("proof", SKIPPED, "skipped", "The key is revoked.")
-        return
-    run.add("key", PASSED, "ok", f"Key {creator} belongs to the issuer.")
-    try:
-        jws.verify(token, public_key=public_key, algorithms=(jws.RS256,), max_payload_bytes=len(token))
-    except OpenBadgesError as exc:
-        run.add("proof", FAILED, exc.code, str(exc))
-        return
-    run.add("proof", PASSED, "ok", "Valid RS256 signature (JWS).")
 
 
 def _validity(run: ReportBuilder, assertion: dict, now: datetime) -> None:

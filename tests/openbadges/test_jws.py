@@ -8,6 +8,9 @@ from pathlib import Path
 
 import pytest
 from cryptography.hazmat.primitives.asymmetric import rsa
+from joserfc import jws as joserfc_jws
+from joserfc.jwk import RSAKey
+from joserfc.registry import HeaderParameter
 
 from badges_service.openbadges import jws
 
@@ -82,7 +85,10 @@ def test_the_caller_can_narrow_the_allow_list(key):
 
 
 def test_unknown_critical_header_parameters_are_refused(key):
-    token = jws.sign(b"{}", private_key=key, header={"crit": ["exp"], "exp": 1})
+    """joserfc signs no such header itself: the token is made with a registry that knows "exp"."""
+    registry = joserfc_jws.JWSRegistry(header_registry={"exp": HeaderParameter("Expiry", "int")}, algorithms=["RS256"])
+    token = joserfc_jws.serialize_compact({"alg": "RS256", "crit": ["exp"], "exp": 1}, b"{}", RSAKey.import_key(key),
+                                          registry=registry)
     with pytest.raises(jws.JwsError) as error:
         jws.verify(token, public_key=key.public_key(), max_payload_bytes=1024)
     assert error.value.code == "crit_unsupported"

@@ -13,8 +13,9 @@ import pytest
 from pyld import jsonld
 
 from badges_service.openbadges import contexts, ob2_jsonld
+from badges_service.openbadges.ob2_reading import recipient_matches
 from badges_service.openbadges.report import KeyResolutionError
-from badges_service.openbadges.verify_ob2 import recipient_matches, verify_assertion
+from badges_service.openbadges.verify_ob2 import verify_assertion
 
 FIXTURES = Path(__file__).parent.parent / "fixtures" / "ob2"
 NOW = datetime(2026, 1, 10, tzinfo=UTC)
