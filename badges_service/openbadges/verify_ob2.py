@@ -12,7 +12,7 @@ OB 2.0 §"Verification" and the 1EdTech validator's steps, mapped onto ``verify.
   is "altered", with the differing properties named; the hosted original is what the summary then shows);
   signed, the RS256 JWS.
 * ``validity``: ``issuedOn`` and ``expires``.
-* ``status``: the hosted copy's ``revoked``, or the issuer's RevocationList.
+* ``status``: the hosted copy's ``revoked`` (or its URL answering 410 Gone), or the issuer's RevocationList.
 * ``recipient`` (only when an email is given): OB 2.0 IdentityObject, ``sha256$``/``md5$`` of the email
   and ``salt``, or the email itself when not hashed.
 
@@ -42,6 +42,7 @@ from .report import (
     PASSED,
     SKIPPED,
     Check,
+    DocumentGone,
     KeyResolutionError,
     Report,
     ReportBuilder,
@@ -50,7 +51,8 @@ from .report import (
     parse_datetime,
 )
 
-Fetch = Callable[[str], dict]  # URL -> OB 2.0 document; KeyResolutionError when it cannot be had
+# URL -> OB 2.0 document; KeyResolutionError when it cannot be had, DocumentGone when it answers 410 Gone
+Fetch = Callable[[str], dict]
 StatusChecker = Callable[[dict, str | None], Check | None]  # (assertion, compact JWS or None)
 KeyRevokedAfter = Callable[[str], datetime | None]
 VERIFICATION_TYPES = {"HostedBadge": "hosted", "hosted": "hosted", "SignedBadge": "signed", "signed": "signed"}
@@ -284,6 +286,8 @@ def _hosted(run: ReportBuilder, assertion: dict, issuer: dict, issuer_id: str | 
         return None
     try:
         hosted = fetch(assertion["id"])
+    except DocumentGone as exc:  # OB 2.0 "Hosted verification": a revoked assertion's URL answers 410 Gone
+        hosted = {"id": assertion["id"], "revoked": True, "revocationReason": exc.reason}
     except OpenBadgesError as exc:
         run.add("key", FAILED, exc.code, f"The hosted assertion cannot be had: {exc}")
         run.add("proof", SKIPPED, "skipped", "The hosted copy was not compared (this does not mean it is forged).")

@@ -40,6 +40,13 @@ class ForeignPlatforms:
         return self.server.serve(_path(document["id"], self.origin), json.dumps(document, ensure_ascii=False),
                                  content_type="application/json; charset=utf-8")
 
+    def withdraw(self, url: str, *, reason: str | None = None) -> None:
+        """The host answers 410 Gone at ``url`` (OB 2.0: how a hosted assertion is revoked), with the optional
+        JSON body ``{"revoked": true, "revocationReason": ...}`` when a reason is given."""
+        body = json.dumps({"revoked": True, "revocationReason": reason}) if reason else "<h1>Gone</h1>"
+        self.server.serve(_path(url, self.origin), body, status=410,
+                          content_type="application/json" if reason else "text/html")
+
     # Moodle: the hosted assertion embeds everything.
     def moodle(self) -> dict:
         assertion = self._load("moodle_hosted_assertion.json", MOODLE_HOST)

@@ -78,6 +78,33 @@ def test_a_foreign_assertion_on_its_issuer_revocation_list_is_revoked(platforms)
     assert revoked.status == "revoked" and "Fraude" in revoked.check("status").message
 
 
+def test_a_hosted_assertion_whose_url_answers_410_gone_is_revoked_with_the_reason_its_body_gives(platforms):
+    assertion = platforms.badgr()
+    platforms.withdraw(assertion["id"], reason="Délivré par erreur")
+    report = credential_verify_raw(raw=json.dumps(assertion))
+    assert report.status == "revoked" and not report.valid
+    assert codes(report)["key"] == ("passed", "ok") and codes(report)["status"] == ("failed", "revoked")
+    assert "Délivré par erreur" in report.check("status").message
+
+
+def test_a_moodle_assertion_answering_410_without_a_body_is_revoked_not_unverifiable(platforms):
+    moodle = platforms.moodle()
+    platforms.withdraw(moodle["id"])
+    for raw in (json.dumps(moodle), baking.png_bake(png(), keyword="openbadges", text=json.dumps(moodle))):
+        report = credential_verify_raw(raw=raw)
+        assert report.status == "revoked", codes(report)
+        assert report.check("status").message == "Revoked by its issuer."
+
+
+def test_a_badge_class_answering_410_leaves_the_assertion_unverifiable_and_a_bare_url_says_it_is_gone(platforms):
+    assertion = platforms.badgr()
+    platforms.withdraw(assertion["badge"])
+    assert credential_verify_raw(raw=json.dumps(assertion)).status == "unverifiable"
+    platforms.withdraw(assertion["id"])
+    report = credential_verify_raw(raw=assertion["id"])  # nothing left to say whose URL it is
+    assert codes(report)["json"] == ("failed", "fetch_gone") and "410" in report.check("json").message
+
+
 def test_the_recipient_is_checked_when_an_email_is_given(platforms):
     assertion = platforms.badgr()
     assert codes(credential_verify_raw(raw=assertion["id"], recipient_email=EMAIL.upper()))["recipient"] == \
