@@ -9,8 +9,9 @@
   ``ext:`` patterns for extended association and target types are anchored (the published
   ``(ext:)[a-z|A-Z|0-9|.|-|_]+`` matches anywhere in the string, so ``"isFriendOf ext:x"`` passes it).
 
-A package conforms when it satisfies both. Messages name the JSON path (``CFItems[3].identifier``); a problem
-both schemas find is listed once.
+A package conforms when it satisfies both. The answers of the CASE REST binding are checked against 1EdTech's
+published ``CFDocumentSet`` and ``imsx_StatusInfo`` schemas (``answer_problems``), bundled the same way.
+Messages name the JSON path (``CFItems[3].identifier``); a problem both schemas find is listed once.
 """
 
 from __future__ import annotations
@@ -29,6 +30,8 @@ DATA_DIR = Path(__file__).parent / "data"
 PUBLISHED_FILE = "case_v1p1_cfpackage-jsonschema1.json"  # 1EdTech's
 SCHEMA_FILE = "case_v1p1_cfpackage.schema.json"  # this project's
 PUBLISHED_URL = "https://purl.imsglobal.org/spec/case/v1p1/schema/json/case_v1p1_cfpackage-jsonschema1.json"
+ANSWER_FILES = {"CFDocumentSet": "case_v1p1_cfdocumentset-jsonschema1.json",
+                "imsx_StatusInfo": "case_v1p1_imsx_statusinfo-jsonschema1.json"}
 _DATE_TIME = re.compile(r"\d{4}-\d\d-\d\d[Tt]\d\d:\d\d:\d\d(\.\d+)?([Zz]|[+-]\d\d:\d\d)", re.ASCII)
 
 
@@ -52,19 +55,36 @@ def _format_checker() -> FormatChecker:
     return checker
 
 
+def _load(name: str) -> dict:
+    return json.loads((DATA_DIR / name).read_text(encoding="utf-8"))
+
+
 @cache
 def _validators() -> tuple[Validator, ...]:
-    def load(name: str) -> dict:
-        return json.loads((DATA_DIR / name).read_text(encoding="utf-8"))
-    return (Draft201909Validator(load(PUBLISHED_FILE), format_checker=_format_checker()),
-            Draft202012Validator(load(SCHEMA_FILE), format_checker=_format_checker()))
+    return (Draft201909Validator(_load(PUBLISHED_FILE), format_checker=_format_checker()),
+            Draft202012Validator(_load(SCHEMA_FILE), format_checker=_format_checker()))
+
+
+@cache
+def _answer_validator(kind: str) -> Validator:
+    return Draft201909Validator(_load(ANSWER_FILES[kind]), format_checker=_format_checker())
+
+
+def _problems(validators, document: Any, root: str) -> list[str]:
+    found: dict[str, tuple] = {}
+    for validator in validators:
+        for error in validator.iter_errors(document):
+            path = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in error.absolute_path).lstrip(".")
+            found.setdefault(f"{path or root}: {error.message}", tuple(map(str, error.absolute_path)))
+    return sorted(found, key=lambda message: (found[message], message))
 
 
 def package_problems(package: Any) -> list[str]:
     """Every way ``package`` departs from the CASE 1.1 CFPackage schemas, by JSON path; [] when it conforms."""
-    found: dict[str, tuple] = {}
-    for validator in _validators():
-        for error in validator.iter_errors(package):
-            path = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in error.absolute_path).lstrip(".")
-            found.setdefault(f"{path or 'CFPackage'}: {error.message}", tuple(map(str, error.absolute_path)))
-    return sorted(found, key=lambda message: (found[message], message))
+    return _problems(_validators(), package, "CFPackage")
+
+
+def answer_problems(kind: str, answer: Any) -> list[str]:
+    """How an answer of the CASE REST binding (``kind``: "CFDocumentSet" or "imsx_StatusInfo") departs from
+    1EdTech's schema for it; [] when it conforms."""
+    return _problems((_answer_validator(kind),), answer, kind)
