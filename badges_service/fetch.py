@@ -52,9 +52,12 @@ class FetchError(OpenBadgesError):
 
     code = "fetch_failed"
 
-    def __init__(self, message: str, *, code: str | None = None, refused: bool = False):
+    def __init__(self, message: str, *, code: str | None = None, refused: bool = False,
+                 status: int | None = None, body: bytes = b""):
         super().__init__(message, code=code)
         self.refused = refused
+        self.status = status  # the HTTP status of a non-2xx answer
+        self.body = body  # a 410 Gone's JSON body (OB 2.0: ``{"revoked": true, "revocationReason": ...}``)
 
 
 # Codes of a request that is not allowed (the client's URL, or where it leads); every other code of a
@@ -289,6 +292,17 @@ def _read_body(sock, response, policy: FetchPolicy, deadline: float) -> bytes:
         chunks.append(chunk)
 
 
+def _gone_body(sock, response, policy: FetchPolicy, deadline: float) -> bytes:
+    """The JSON body of a 410 Gone, under the same limits; b"" for any other body or when it cannot be read."""
+    media_type = (response.getheader("Content-Type") or "").split(";")[0].strip().lower()
+    if media_type not in ("application/json", "application/ld+json"):
+        return b""
+    try:
+        return _read_body(sock, response, policy, deadline)
+    except FetchError:
+        return b""
+
+
 def fetch(url: str, *, policy: FetchPolicy, accept: Collection[str], resolve: Resolver = system_resolver) -> Fetched:
     """GET ``url`` under ``policy``; the body if the answer's media type is one of ``accept``.
 
@@ -310,8 +324,13 @@ def fetch(url: str, *, policy: FetchPolicy, accept: Collection[str], resolve: Re
                     raise _refuse("A redirect from https to http is not followed.", "redirect_refused")
                 url = next_url
                 continue
+            if response.status == 410:
+                raise FetchError(f"The server answered {response.status} {response.reason}: the document was "
+                                 "withdrawn.", code="fetch_gone", status=410,
+                                 body=_gone_body(sock, response, policy, deadline))
             if not 200 <= response.status < 300:
-                raise FetchError(f"The server answered {response.status} {response.reason}.", code="fetch_http_status")
+                raise FetchError(f"The server answered {response.status} {response.reason}.", code="fetch_http_status",
+                                 status=response.status)
             media_type = (response.getheader("Content-Type") or "").split(";")[0].strip().lower()
             if accepted and media_type not in accepted:
                 raise FetchError(f"The server sent {media_type or 'no media type'}; expected "

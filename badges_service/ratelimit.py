@@ -4,7 +4,8 @@ shares the counters; process-local memory otherwise).
 One fixed window per scope and client: the first request of a window adds a counter that expires with the
 window, each request increments it atomically (``cache.add`` + ``cache.incr``, atomic on Redis and in
 Django's local-memory cache). Over the limit, the answer is 429 with ``Retry-After`` (seconds to the end of
-the window) and ``{"error": {"code": "rate_limited", ...}}``.
+the window) and ``{"error": {"code": "rate_limited", ...}}``, or, under a path prefix whose standard defines
+its own error shape, the answer its app registered (``limited_answer_register``: CASE's ``imsx_StatusInfo``).
 
 * API views (DRF): ``PublicRateThrottle`` in ``DEFAULT_THROTTLE_CLASSES``; a view chooses its scope with
   ``throttle_scope`` (default ``api``); paths in ``BADGES_RATE_LIMIT_API_EXEMPT`` are not limited (LMS intake:
@@ -24,6 +25,7 @@ from __future__ import annotations
 import logging
 import re
 import time
+from collections.abc import Callable
 from functools import wraps
 
 from django.conf import settings
@@ -82,7 +84,21 @@ def hit(scope: str, ident: str) -> int | None:
     return max(1, int(start + window - now + 0.999))
 
 
+# Path prefix -> the 429 answer in the error shape of the standard served there; apps register theirs at start-up.
+_LIMITED_ANSWERS: dict[str, Callable[[HttpRequest, int], HttpResponse]] = {}
+
+
+def limited_answer_register(prefix: str, answer: Callable[[HttpRequest, int], HttpResponse]) -> None:
+    """Answer a request over its limit under ``prefix`` with ``answer(request, retry_after)``."""
+    _LIMITED_ANSWERS[prefix] = answer
+
+
 def rate_limited_response(request: HttpRequest, retry_after: int) -> HttpResponse:
+    for prefix, answer in _LIMITED_ANSWERS.items():
+        if request.path_info.startswith(prefix):
+            response = answer(request, retry_after)
+            response["Retry-After"] = str(retry_after)
+            return response
     message = _("Trop de requêtes : réessayez dans %(seconds)s secondes.") % {"seconds": retry_after}
     wants_html = request.get_preferred_type(["application/json", "text/html"]) == "text/html" \
         if request.headers.get("Accept") else False

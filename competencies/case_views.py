@@ -1,6 +1,8 @@
 """The CASE 1.0 REST binding (1EdTech CASE Service 1.0, ``/ims/case/v1p0``): public, read-only, JSON. What a CASE
 consumer calls (OpenSALT's "import from a CASE server" lists ``/CFDocuments`` then fetches
-``/CFPackages/<identifier>``). Errors are CASE's ``imsx_StatusInfo``."""
+``/CFPackages/<identifier>``). ``/CFDocuments`` takes CASE's ``limit``, ``offset``, ``sort``, ``orderBy``,
+``filter`` and ``fields`` (``case_query``). Errors, a client over its rate limit (429, ``server_busy``)
+included, are CASE's ``imsx_StatusInfo``."""
 
 from __future__ import annotations
 
@@ -13,13 +15,7 @@ from django.http import HttpRequest, HttpResponse
 
 from badges_service.errors import NotFound
 
-from . import case_binding
-
-MAX_LIMIT = 1000  # CASE getAllCFDocuments: limit (default 100), offset (default 0)
-
-
-class BadSelection(ValueError):
-    """A query parameter CASE defines, with a value it does not allow."""
+from . import case_binding, case_query
 
 
 def status_info(status: int, description: str, code_minor: str) -> HttpResponse:
@@ -38,7 +34,12 @@ def _json(data: dict | str, status: int = 200) -> HttpResponse:
     return response
 
 
-def case_endpoint(view: Callable[..., dict]) -> Callable[..., HttpResponse]:
+def rate_limited(request: HttpRequest, retry_after: int) -> HttpResponse:
+    """The 429 of the CASE binding (``server_busy``), registered with ``badges_service.ratelimit``."""
+    return status_info(429, f"Too many requests: retry in {retry_after} seconds.", "server_busy")
+
+
+def case_endpoint(view: Callable[..., dict | str | HttpResponse]) -> Callable[..., HttpResponse]:
     """GET only; an identifier that is not a UUID or is unknown gets CASE's 404 status info."""
 
     @wraps(view)
@@ -54,27 +55,28 @@ def case_endpoint(view: Callable[..., dict]) -> Callable[..., HttpResponse]:
             except ValueError:
                 return status_info(404, f"Invalid UUID: {identifier[:100]}", "invalid_uuid")
         try:
-            return _json(view(request, *args, **kwargs))
+            answer = view(request, *args, **kwargs)
         except NotFound as exc:
             return status_info(404, f"Unknown Object: {exc.message}", "unknownobject")
-        except BadSelection as exc:
-            return status_info(400, str(exc), "invalid_selection_field")
+        except case_query.SelectionError as exc:
+            return status_info(400, str(exc), exc.code_minor)
+        return answer if isinstance(answer, HttpResponse) else _json(answer)
 
     return wrapper
 
 
 @case_endpoint
-def documents_list(request: HttpRequest) -> dict:
-    """getAllCFDocuments, with CASE's ``limit`` and ``offset``."""
-    try:
-        limit = int(request.GET.get("limit", 100))
-        offset = int(request.GET.get("offset", 0))
-    except ValueError:
-        raise BadSelection("limit and offset are whole numbers") from None
-    if not (1 <= limit <= MAX_LIMIT and offset >= 0):
-        raise BadSelection(f"limit is 1 to {MAX_LIMIT}, offset 0 or more")
-    found = case_binding.documents_all()
-    return {"CFDocuments": found[offset:offset + limit]}
+def documents_list(request: HttpRequest) -> HttpResponse:
+    """getAllCFDocuments: the page the query asks for, ``X-Total-Count`` (documents that match) and ``Link``
+    (first, prev, next and last pages)."""
+    params = {k: request.GET.get(k, "") for k in request.GET}
+    query = case_query.parse(params)
+    page, total = case_query.apply(case_binding.documents_all(), query)
+    response = _json({"CFDocuments": page})
+    response["X-Total-Count"] = str(total)
+    response["Link"] = case_query.page_links(request.build_absolute_uri(request.path), params, query, total)
+    response["Access-Control-Expose-Headers"] = "X-Total-Count, Link"
+    return response
 
 
 def by_identifier(read: Callable[[str], dict | str]) -> Callable[..., HttpResponse]:

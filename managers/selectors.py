@@ -59,6 +59,15 @@ class Gap:
     required: ProficiencyLevel | None  # None: any proof meets it (a framework without a scale)
     essential: bool
     held: ProficiencyLevel | None  # None: not proven at all; else proven below the required level
+    attested_by: list[str] = field(default_factory=list)  # a badge from elsewhere meets it in part (held: its level)
+
+
+@dataclass
+class MetElsewhere:
+    """A requirement of the agent's métier met by badges earned elsewhere only, not by the city's proof."""
+
+    competency: Competency
+    issuers: list[str]
 
 
 @dataclass
@@ -69,6 +78,7 @@ class TeamMember:
     gaps: list[Gap] = field(default_factory=list)
     # Attested by badges earned elsewhere (verified), apart from what the city's credentials prove.
     external: list[ExternallyAttested] = field(default_factory=list)
+    met_elsewhere: list[MetElsewhere] = field(default_factory=list)
 
     @property
     def met(self) -> int:
@@ -83,8 +93,9 @@ def team_members(*, learners: list[Learner]) -> list[TeamMember]:
     """Profiles and job gaps of the given agents, in a fixed number of queries whatever their number."""
     emails = [learner.email for learner in learners]
     by_email = profiles.profiles_for(emails=emails)
-    fits = profiles.job_fits(profiles=by_email, jobs={lv.email: lv.job for lv in learners if lv.job_id})
     elsewhere = external.external_profiles_for(emails=emails)
+    fits = profiles.job_fits(profiles=by_email, jobs={lv.email: lv.job for lv in learners if lv.job_id},
+                             attested=elsewhere)
 
     competency_ids = {cid for profile in by_email.values() for cid in profile}
     competency_ids |= {cid for attested in elsewhere.values() for cid in attested}
@@ -102,19 +113,26 @@ def team_members(*, learners: list[Learner]) -> list[TeamMember]:
         held = sorted((HeldCompetency(competencies[cid], levels.get(p.level_id)) for cid, p in profile.items()),
                       key=lambda h: (h.competency.label.casefold(), h.competency.code))
         fit = fits.get(learner.email)
-        gaps = []
-        if fit is not None:
-            for r in fit.requirements:
-                if r.status == profiles.MET:
-                    continue
+        mine_elsewhere = elsewhere.get(learner.email.lower(), {})
+        gaps, met_elsewhere = [], []
+        for r in fit.requirements if fit is not None else []:
+            competency = competencies[r.competency_id]
+            if r.proof == profiles.EXTERNAL and r.status == profiles.MET:
+                met_elsewhere.append(MetElsewhere(competency, mine_elsewhere[r.competency_id].issuers))
+            elif r.proof == profiles.EXTERNAL:
+                attested_here = mine_elsewhere[r.competency_id]
+                gaps.append(Gap(competency, levels.get(r.required_level_id), r.essential,
+                                levels.get(attested_here.level_id), attested_here.issuers))
+            elif r.status != profiles.MET:
                 proven = profile.get(r.competency_id)
-                gaps.append(Gap(competencies[r.competency_id], levels.get(r.required_level_id), r.essential,
+                gaps.append(Gap(competency, levels.get(r.required_level_id), r.essential,
                                 levels.get(proven.level_id) if proven else None))
-            gaps.sort(key=lambda g: (not g.essential, g.held is not None, g.competency.label.casefold()))
+        gaps.sort(key=lambda g: (not g.essential, g.held is not None, g.competency.label.casefold()))
+        met_elsewhere.sort(key=lambda m: m.competency.label.casefold())
         attested = sorted((ExternallyAttested(competencies[cid], levels.get(a.level_id), a.issuers)
-                           for cid, a in elsewhere.get(learner.email.lower(), {}).items()),
+                           for cid, a in mine_elsewhere.items()),
                           key=lambda h: (h.competency.label.casefold(), h.competency.code))
-        members.append(TeamMember(learner, held, fit, gaps, attested))
+        members.append(TeamMember(learner, held, fit, gaps, attested, met_elsewhere))
     return members
 
 

@@ -151,20 +151,23 @@ def competency_profile(request: HttpRequest) -> HttpResponse:
                     key=lambda r: (r["competency"].framework_id, r["competency"].code))
     learner = Learner.objects.filter(email__iexact=email).select_related("job", "job__framework").first() \
         if email else None
+    attested = external.external_profile(email=email) if email else {}
     current = ranked = None
     if learner and learner.job:
-        current = _fit_rows(profiles.job_fit(profile=profile, job=learner.job), learner.job)
-        ranked_fits = profiles.jobs_ranked(profile=profile, framework=learner.job.framework)[:5]
+        current = _fit_rows(profiles.job_fit(profile=profile, job=learner.job, attested=attested), learner.job,
+                            attested)
+        ranked_fits = profiles.jobs_ranked(profile=profile, framework=learner.job.framework, attested=attested)[:5]
         jobs = Job.objects.in_bulk(f.job_id for f in ranked_fits)
         ranked = [{"job": jobs[f.job_id], "score": round(f.score * 100), "met": f.count(profiles.MET),
+                   "met_elsewhere": f.count(profiles.MET, proof=profiles.EXTERNAL),
                    "partial": f.count(profiles.PARTIAL), "missing": f.count(profiles.MISSING)} for f in ranked_fits]
     return render(request, "passport/profile.html", {"proven": proven, "learner": learner, "current": current,
-                                                     "ranked": ranked, "external": _external_rows(email, profile)})
+                                                     "ranked": ranked,
+                                                     "external": _external_rows(attested, profile)})
 
 
-def _external_rows(email: str, profile: profiles.Profile) -> list[dict]:
+def _external_rows(attested: external.ExternalProfile, profile: profiles.Profile) -> list[dict]:
     """Competencies attested by badges from elsewhere, apart from the city's proof (marked when both)."""
-    attested = external.external_profile(email=email) if email else {}
     competencies = Competency.objects.select_related("framework").in_bulk(attested.keys())
     levels = ProficiencyLevel.objects.in_bulk({a.level_id for a in attested.values() if a.level_id})
     return sorted(({"competency": competencies[cid], "level": levels.get(a.level_id), "issuers": a.issuers,
@@ -186,14 +189,17 @@ def profile_visibility(request: HttpRequest) -> HttpResponse:
     return redirect(reverse("passport:profile") + "#visibilite")
 
 
-def _fit_rows(fit: profiles.JobFit, job: Job) -> dict:
+def _fit_rows(fit: profiles.JobFit, job: Job, attested: external.ExternalProfile) -> dict:
     competencies = Competency.objects.in_bulk(r.competency_id for r in fit.requirements)
     levels = ProficiencyLevel.objects.in_bulk(r.required_level_id for r in fit.requirements)
-    return {"job": job, "score": round(fit.score * 100), "met": fit.count(profiles.MET),
+    return {"job": job, "score": round(fit.score * 100), "city_score": round(fit.city_score * 100),
+            "met": fit.count(profiles.MET), "met_elsewhere": fit.count(profiles.MET, proof=profiles.EXTERNAL),
             "partial": fit.count(profiles.PARTIAL), "missing": fit.count(profiles.MISSING),
             "total": len(fit.requirements),
             "requirements": [{"competency": competencies[r.competency_id], "level": levels.get(r.required_level_id),
-                              "essential": r.essential, "status": r.status} for r in fit.requirements]}
+                              "essential": r.essential, "status": r.status, "proof": r.proof,
+                              "attested_by": attested[r.competency_id].issuers if r.proof == profiles.EXTERNAL else []}
+                             for r in fit.requirements]}
 
 
 @require_GET

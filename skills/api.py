@@ -17,7 +17,7 @@ from issuers.identifiers import credential_url
 from issuers.models import Credential
 from learners.models import Learner
 
-from . import profiles
+from . import external, profiles
 
 _CompetencyRef = inline_serializer("CompetencyRef", {
     "code": serializers.CharField(), "label": serializers.CharField(), "url": serializers.URLField()})
@@ -27,8 +27,12 @@ _Level = inline_serializer("ProvenLevel", {
 _Profile = inline_serializer("CompetencyProfile", {"competencies": serializers.ListField(child=inline_serializer(
     "ProvenCompetency", {"competency": _CompetencyRef, "level": _Level,  # null in a framework without a scale
                          "evidence": serializers.ListField(child=serializers.URLField())}))})
-_FitCounts = {"score": serializers.FloatField(), "met": serializers.IntegerField(),
-              "partial": serializers.IntegerField(), "missing": serializers.IntegerField()}
+# ``score``, ``met`` and ``partial`` count the city's proof and badges earned elsewhere; ``city_score`` the city's
+# proof alone; ``met_elsewhere``/``partial_elsewhere``: requirements whose status comes from a badge from elsewhere.
+_FitCounts = {"score": serializers.FloatField(), "city_score": serializers.FloatField(),
+              "met": serializers.IntegerField(), "partial": serializers.IntegerField(),
+              "missing": serializers.IntegerField(), "met_elsewhere": serializers.IntegerField(),
+              "partial_elsewhere": serializers.IntegerField()}
 _JobsRanked = inline_serializer("JobsRanked", {"framework": serializers.URLField(), "jobs": serializers.ListField(
     child=inline_serializer("JobRanked", {"code": serializers.CharField(), "title": serializers.CharField(),
                                           **_FitCounts}))})
@@ -41,7 +45,10 @@ _JobFit = inline_serializer("JobFit", {
                                                                "label": serializers.CharField()}),
         "required_level": serializers.CharField(), "essential": serializers.BooleanField(),
         "status": serializers.ChoiceField(choices=[profiles.MET, profiles.PARTIAL, profiles.MISSING]),
-        "proven_rank": serializers.IntegerField(allow_null=True)}))})
+        "proven_rank": serializers.IntegerField(allow_null=True),
+        "proof": serializers.ChoiceField(choices=[profiles.CITY, profiles.EXTERNAL], allow_null=True),
+        "attested_rank": serializers.IntegerField(allow_null=True),
+        "attested_by": serializers.ListField(child=serializers.CharField())}))})
 
 
 def _learner_email(request: Request) -> str:
@@ -70,18 +77,25 @@ def _profile_json(profile: profiles.Profile) -> list[dict]:
     return sorted(rows, key=lambda r: r["competency"]["code"])
 
 
-def _fit_json(fit: profiles.JobFit, job: Job) -> dict:
+def _fit_counts(fit: profiles.JobFit) -> dict:
+    return {"score": round(fit.score, 3), "city_score": round(fit.city_score, 3),
+            "met": fit.count(profiles.MET), "partial": fit.count(profiles.PARTIAL),
+            "missing": fit.count(profiles.MISSING), "met_elsewhere": fit.count(profiles.MET, proof=profiles.EXTERNAL),
+            "partial_elsewhere": fit.count(profiles.PARTIAL, proof=profiles.EXTERNAL)}
+
+
+def _fit_json(fit: profiles.JobFit, job: Job, attested: external.ExternalProfile) -> dict:
     competencies = Competency.objects.in_bulk(r.competency_id for r in fit.requirements)
     levels = ProficiencyLevel.objects.in_bulk(r.required_level_id for r in fit.requirements)
     return {
         "job": {"code": job.code, "title": job.title, "url": identifiers.job_url(job)},
-        "score": round(fit.score, 3),
-        "met": fit.count(profiles.MET), "partial": fit.count(profiles.PARTIAL), "missing": fit.count(profiles.MISSING),
+        **_fit_counts(fit),
         "requirements": [{
             "competency": {"code": competencies[r.competency_id].code, "label": competencies[r.competency_id].label},
             "required_level": levels[r.required_level_id].code if r.required_level_id else None,
             "essential": r.essential, "status": r.status,
-            "proven_rank": r.proven_rank,
+            "proven_rank": r.proven_rank, "proof": r.proof, "attested_rank": r.attested_rank,
+            "attested_by": attested[r.competency_id].issuers if r.competency_id in attested else [],
         } for r in fit.requirements],
     }
 
@@ -102,13 +116,12 @@ class MyJobsApi(APIView):
     def get(self, request: Request) -> Response:
         framework = selectors.framework_get(code=request.query_params.get("framework", ""),
                                             version=request.query_params.get("version"))
-        profile = profiles.learner_profile(email=_learner_email(request))
-        ranked = profiles.jobs_ranked(profile=profile, framework=framework)
+        email = _learner_email(request)
+        ranked = profiles.jobs_ranked(profile=profiles.learner_profile(email=email), framework=framework,
+                                      attested=external.external_profile(email=email))
         jobs = Job.objects.in_bulk(f.job_id for f in ranked)
         return Response({"framework": identifiers.framework_url(framework), "jobs": [
-            {"code": jobs[f.job_id].code, "title": jobs[f.job_id].title, "score": round(f.score, 3),
-             "met": f.count(profiles.MET), "partial": f.count(profiles.PARTIAL),
-             "missing": f.count(profiles.MISSING)} for f in ranked]})
+            {"code": jobs[f.job_id].code, "title": jobs[f.job_id].title, **_fit_counts(f)} for f in ranked]})
 
 
 class MyJobFitApi(APIView):
@@ -116,8 +129,10 @@ class MyJobFitApi(APIView):
     def get(self, request: Request, code: str, version: str, job_code: str) -> Response:
         framework = selectors.framework_get(code=code, version=version)
         job = selectors.job_get(framework=framework, code=job_code)
-        profile = profiles.learner_profile(email=_learner_email(request))
-        return Response(_fit_json(profiles.job_fit(profile=profile, job=job), job))
+        email = _learner_email(request)
+        attested = external.external_profile(email=email)
+        fit = profiles.job_fit(profile=profiles.learner_profile(email=email), job=job, attested=attested)
+        return Response(_fit_json(fit, job, attested))
 
 
 class AgentSearchApi(APIView):

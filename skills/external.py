@@ -12,8 +12,10 @@ items by URL and code. An alignment attests a competency of a framework known he
 
 An external attestation is kept apart from city-issued proof: it never enters ``profiles.Profile`` (which
 only the city's credentials fill) and is listed next to it, at the first level of the framework's scale
-(an alignment carries no level), or without a level when the framework has no scale. Only badges valid when
-last verified and not expired count.
+(an alignment carries no level), or without a level when the framework has no scale (rank 0, as for the
+city's proof). An attestation of an obsolete competency also attests the one that replaced it. Only badges
+valid when last verified and not expired count. Job fit reads these beside the city's proof
+(``profiles.job_fit(attested=...)``), saying which of the two meets each requirement.
 """
 
 from __future__ import annotations
@@ -41,6 +43,7 @@ _UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12
 class ExternalAttestation:
     competency_id: int
     level_id: int | None
+    rank: int = 0  # the rank of ``level_id``; 0 without a scale
     foreign_badge_ids: list[int] = field(default_factory=list)
     issuers: list[str] = field(default_factory=list)
 
@@ -116,13 +119,15 @@ def external_profiles_for(*, emails: Iterable[str], now: datetime | None = None)
         return {}
     by_url, by_identifier = _index(Competency.objects.values_list(
         "id", "code", "esco_uri", "framework__code", "framework__version", "case_identifier", "case_uri"))
+    replacements = dict(Competency.objects.filter(replaced_by__isnull=False).values_list("id", "replaced_by_id"))
     out: dict[str, ExternalProfile] = defaultdict(dict)
     attested: set[int] = set()
     for badge_id, user_id, alignments, issuer_name in badges:
         for alignment in alignments if isinstance(alignments, list) else []:
             if not isinstance(alignment, dict):
                 continue
-            for competency_id in matches(alignment, by_url, by_identifier):
+            found = matches(alignment, by_url, by_identifier)
+            for competency_id in found | {replacements[c] for c in found if c in replacements}:
                 entry = out[users[user_id]].setdefault(competency_id, ExternalAttestation(competency_id, None))
                 if badge_id not in entry.foreign_badge_ids:
                     entry.foreign_badge_ids.append(badge_id)
@@ -132,17 +137,17 @@ def external_profiles_for(*, emails: Iterable[str], now: datetime | None = None)
     first_levels = _first_levels(attested)
     for profile in out.values():
         for entry in profile.values():
-            entry.level_id = first_levels.get(entry.competency_id)
+            entry.level_id, entry.rank = first_levels.get(entry.competency_id, (None, 0))
     return dict(out)
 
 
-def _first_levels(competency_ids: set[int]) -> dict[int, int]:
-    """competency id -> the first level of its framework's scale (absent when the framework has none)."""
+def _first_levels(competency_ids: set[int]) -> dict[int, tuple[int, int]]:
+    """competency id -> (id, rank) of the first level of its framework's scale (absent when it has none)."""
     frameworks = dict(Competency.objects.filter(id__in=competency_ids).values_list("id", "framework_id"))
-    first: dict[int, int] = {}
-    for level_id, framework_id in ProficiencyLevel.objects.filter(framework_id__in=set(frameworks.values())) \
-            .order_by("-rank").values_list("id", "framework_id"):
-        first[framework_id] = level_id  # the lowest rank is seen last
+    first: dict[int, tuple[int, int]] = {}
+    for level_id, rank, framework_id in ProficiencyLevel.objects.filter(
+            framework_id__in=set(frameworks.values())).order_by("-rank").values_list("id", "rank", "framework_id"):
+        first[framework_id] = (level_id, rank)  # the lowest rank is seen last
     return {cid: first[fid] for cid, fid in frameworks.items() if fid in first}
 
 

@@ -6,6 +6,10 @@ else at the first level of the scale; in a framework without a scale (a CASE pac
 level (rank 0). A requirement without a level (same case) is met by any proof. Only currently valid credentials
 count (``Credential.objects.valid``: not revoked, not suspended, within their dates). A credential for an obsolete
 competency also proves the competency that replaced it.
+
+Job fit also counts what badges earned elsewhere attest (``skills.external``), kept apart: each requirement
+says whether the city's proof or an external attestation meets it (``RequirementFit.proof``), the city's
+proof winning a tie; ``JobFit.score`` counts both, ``JobFit.city_score`` the city's proof alone.
 """
 
 from __future__ import annotations
@@ -22,7 +26,11 @@ from issuers.models import Credential
 from learners import policy
 from learners.models import Learner
 
+from .external import ExternalProfile
+
 MET, PARTIAL, MISSING = "met", "partial", "missing"
+CITY, EXTERNAL = "city", "external"  # what meets a requirement: a city-issued credential, a badge from elsewhere
+_ORDER = {MISSING: 0, PARTIAL: 1, MET: 2}
 
 
 @dataclass
@@ -90,7 +98,10 @@ class RequirementFit:
     required_level_id: int | None
     essential: bool
     status: str
-    proven_rank: int | None
+    proven_rank: int | None  # the city's proof
+    proof: str | None = None  # CITY or EXTERNAL: what gives ``status``; None when missing
+    attested_rank: int | None = None  # a badge earned elsewhere (the first level of the scale; 0 without one)
+    city_status: str = MISSING  # the status the city's proof alone gives
 
 
 @dataclass
@@ -98,27 +109,36 @@ class JobFit:
     job_id: int
     score: float  # 0..1: essential requirements weigh 2, optional 1; a partly met one counts half
     requirements: list[RequirementFit]
+    city_score: float = 0.0  # the same, counting only the city's proof
 
-    def count(self, status: str) -> int:
-        return sum(1 for r in self.requirements if r.status == status)
+    def count(self, status: str, *, proof: str | None = None) -> int:
+        return sum(1 for r in self.requirements if r.status == status and (proof is None or r.proof == proof))
 
 
-def _fit(job_id: int, rows: list[tuple], profile: Profile) -> JobFit:
-    fits, total, earned = [], 0.0, 0.0
+def _status(rank: int | None, required: int) -> str:
+    return MISSING if rank is None else MET if rank >= required else PARTIAL
+
+
+def _score(weights: list[tuple[float, str]]) -> float:
+    total = sum(w for w, _ in weights)
+    earned = sum(w if s == MET else w / 2 if s == PARTIAL else 0.0 for w, s in weights)
+    return earned / total if total else 0.0
+
+
+def _fit(job_id: int, rows: list[tuple], profile: Profile, attested: ExternalProfile | None = None) -> JobFit:
+    fits = []
     for competency_id, level_id, rank, essential in rows:
         proven = profile.get(competency_id)
-        if proven is None:
-            status = MISSING
-        elif proven.rank >= rank:
-            status = MET
-        else:
-            status = PARTIAL
-        weight = 2.0 if essential else 1.0
-        total += weight
-        earned += weight if status == MET else weight / 2 if status == PARTIAL else 0.0
+        elsewhere = attested.get(competency_id) if attested else None
+        city = _status(proven.rank if proven else None, rank)
+        external = _status(elsewhere.rank if elsewhere else None, rank)
+        status, proof = (city, CITY) if _ORDER[city] >= _ORDER[external] else (external, EXTERNAL)
         fits.append(RequirementFit(competency_id, rank, level_id, essential, status,
-                                   proven.rank if proven else None))
-    return JobFit(job_id, earned / total if total else 0.0, fits)
+                                   proven.rank if proven else None, proof if status != MISSING else None,
+                                   elsewhere.rank if elsewhere else None, city))
+    weights = [2.0 if r.essential else 1.0 for r in fits]
+    return JobFit(job_id, _score([(w, r.status) for w, r in zip(weights, fits, strict=True)]), fits,
+                  _score([(w, r.city_status) for w, r in zip(weights, fits, strict=True)]))
 
 
 def _requirement_rows(jobs_filter: Q) -> dict[int, list[tuple]]:
@@ -132,21 +152,26 @@ def _requirement_rows(jobs_filter: Q) -> dict[int, list[tuple]]:
     return rows
 
 
-def job_fit(*, profile: Profile, job: Job) -> JobFit:
-    return _fit(job.id, _requirement_rows(Q(job=job)).get(job.id, []), profile)
+def job_fit(*, profile: Profile, job: Job, attested: ExternalProfile | None = None) -> JobFit:
+    """``attested``: what the learner's badges from elsewhere attest (``external.external_profile``)."""
+    return _fit(job.id, _requirement_rows(Q(job=job)).get(job.id, []), profile, attested)
 
 
-def job_fits(*, profiles: dict[str, Profile], jobs: dict[str, Job]) -> dict[str, JobFit]:
-    """email -> the fit of that learner's profile to that learner's job, for a whole team in two queries."""
+def job_fits(*, profiles: dict[str, Profile], jobs: dict[str, Job],
+             attested: dict[str, ExternalProfile] | None = None) -> dict[str, JobFit]:
+    """email -> the fit of that learner's profile (and ``attested[email]``) to that learner's job, for a whole
+    team in two queries."""
     rows = _requirement_rows(Q(job_id__in={job.id for job in jobs.values()}))
-    return {email: _fit(job.id, rows.get(job.id, []), profiles.get(email, {})) for email, job in jobs.items()}
+    attested = attested or {}
+    return {email: _fit(job.id, rows.get(job.id, []), profiles.get(email, {}), attested.get(email.lower()))
+            for email, job in jobs.items()}
 
 
-def jobs_ranked(*, profile: Profile, framework: Framework) -> list[JobFit]:
+def jobs_ranked(*, profile: Profile, framework: Framework, attested: ExternalProfile | None = None) -> list[JobFit]:
     """Every job of the framework, best fit first (then by job code), in two queries."""
     rows = _requirement_rows(Q(job__framework=framework))
     codes = dict(Job.objects.filter(framework=framework).values_list("id", "code"))
-    fits = [_fit(job_id, rows.get(job_id, []), profile) for job_id in codes]
+    fits = [_fit(job_id, rows.get(job_id, []), profile, attested) for job_id in codes]
     return sorted(fits, key=lambda f: (-f.score, codes[f.job_id]))
 
 

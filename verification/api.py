@@ -18,7 +18,8 @@ A report (200) is the answer whenever the input could be read, whatever it says 
 Input that cannot be read is a 4xx whose ``error.code`` is the precise reason and whose ``error.details.report``
 is the same report: 400 (``not_json``, ``not_jws``, ``no_baked_credential``, a refused URL such as
 ``address_not_public``...), 413 (``too_large``), 415 (``unsupported_media_type``), 422 (the URL's document
-cannot be had: ``fetch_timeout``, ``fetch_http_status``, ``fetch_too_large``...), 429 (``rate_limited``).
+cannot be had: ``fetch_timeout``, ``fetch_http_status``, ``fetch_gone`` (410), ``fetch_too_large``...), 429
+(``rate_limited``). A copy of a hosted OB 2.0 assertion whose URL answers 410 Gone is a report: revoked.
 """
 
 from __future__ import annotations
@@ -143,7 +144,7 @@ class CredentialVerifyApi(APIView):
                                  "`not_jws`, `no_baked_credential`, a refused URL: `address_not_public`, "
                                  "`scheme_not_allowed`...); `error.details.report` is the report."),
             422: OpenApiResponse(Error, description="The URL's document cannot be had (`fetch_timeout`, "
-                                 "`fetch_http_status`, `fetch_too_large`, `fetch_content_type`...)."),
+                                 "`fetch_http_status`, `fetch_gone`, `fetch_too_large`, `fetch_content_type`...)."),
             **errors(413, 415, 429),
         },
     )

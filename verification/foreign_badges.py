@@ -187,8 +187,14 @@ def _document(report: Report, original: str) -> str:
 
 
 def foreign_badge_recheck(*, badge: ForeignBadge, now: datetime | None = None) -> ForeignBadge:
-    """Verify the stored original again and record the report (a badge revoked since becomes "revoked")."""
+    """Verify the stored original again and record the report (a badge revoked since becomes "revoked").
+
+    An OB 2.0 hosted assertion added by URL whose URL now answers 410 Gone (OB 2.0 "Hosted verification": how
+    a host says it revoked it) is checked again from the copy kept at the last verification: its BadgeClass and
+    issuer then say whether the 410 comes from the issuer's origin, and the report says "revoked"."""
     report = credential_verify_raw(raw=badge.original, now=now)
+    if report.check("json").code == "fetch_gone" and badge.format == "ob2-hosted" and badge.document:
+        report = credential_verify_raw(raw=badge.document, now=now)
     facts = None
     if report.valid:
         try:

@@ -5,6 +5,7 @@ same as forged."""
 
 from __future__ import annotations
 
+import json
 import re
 from typing import TYPE_CHECKING
 
@@ -12,7 +13,7 @@ from django.conf import settings
 
 from badges_service.errors import NotFound
 from badges_service.fetch import FetchError
-from badges_service.openbadges.report import FAILED, PASSED, Check, KeyResolutionError
+from badges_service.openbadges.report import FAILED, PASSED, Check, DocumentGone, KeyResolutionError
 from issuers import ob2, selectors
 
 from . import remote
@@ -46,11 +47,24 @@ def fetch(url: str) -> dict:
 
 
 def foreign_fetch(url: str) -> dict:
-    """Another service's OB 2.0 document, fetched SSRF-safe (and cached a short while, see ``remote``)."""
+    """Another service's OB 2.0 document, fetched SSRF-safe (and cached a short while, see ``remote``);
+    ``DocumentGone`` when its URL answers 410 Gone (what a revoked hosted assertion answers)."""
     try:
         return remote.json_get(url)
     except FetchError as exc:
+        if exc.status == 410:
+            raise DocumentGone(f"{url} answers 410 Gone.", reason=_revocation_reason(exc.body)) from exc
         raise KeyResolutionError(f"{url} cannot be had: {exc}") from exc
+
+
+def _revocation_reason(body: bytes) -> str | None:
+    """The ``revocationReason`` of a 410 Gone's optional body ``{"revoked": true, "revocationReason": ...}``."""
+    try:
+        document = json.loads(body) if body else None
+    except (ValueError, RecursionError):
+        return None
+    reason = document.get("revocationReason") if isinstance(document, dict) else None
+    return reason[:500] if isinstance(reason, str) and reason.strip() else None
 
 
 def own_fetch(url: str) -> dict:

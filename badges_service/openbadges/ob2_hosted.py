@@ -11,7 +11,7 @@ from urllib.parse import urlsplit
 from . import ob2_jsonld
 from .errors import OpenBadgesError
 from .ob2_reading import Fetch, summarise
-from .report import ALTERED, FAILED, PASSED, SKIPPED, ReportBuilder, as_list
+from .report import ALTERED, FAILED, PASSED, SKIPPED, DocumentGone, ReportBuilder, as_list
 
 LIVE_FIELDS = ("revoked", "revocationReason")  # what a host may add to its copy once revoked
 
@@ -54,6 +54,8 @@ def check_hosted(run: ReportBuilder, assertion: dict, issuer: dict, issuer_id: s
         return None
     try:
         hosted = fetch(assertion["id"])
+    except DocumentGone as exc:  # OB 2.0 "Hosted verification": a revoked assertion's URL answers 410 Gone
+        hosted = {"id": assertion["id"], "revoked": True, "revocationReason": exc.reason}
     except OpenBadgesError as exc:
         run.add("key", FAILED, exc.code, f"The hosted assertion cannot be had: {exc}")
         run.add("proof", SKIPPED, "skipped", "The hosted copy was not compared (this does not mean it is forged).")

@@ -12,7 +12,8 @@ from collections.abc import Callable
 from . import jws
 from .report import as_list, id_of, parse_datetime
 
-Fetch = Callable[[str], dict]  # URL -> OB 2.0 document; KeyResolutionError when it cannot be had
+# URL -> OB 2.0 document; KeyResolutionError when it cannot be had, DocumentGone when it answers 410 Gone
+Fetch = Callable[[str], dict]
 VERIFICATION_TYPES = {"HostedBadge": "hosted", "hosted": "hosted", "SignedBadge": "signed", "signed": "signed"}
 
 

@@ -26,6 +26,15 @@ class KeyResolutionError(OpenBadgesError):
     code = "key_unresolvable"
 
 
+class DocumentGone(KeyResolutionError):
+    """The document's URL answers 410 Gone. For a hosted OB 2.0 assertion, that is its revocation (OB 2.0
+    "Hosted verification"); ``reason``: the ``revocationReason`` the answer's optional body gave."""
+
+    def __init__(self, message: str, *, reason: str | None = None):
+        super().__init__(message)
+        self.reason = reason
+
+
 @dataclass(frozen=True)
 class ResolvedKey:
     public_key: bytes  # raw Ed25519 public key

@@ -12,7 +12,7 @@ OB 2.0 §"Verification" and the 1EdTech validator's steps, mapped onto ``verify.
   is "altered", with the differing properties named; the hosted original is what the summary then shows);
   signed, the RS256 JWS.
 * ``validity``: ``issuedOn`` and ``expires``.
-* ``status``: the hosted copy's ``revoked``, or the issuer's RevocationList.
+* ``status``: the hosted copy's ``revoked`` (or its URL answering 410 Gone), or the issuer's RevocationList.
 * ``recipient`` (only when an email is given): OB 2.0 IdentityObject, ``sha256$``/``md5$`` of the email
   and ``salt``, or the email itself when not hashed.
 

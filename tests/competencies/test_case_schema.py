@@ -1,8 +1,10 @@
-"""The bundled CASE 1.1 CFPackage schema: a data file with the canonical URL it stands in for and its checksum;
-it refuses what CASE refuses."""
+"""The bundled CASE 1.1 CFPackage schemas (1EdTech's published one, byte for byte, and this project's stricter
+one): data files with their canonical URL and checksum; together they refuse what CASE refuses."""
 
 import hashlib
 import json
+
+from jsonschema import Draft201909Validator
 
 from competencies.interchange import case_schema
 
@@ -20,6 +22,26 @@ def test_the_schema_names_the_canonical_case_schema_it_stands_in_for():
                                 "case_v1p1_cfpackage-jsonschema1.json")
     schema = json.loads((case_schema.DATA_DIR / case_schema.SCHEMA_FILE).read_text())
     assert schema["$id"] == entry["id"] and entry["follows"] in schema["description"]
+
+
+def test_1edtechs_published_schema_is_bundled_under_its_canonical_url():
+    entry = case_schema.index()[case_schema.PUBLISHED_FILE]
+    schema = json.loads((case_schema.DATA_DIR / case_schema.PUBLISHED_FILE).read_bytes())
+    assert entry["id"] == schema["$id"] == case_schema.PUBLISHED_URL
+    assert schema["$schema"] == "https://json-schema.org/draft/2019-09/schema#"
+    Draft201909Validator.check_schema(schema)
+
+
+def test_both_schemas_are_applied_and_a_problem_both_find_is_listed_once():
+    """The published schema's ``ext:`` pattern is not anchored: only this project's schema refuses an
+    association type that merely contains ``ext:``; a rubric member neither defines is found by both."""
+    source = package("case_1_1_rubric.json")
+    source["CFAssociations"][0]["associationType"] = "isFriendOf ext:x"
+    source["CFRubrics"][0]["colour"] = "bleu"
+    published = Draft201909Validator(json.loads((case_schema.DATA_DIR / case_schema.PUBLISHED_FILE).read_bytes()))
+    assert [e.absolute_path[0] for e in published.iter_errors(source)] == ["CFRubrics"]
+    problems = case_schema.package_problems(source)
+    assert [p.split(":")[0] for p in problems] == ["CFAssociations[0].associationType", "CFRubrics[0]"]
 
 
 def test_every_data_file_is_listed():

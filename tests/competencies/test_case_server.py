@@ -11,6 +11,7 @@ import pytest
 from django.core.management import call_command
 
 from competencies.documents import case_package
+from competencies.interchange import case_schema
 from competencies.interchange.case import case_id, read_case
 from competencies.interchange.case_schema import package_problems
 from competencies.models import Framework
@@ -120,6 +121,71 @@ def test_the_service_is_read_only_and_checks_its_paging_parameters(client, frame
     assert [d["title"] for d in page] == ["Référentiel d'essai, \"petit\""]
 
 
+@pytest.fixture
+def six_documents(db):
+    small_framework()
+    for name in VALID:
+        framework_import(bundle=read_case(package(name)))
+    return sorted(d["title"] for d in _get_all())
+
+
+def _get_all():
+    from django.test import Client
+    return Client().get(f"{CASE}/CFDocuments").json()["CFDocuments"]
+
+
+def _titles(client, query: str) -> list[str]:
+    answer = _get(client, f"{CASE}/CFDocuments?{query}")
+    assert answer.status_code == 200, answer.content
+    return [d["title"] for d in answer.json()["CFDocuments"]]
+
+
+def test_the_document_list_sorts_filters_and_selects_as_case_defines(client, six_documents):
+    assert len(six_documents) == 6
+    assert _titles(client, "sort=title&orderBy=desc") == sorted(six_documents, reverse=True)
+    assert _titles(client, "sort=title") == sorted(six_documents)
+    assert _titles(client, "filter=title~'COMPÉTENCES'") == ["Compétences numériques des agents"]
+    assert sorted(_titles(client, "filter=title='Soft skills' OR title='Référentiel accueil 2025'")) == [
+        "Référentiel accueil 2025", "Soft skills"]
+    assert _titles(client, "filter=title~'accueil' AND title!='Soft skills'") == ["Référentiel accueil 2025"]
+    assert _titles(client, "filter=title='Personne'") == []
+    selected = _get(client, f"{CASE}/CFDocuments?fields=identifier,title&limit=2").json()["CFDocuments"]
+    assert [set(d) for d in selected] == [{"identifier", "title"}] * 2
+
+
+def test_the_document_list_pages_with_the_total_and_links(client, six_documents):
+    answer = _get(client, f"{CASE}/CFDocuments?sort=title&limit=2&offset=2&filter=title!='Soft skills'")
+    assert [d["title"] for d in answer.json()["CFDocuments"]] == [t for t in six_documents if t != "Soft skills"][2:4]
+    assert answer["X-Total-Count"] == "5"
+    links = dict(reversed(part.split("; rel=")) for part in answer["Link"].split(", "))
+    assert set(links) == {'"first"', '"prev"', '"next"', '"last"'}
+    assert "offset=0" in links['"prev"'] and "offset=4" in links['"next"'] and "offset=4" in links['"last"']
+    assert "filter=title%21%3D%27Soft+skills%27" in links['"next"'] and "sort=title" in links['"next"']
+    assert "prev" not in _get(client, f"{CASE}/CFDocuments?limit=2")["Link"]
+
+
+def test_every_list_answer_is_a_case_cf_document_set(client, six_documents):
+    for query in ("", "fields=identifier,uri,creator,title,lastChangeDateTime,CFPackageURI", "sort=lastChangeDateTime"):
+        assert case_schema.answer_problems("CFDocumentSet", _get(client, f"{CASE}/CFDocuments?{query}").json()) == []
+
+
+@pytest.mark.parametrize(("query", "code_minor"), [
+    ("sort=colour", "invalid_sort_field"),
+    ("sort=title&orderBy=sideways", "invalid_sort_field"),
+    ("fields=identifier,colour", "invalid_selection_field"),
+    ("filter=colour='bleu'", "invalid_selection_field"),
+    ("filter=title='a' AND title='b' OR title='c'", "invalid_selection_field"),
+    ("filter=title is 'a'", "invalid_selection_field"),
+    ("limit=abc", "invalid_selection_field"),
+    ("limit=0", "invalid_selection_field"),
+    ("offset=-1", "invalid_selection_field"),
+])
+def test_a_parameter_case_does_not_allow_is_a_400_status_info(client, frameworks, query, code_minor):
+    answer = _get(client, f"{CASE}/CFDocuments?{query}")
+    assert _status_info(answer)[:2] == (400, code_minor)
+    assert case_schema.answer_problems("imsx_StatusInfo", answer.json()) == []
+
+
 @pytest.mark.django_db(transaction=True)
 def test_another_instance_imports_the_citys_referentiel_by_url(live_server, settings):
     """End to end through HTTP: this service's import_framework, pointed at this service's CASE server (a real
@@ -196,5 +262,14 @@ def test_the_case_service_is_rate_limited_as_a_public_document(client, db, setti
     settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache",
                                    "LOCATION": f"case-limits-{uuid.uuid4()}"}}
     settings.BADGES_RATE_LIMITS = {**settings.BADGES_RATE_LIMITS, "documents": "2/minute"}
-    statuses = [_get(client, f"{CASE}/CFDocuments").status_code for _ in range(3)]
-    assert statuses == [200, 200, 429]
+    answers = [_get(client, f"{CASE}/CFDocuments") for _ in range(3)]
+    assert [a.status_code for a in answers] == [200, 200, 429]
+    assert _status_info(answers[2])[:2] == (429, "server_busy") and int(answers[2]["Retry-After"]) >= 1
+    assert case_schema.answer_problems("imsx_StatusInfo", answers[2].json()) == []
+    assert client.get("/", HTTP_ACCEPT="application/json").status_code == 200  # another scope, its own answer
+
+
+def test_every_error_answer_is_a_case_status_info(client, frameworks):
+    for path in ("CFItems/not-a-uuid", "CFPackages/7c1b2a3d-0000-4000-8000-000000000000"):
+        assert case_schema.answer_problems("imsx_StatusInfo", _get(client, f"{CASE}/{path}").json()) == []
+    assert case_schema.answer_problems("imsx_StatusInfo", client.post(f"{CASE}/CFDocuments").json()) == []

@@ -148,6 +148,18 @@ def test_a_recheck_on_demand_and_the_periodic_one_record_a_revocation(signed_in,
     tasks.foreign_badge_recheck_task(10_000_000)  # deleted meanwhile: nothing to do
 
 
+def test_a_badge_added_by_url_whose_url_then_answers_410_gone_is_rechecked_as_revoked(signed_in, platforms,
+                                                                                      learner):
+    assertion = platforms.badgr()
+    signed_in.post(ADD, {"url": assertion["id"]})
+    badge = ForeignBadge.objects.get(user=learner)
+    platforms.withdraw(assertion["id"], reason="Retiré par l'université")
+    signed_in.post(f"/passeport/ailleurs/{badge.public_id}/verifier")
+    badge.refresh_from_db()
+    assert badge.status == "revoked" and "Retiré par l'université" in json.dumps(badge.report, ensure_ascii=False)
+    assert {c["name"]: c["result"] for c in badge.report["checks"]}["key"] == "passed"
+
+
 def test_public_or_private_like_the_others_and_nobody_elses(signed_in, platforms, learner, other_learner, client):
     signed_in.post(ADD, {"url": platforms.moodle()["id"]})
     badge = ForeignBadge.objects.get(user=learner)

@@ -1,7 +1,9 @@
 """Other administrations' Open Badges 2.0 platforms, published on a loopback document server in the shapes
 tests/fixtures/ob2/ records (Moodle: embedded BadgeClass and Issuer, ``verify``, query-string URLs; Badgr:
-assertion -> BadgeClass -> Issuer by URL), plus a signed-badge issuer with its RSA key. Shared by the
-verification and passport tests."""
+assertion -> BadgeClass -> Issuer by URL; Open Badge Factory: the same chain at ``.json?v=2.0&event=`` URLs,
+``hosted`` in lower case, an expiry; Credly: ``/v1/obi/v2/`` URLs, the issuer embedded in the BadgeClass as a
+``Profile``, an image object, a recipient hashed without salt), plus a signed-badge issuer with its RSA key.
+Shared by the verification and passport tests."""
 
 from __future__ import annotations
 
@@ -19,6 +21,8 @@ from .document_server import DocumentServer
 FIXTURES = Path(__file__).parent.parent / "fixtures" / "ob2"
 MOODLE_HOST = "https://formation.ministere.example"
 BADGR_HOST = "https://api.badgr.example"
+OBF_HOST = "https://openbadgefactory.example"
+CREDLY_HOST = "https://api.credly.example"
 EMAIL = "camille.martin@ministere.example"
 _KEY = rsa.generate_private_key(public_exponent=65537, key_size=2048)
 
@@ -40,6 +44,13 @@ class ForeignPlatforms:
         return self.server.serve(_path(document["id"], self.origin), json.dumps(document, ensure_ascii=False),
                                  content_type="application/json; charset=utf-8")
 
+    def withdraw(self, url: str, *, reason: str | None = None) -> None:
+        """The host answers 410 Gone at ``url`` (OB 2.0: how a hosted assertion is revoked), with the optional
+        JSON body ``{"revoked": true, "revocationReason": ...}`` when a reason is given."""
+        body = json.dumps({"revoked": True, "revocationReason": reason}) if reason else "<h1>Gone</h1>"
+        self.server.serve(_path(url, self.origin), body, status=410,
+                          content_type="application/json" if reason else "text/html")
+
     # Moodle: the hosted assertion embeds everything.
     def moodle(self) -> dict:
         assertion = self._load("moodle_hosted_assertion.json", MOODLE_HOST)
@@ -59,6 +70,20 @@ class ForeignPlatforms:
         for document in (assertion, badge, issuer):
             self.publish(document)
         return assertion
+
+    # Open Badge Factory: assertion -> BadgeClass -> Issuer, each at a query-string URL.
+    def obf(self) -> dict:
+        return self._chain("obf", OBF_HOST, ("hosted_assertion", "badge_class", "issuer"))
+
+    # Credly: assertion -> BadgeClass, which embeds its issuer Profile.
+    def credly(self) -> dict:
+        return self._chain("credly", CREDLY_HOST, ("hosted_assertion", "badge_class"))
+
+    def _chain(self, platform: str, host: str, names: tuple[str, ...]) -> dict:
+        documents = [self._load(f"{platform}_{name}.json", host) for name in names]
+        for document in documents:
+            self.publish(document)
+        return documents[0]
 
     # A signed badge: CryptographicKey, issuer Profile listing it, BadgeClass; the assertion is a JWS.
     def signed(self, *, key=_KEY, listed_key=None) -> str:

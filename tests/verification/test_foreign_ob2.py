@@ -72,10 +72,69 @@ def test_a_badgr_assertion_is_fetched_with_its_badge_class_and_issuer_and_read_a
         in requested
 
 
+@pytest.mark.parametrize("platform", ["obf", "credly"])
+def test_open_badge_factory_and_credly_assertions_verify_by_url_as_a_copy_and_baked(platforms, platform):
+    assertion = getattr(platforms, platform)()
+    for raw in (assertion["id"], json.dumps(assertion),
+                baking.png_bake(png(), keyword="openbadges", text=assertion["id"])):
+        report = credential_verify_raw(raw=raw, recipient_email=EMAIL)
+        assert report.valid, codes(report)
+        assert report.summary["format"] == "ob2-hosted" and codes(report)["recipient"] == ("passed", "ok")
+    assert report.summary["issuer"]["name"] in ("Centre de gestion de l'Exemple", "Agence nationale de l'Exemple")
+    assert report.summary["achievement"]["alignment"], report.summary  # kept for the competency profile
+
+
+def test_an_open_badge_factory_assertion_past_its_expiry_or_revoked_by_410_is_not_valid(platforms):
+    from datetime import UTC, datetime
+
+    from django.core.cache import cache
+    assertion = platforms.obf()
+    assert credential_verify_raw(raw=assertion["id"], now=datetime(2031, 1, 1, tzinfo=UTC)).status == "expired"
+    platforms.withdraw(assertion["id"])
+    cache.clear()  # fetched documents are kept a short while (remote.document_get)
+    assert credential_verify_raw(raw=json.dumps(assertion)).status == "revoked"
+
+
+def test_a_credly_recipient_hashed_without_salt_is_checked_and_an_altered_copy_is_named(platforms):
+    assertion = platforms.credly()
+    assert codes(credential_verify_raw(raw=assertion["id"], recipient_email="autre@ministere.example"))[
+        "recipient"] == ("failed", "recipient_mismatch")
+    altered = {**assertion, "issuedOn": "2020-01-01T00:00:00.000Z"}
+    report = credential_verify_raw(raw=json.dumps(altered))
+    assert report.status == "altered" and "issuedOn" in report.check("proof").message
+
+
 def test_a_foreign_assertion_on_its_issuer_revocation_list_is_revoked(platforms):
     assertion = platforms.badgr(revoked=("urn:uuid:another", "self"))
     revoked = credential_verify_raw(raw=json.dumps(assertion))
     assert revoked.status == "revoked" and "Fraude" in revoked.check("status").message
+
+
+def test_a_hosted_assertion_whose_url_answers_410_gone_is_revoked_with_the_reason_its_body_gives(platforms):
+    assertion = platforms.badgr()
+    platforms.withdraw(assertion["id"], reason="Délivré par erreur")
+    report = credential_verify_raw(raw=json.dumps(assertion))
+    assert report.status == "revoked" and not report.valid
+    assert codes(report)["key"] == ("passed", "ok") and codes(report)["status"] == ("failed", "revoked")
+    assert "Délivré par erreur" in report.check("status").message
+
+
+def test_a_moodle_assertion_answering_410_without_a_body_is_revoked_not_unverifiable(platforms):
+    moodle = platforms.moodle()
+    platforms.withdraw(moodle["id"])
+    for raw in (json.dumps(moodle), baking.png_bake(png(), keyword="openbadges", text=json.dumps(moodle))):
+        report = credential_verify_raw(raw=raw)
+        assert report.status == "revoked", codes(report)
+        assert report.check("status").message == "Revoked by its issuer."
+
+
+def test_a_badge_class_answering_410_leaves_the_assertion_unverifiable_and_a_bare_url_says_it_is_gone(platforms):
+    assertion = platforms.badgr()
+    platforms.withdraw(assertion["badge"])
+    assert credential_verify_raw(raw=json.dumps(assertion)).status == "unverifiable"
+    platforms.withdraw(assertion["id"])
+    report = credential_verify_raw(raw=assertion["id"])  # nothing left to say whose URL it is
+    assert codes(report)["json"] == ("failed", "fetch_gone") and "410" in report.check("json").message
 
 
 def test_the_recipient_is_checked_when_an_email_is_given(platforms):

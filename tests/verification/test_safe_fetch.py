@@ -162,7 +162,21 @@ def test_only_the_expected_media_types_and_2xx_answers_are_accepted(server):
     assert caught.value.code == "fetch_content_type"
     with pytest.raises(FetchError) as caught:
         fetch(server.origin + "/missing", policy=_policy(server), accept=JSON)
-    assert caught.value.code == "fetch_http_status" and "404" in str(caught.value)
+    assert caught.value.code == "fetch_http_status" and "404" in str(caught.value) and caught.value.status == 404
+
+
+def test_a_410_gone_is_told_apart_with_its_json_body_read_under_the_same_limits(server):
+    """OB 2.0 "Hosted verification": a revoked assertion's URL answers 410 Gone, optionally with a JSON body."""
+    server.serve("/gone", b'{"revoked": true, "revocationReason": "erreur"}', status=410)
+    with pytest.raises(FetchError) as caught:
+        fetch(server.origin + "/gone", policy=_policy(server), accept=JSON)
+    assert (caught.value.code, caught.value.status) == ("fetch_gone", 410) and b"erreur" in caught.value.body
+    server.serve("/gone-big", b"{" + b" " * 5000 + b"}", status=410)
+    server.serve("/gone-html", "<h1>Gone</h1>", status=410, content_type="text/html")
+    for path in ("/gone-big", "/gone-html"):
+        with pytest.raises(FetchError) as caught:
+            fetch(server.origin + path, policy=_policy(server, max_bytes=1000), accept=JSON)
+        assert (caught.value.code, caught.value.body) == ("fetch_gone", b"")
 
 
 def test_an_unresolvable_name_is_a_fetch_failure_not_a_refusal():
