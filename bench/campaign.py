@@ -99,21 +99,13 @@ def send(args: tuple) -> tuple[int, int]:
 
 def setup(events: int):
     """Issuer, achievement, rule, and the HR directory mapped beforehand (LMS user n is agent n)."""
-    from issuers import services as issuer_services
-    from issuers.permissions import SYSTEM
+    from bench.http_fixture import city_and_hr, cybersecurity
     from learners.models import Learner
     from pipeline import services
     from pipeline.models import LearnerMapping
 
-    ville = issuer_services.issuer_create(slug="ville", name="Ville de Paris-Exemple", kind="city",
-                                          url="https://www.ville-exemple.fr", email="badges@ville-exemple.fr")
-    drh = issuer_services.issuer_create(slug="drh", name="Direction des ressources humaines", parent=ville,
-                                        email="formation.drh@ville-exemple.fr")
-    achievement = issuer_services.achievement_create(
-        issuer=drh, slug="cybersecurite-essentiels", name="Cybersécurité : les essentiels",
-        description="Reconnaître un hameçonnage, protéger ses mots de passe et les données des usagers.",
-        criteria_narrative="Avoir terminé le module en ligne « Cybersécurité : les essentiels ».", tags=["numérique"],
-        actor=SYSTEM)
+    _ville, drh = city_and_hr()
+    achievement = cybersecurity(drh)
     new = services.lms_source_create(name="moodle-ville", issuer=drh)
     services.award_rule_create(source=new.source, course=COURSE, achievement=achievement, validity_days=3 * 365)
     learners = Learner.objects.bulk_create(

@@ -20,7 +20,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from referentiel import DIRECTIONS, connection, synthetic_bundle, timed
+from referentiel import DIRECTIONS, connection, on_throwaway_database, synthetic_bundle, timed
 
 
 def main() -> None:
@@ -64,9 +64,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    old_name = connection.settings_dict["NAME"]
-    test_name = connection.creation.create_test_db(verbosity=0, autoclobber=True, serialize=False)
-    try:
-        main()
-    finally:
-        connection.creation.destroy_test_db(old_name, verbosity=0)
+    on_throwaway_database(main)

@@ -29,8 +29,6 @@ import time
 import urllib.request
 from pathlib import Path
 
-from issuers.permissions import SYSTEM
-
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
@@ -91,17 +89,13 @@ def main() -> None:
     from django.db import connection
 
     from badges_service.celery import app
-    from issuers import services as issuer_services
+    from bench.http_fixture import city_and_hr, cybersecurity
     from pipeline import services, signatures
     from pipeline.models import InboundEvent
 
     call_command("migrate", verbosity=0)
-    drh = issuer_services.issuer_create(slug="drh", name="Direction des ressources humaines", kind="city",
-                                        url="https://www.ville-exemple.fr", email="formation.drh@ville-exemple.fr")
-    achievement = issuer_services.achievement_create(
-        issuer=drh, slug="cybersecurite-essentiels", name="Cybersécurité : les essentiels",
-        description="Reconnaître un hameçonnage.", criteria_narrative="Avoir terminé le module.", tags=[],
-        actor=SYSTEM)
+    _ville, drh = city_and_hr()
+    achievement = cybersecurity(drh)
     new = services.lms_source_create(name="moodle-ville", issuer=drh)
     services.award_rule_create(source=new.source, course="102", achievement=achievement)
     connection.close()
@@ -114,39 +108,38 @@ def main() -> None:
     template = (ROOT / "tests/fixtures/moodle/course_completed.json").read_text()
     offset = 0
 
-    def lrs_run(warm_up: bool = False) -> float:
+    def rate(path: str, bodies: list[bytes], headers, expected: int, items: int) -> float:
+        """POST each body to ``path`` (``headers``: a function of the body), timed: items per second."""
+        start = time.perf_counter()
+        for body in bodies:
+            assert _post(url + path, body, headers(body)) == expected
+        return items / (time.perf_counter() - start)
+
+    def signed(body: bytes) -> dict:
+        return {signatures.HEADER: signatures.sign(secret, body)}
+
+    def statement_batches(warm_up: bool) -> tuple[list[bytes], int]:
         nonlocal offset
         batches = 2 if warm_up else args.batches
         bodies = [json.dumps(_statements(BATCH, offset + b * BATCH)).encode() for b in range(batches)]
         offset += BATCH * batches
-        start = time.perf_counter()
-        for body in bodies:
-            assert _post(url + "/api/v1/xapi/statements", body, lrs_headers) == 200
-        return BATCH * batches / (time.perf_counter() - start)
+        return bodies, BATCH * batches
+
+    def lrs_run(warm_up: bool = False) -> float:
+        bodies, count = statement_batches(warm_up)
+        return rate("/api/v1/xapi/statements", bodies, lambda _body: lrs_headers, 200, count)
 
     def signed_xapi_run(warm_up: bool = False) -> float:
-        nonlocal offset
-        batches = 2 if warm_up else args.batches
-        bodies = [json.dumps(_statements(BATCH, offset + b * BATCH)).encode() for b in range(batches)]
-        offset += BATCH * batches
-        start = time.perf_counter()
-        for body in bodies:
-            assert _post(url + "/api/v1/events/xapi", body,
-                         {signatures.HEADER: signatures.sign(secret, body)}) == 202
-        return BATCH * batches / (time.perf_counter() - start)
+        bodies, count = statement_batches(warm_up)
+        return rate("/api/v1/events/xapi", bodies, signed, 202, count)
 
     def webhook_run(warm_up: bool = False) -> float:
         nonlocal offset
-        batches = 2 if warm_up else args.batches
-        count = BATCH * batches
+        count = BATCH * (2 if warm_up else args.batches)
         bodies = [(template.replace('"8812"', f'"{offset + n}"').replace('"45"', f'"{10_000 + offset + n}"')
                    .replace('"101"', '"102"')).encode() for n in range(count)]
         offset += count
-        start = time.perf_counter()
-        for body in bodies:
-            assert _post(url + "/api/v1/events/moodle", body,
-                         {signatures.HEADER: signatures.sign(secret, body)}) == 202
-        return count / (time.perf_counter() - start)
+        return rate("/api/v1/events/moodle", bodies, signed, 202, count)
 
     rates: dict[str, list[float]] = {"lrs": [], "signed_xapi": [], "webhook": []}
     try:

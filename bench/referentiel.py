@@ -137,10 +137,15 @@ def main() -> None:
           f"job fit < 100 ms: {'met' if ours_fit < 0.1 else 'NOT met'}")
 
 
-if __name__ == "__main__":
+def on_throwaway_database(main) -> None:
+    """Run ``main`` on ``test_<name>``, created for it (over a leftover one) and dropped after."""
     old_name = connection.settings_dict["NAME"]
-    test_name = connection.creation.create_test_db(verbosity=0, autoclobber=True, serialize=False)
+    connection.creation.create_test_db(verbosity=0, autoclobber=True, serialize=False)
     try:
         main()
     finally:
         connection.creation.destroy_test_db(old_name, verbosity=0)
+
+
+if __name__ == "__main__":
+    on_throwaway_database(main)

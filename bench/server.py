@@ -71,18 +71,14 @@ def prepare() -> tuple[str, str]:
     from django.core.management import call_command
     from django.db import connection
 
+    from bench.http_fixture import city_and_hr, cybersecurity
     from issuers import services as issuer_services
     from issuers.permissions import SYSTEM
     from pipeline import services
 
     call_command("migrate", verbosity=0)
-    ville = issuer_services.issuer_create(slug="ville", name="Ville de Paris-Exemple", kind="city",
-                                          url="https://www.ville-exemple.fr", email="badges@ville-exemple.fr")
-    achievement = issuer_services.achievement_create(
-        issuer=ville, slug="cybersecurite-essentiels", name="Cybersécurité : les essentiels",
-        description="Reconnaître un hameçonnage, protéger ses mots de passe et les données des usagers.",
-        criteria_narrative="Avoir terminé le module en ligne « Cybersécurité : les essentiels ».", tags=["numérique"],
-        actor=SYSTEM)
+    ville, _drh = city_and_hr()
+    achievement = cybersecurity(ville)
     credential = issuer_services.credential_issue(achievement=achievement, recipient_email="agent@ville-exemple.fr",
                                                   recipient_name="Camille Martin", actor=SYSTEM)
     issuer_services.credential_visibility_set(credential=credential, public=True, actor=SYSTEM)  # shared
