@@ -99,7 +99,7 @@ def decode_unverified(token: str, *, max_payload_bytes: int) -> Decoded:
     except jose_errors.MissingCritHeaderError as exc:  # "b64": false without "crit" (RFC 7797 §6)
         raise JwsError("The JWS header has critical parameters this verifier does not understand.",
                        code="crit_unsupported") from exc
-    except (jose_errors.DecodeError, jose_errors.MissingAlgorithmError, RecursionError) as exc:
+    except (jose_errors.DecodeError, jose_errors.MissingAlgorithmError, RecursionError, TypeError) as exc:
         if "payload" in str(exc):
             raise JwsError("The JWS payload is not base64url.", code="not_jws") from exc
         raise JwsError("The JWS header is not a JSON object with an 'alg'.", code="bad_header") from exc
@@ -149,7 +149,7 @@ def check_header(header: dict, algorithms: Collection[str]) -> joserfc_jws.JWSAl
     except (jose_errors.UnsupportedHeaderError, jose_errors.MissingCritHeaderError) as exc:
         raise JwsError("The JWS header has critical parameters this verifier does not understand.",
                        code="crit_unsupported") from exc
-    except (jose_errors.InvalidHeaderValueError, jose_errors.MissingHeaderError) as exc:
+    except (jose_errors.InvalidHeaderValueError, jose_errors.MissingHeaderError, TypeError) as exc:
         raise JwsError(f"The JWS header is not well formed: {exc}", code="bad_header") from exc
     return model
 

@@ -7,7 +7,8 @@ import json
 from pathlib import Path
 
 import pytest
-from cryptography.hazmat.primitives.asymmetric import rsa
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.asymmetric import padding, rsa
 from joserfc import jws as joserfc_jws
 from joserfc.jwk import RSAKey
 from joserfc.registry import HeaderParameter
@@ -122,3 +123,19 @@ def test_keys_shorter_than_2048_bits_neither_sign_nor_verify():
     with pytest.raises(jws.JwsError) as error:
         jws.verify(token, public_key=weak.public_key(), max_payload_bytes=1024)
     assert error.value.code == "bad_key"
+
+
+@pytest.mark.parametrize(("header", "code"), [
+    ("b64alg", "bad_header"), (["alg", "b64"], "bad_header"), ({"alg": ["RS256"]}, "bad_header"),
+    ({"alg": "RS256", "crit": 5}, "bad_header"), ({"alg": "RS256", "crit": [1]}, "bad_header"),
+    ({"alg": "RS256", "kid": 5}, "bad_header"), ({"alg": "RS256", "jwk": [1]}, "bad_header"),
+    ({"alg": "RS256", "b64": "no"}, "crit_unsupported"), ({"alg": "RS256", "crit": "exp"}, "crit_unsupported"),
+])
+def test_header_members_of_the_wrong_shape_are_refused_with_a_code(key, header, code):
+    """Signed by hand, so that only the header's shape is wrong: a refusal, never another exception."""
+    signing_input = f"{jws.b64url_encode(json.dumps(header).encode())}.{jws.b64url_encode(b'{}')}"
+    signature = key.sign(signing_input.encode(), padding.PKCS1v15(), hashes.SHA256())
+    with pytest.raises(jws.JwsError) as error:
+        jws.verify(f"{signing_input}.{jws.b64url_encode(signature)}", public_key=key.public_key(),
+                   max_payload_bytes=1024)
+    assert error.value.code == code
