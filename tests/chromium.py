@@ -4,7 +4,9 @@ inside it. Without the browser a test is skipped on a developer machine and fail
 from __future__ import annotations
 
 import os
+from contextlib import contextmanager
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 from django.conf import settings as django_settings
@@ -13,6 +15,7 @@ CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
                  "--disable-sync", "--no-first-run"]
 AXE = Path(django_settings.BASE_DIR) / "interop" / "node_modules" / "axe-core" / "axe.min.js"
+SCREENSHOTS = Path(django_settings.BASE_DIR) / "var" / "screenshots"  # looked at by a person, never committed
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 
 
@@ -59,3 +62,66 @@ def axe_violations(page) -> list[dict]:
                            "resultTypes: ['violations']})", AXE_TAGS)
     return [{"rule": v["id"], "impact": v["impact"], "help": v["help"],
              "nodes": [n["target"] for n in v["nodes"]][:5]} for v in result["violations"]]
+
+
+def session_of(user) -> str:
+    """The session cookie value of ``user`` signed in (for a browser context of the live site)."""
+    from django.test import Client
+
+    client = Client()
+    client.force_login(user)
+    return client.cookies[django_settings.SESSION_COOKIE_NAME].value
+
+
+class PageOpener:
+    """``opener(path, width=, height=)`` loads a page of the live site in a new browser context (French unless
+    ``locale`` says otherwise), signed in with ``session`` when one is given (to the opener or to the call);
+    ``prepare(context)`` runs on each context first (permissions...). With ``block_outside``, requests to any
+    other host are aborted and listed in ``outside``. ``page.response`` is the page's own response."""
+
+    def __init__(self, browser, base_url: str, *, session=None, prepare=None, block_outside=False, **options):
+        self.browser, self.base_url, self.session, self.prepare = browser, base_url, session, prepare
+        self.block_outside, self.options = block_outside, options
+        self.contexts, self.outside = [], []
+
+    def _guard(self, route):
+        if urlsplit(route.request.url).netloc == urlsplit(self.base_url).netloc:
+            route.continue_()
+        else:
+            self.outside.append(route.request.url)
+            route.abort()
+
+    def __call__(self, path: str, *, width: int = 375, height: int = 812, session: str | None = None,
+                 locale: str = "fr-FR", javascript: bool = True):
+        context = self.browser.new_context(viewport={"width": width, "height": height}, locale=locale,
+                                           java_script_enabled=javascript, **self.options)
+        self.contexts.append(context)
+        if self.prepare is not None:
+            self.prepare(context)
+        session = session or self.session
+        if session is not None:
+            context.add_cookies([{"name": django_settings.SESSION_COOKIE_NAME, "value": session,
+                                  "url": self.base_url}])
+        page = context.new_page()
+        if self.block_outside:
+            page.route("**/*", self._guard)
+        page.response = page.goto(self.base_url + path)
+        page.wait_for_load_state("load")
+        return page
+
+
+@contextmanager
+def page_opener(browser, base_url: str, **options):
+    """A ``PageOpener`` whose contexts are closed on exit."""
+    opener = PageOpener(browser, base_url, **options)
+    try:
+        yield opener
+    finally:
+        for context in opener.contexts:
+            context.close()
+
+
+def screenshot(page, name: str, width: int) -> None:
+    """A full-page screenshot in ``SCREENSHOTS`` (looked at by a person; listed in the closing notes)."""
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / f"{name}-{width}.png"), full_page=True)

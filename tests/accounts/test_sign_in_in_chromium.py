@@ -3,17 +3,13 @@ Screenshots land in var/screenshots/ (git-ignored)."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
-from django.conf import settings as django_settings
 
-from tests.chromium import axe_violations
+from tests.chromium import axe_violations, screenshot
 from tests.issuers.factories import UserFactory
 
 pytestmark = pytest.mark.browser
 
-SCREENSHOTS = Path(django_settings.BASE_DIR) / "var" / "screenshots"
 PASSWORD = "motdepasse-solide-42"
 
 
@@ -30,10 +26,6 @@ def page_at(browser, live_server):
     for context in contexts:
         context.close()
 
-
-def _screenshot(page, name: str, width: int) -> None:
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SCREENSHOTS / f"{name}-{width}.png"), full_page=True)
 
 
 def test_a_person_signs_in_with_the_keyboard_only_on_a_phone(page_at, live_server, transactional_db):
@@ -61,7 +53,7 @@ def test_a_person_signs_in_with_the_keyboard_only_on_a_phone(page_at, live_serve
     for label in ("Mon passeport", "Indicateurs", "Administration", "Se déconnecter"):
         assert nav.get_by_text(label).is_visible(), label
     assert page.evaluate("document.scrollingElement.scrollWidth") <= 320
-    _screenshot(page, "account-menu-superuser", 320)
+    screenshot(page, "account-menu-superuser", 320)
 
     page.get_by_role("button", name="Se déconnecter").focus()
     with page.expect_navigation():
@@ -80,5 +72,5 @@ def test_the_sign_in_page_with_an_error_has_no_axe_violation(page_at, live_serve
 
     assert page.get_by_role("alert").inner_text().startswith("Identifiant ou mot de passe incorrect")
     assert page.evaluate("document.scrollingElement.scrollWidth") <= width
-    _screenshot(page, "sign-in-error", width)
+    screenshot(page, "sign-in-error", width)
     assert axe_violations(page) == []

@@ -7,9 +7,6 @@ var/screenshots/ (git-ignored) so people can look at them.
 
 from __future__ import annotations
 
-from pathlib import Path
-from urllib.parse import urlsplit
-
 import pytest
 from django.conf import settings as django_settings
 from django.test import Client
@@ -17,13 +14,12 @@ from django.test import Client
 from issuers import services
 from issuers.alignments import alignment_set
 from issuers.permissions import SYSTEM
-from tests.chromium import axe_violations
+from tests.chromium import axe_violations, page_opener, screenshot
 from tests.issuers.factories import AchievementFactory, IssuerFactory, UserFactory
 from tests.managers.factories import two_directions
 
 pytestmark = pytest.mark.browser
 
-SCREENSHOTS = Path(django_settings.BASE_DIR) / "var" / "screenshots"
 WIDTHS = [(375, 812), (1280, 800)]
 
 
@@ -90,37 +86,14 @@ def site(live_server, settings, transactional_db):
 def open_page(browser, site):
     """Open a page of the live server in a fresh context (signed in as ``signed_in``: "manager", "learner" or "admin");
     requests to anywhere else are aborted and recorded."""
-    contexts, outside = [], []
-    own = urlsplit(site["url"]).netloc
+    with page_opener(browser, site["url"], block_outside=True) as opener:
+        def open_as(path: str, *, width: int, height: int, signed_in: str | None = None):
+            return opener(path, width=width, height=height,
+                          session=site["sessions"][signed_in] if signed_in else None)
 
-    def guard(route):
-        if urlsplit(route.request.url).netloc == own:
-            route.continue_()
-        else:
-            outside.append(route.request.url)
-            route.abort()
+        yield open_as
+    assert opener.outside == [], "the pages must not fetch anything from outside"
 
-    def opener(path: str, *, width: int, height: int, signed_in: str | None = None):
-        context = browser.new_context(viewport={"width": width, "height": height}, locale="fr-FR")
-        contexts.append(context)
-        if signed_in:
-            context.add_cookies([{"name": django_settings.SESSION_COOKIE_NAME, "value": site["sessions"][signed_in],
-                                  "url": site["url"]}])
-        page = context.new_page()
-        page.route("**/*", guard)
-        page.response = page.goto(site["url"] + path)
-        page.wait_for_load_state("load")
-        return page
-
-    yield opener
-    for context in contexts:
-        context.close()
-    assert outside == [], "the pages must not fetch anything from outside"
-
-
-def screenshot(page, name: str, width: int) -> None:
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SCREENSHOTS / f"{name}-{width}.png"), full_page=True)
 
 
 PAGES = ["home", "issuer", "achievement", "credential", "credential-revoked", "framework", "job", "competency", "team",

@@ -1,7 +1,7 @@
 """The public pages in a real browser: the system Chromium driven by Playwright.
 
 Phone and desktop widths, no horizontal scrolling, keyboard access, images with text alternatives,
-the page working with and without JavaScript. Screenshots land in test-artifacts/screenshots/.
+the page working with and without JavaScript. Screenshots land in var/screenshots/.
 Nothing is fetched from outside the live server: every other request is aborted and reported.
 """
 
@@ -9,23 +9,20 @@ from __future__ import annotations
 
 import json
 from datetime import timedelta
-from pathlib import Path
-from urllib.parse import urlsplit
 
 import pytest
-from django.conf import settings as django_settings
 from django.utils import timezone
 from playwright.sync_api import expect
 
 from issuers import services
 from issuers.models import Credential
 from issuers.permissions import SYSTEM
+from tests.chromium import page_opener, screenshot
 from tests.issuers.factories import AchievementFactory, IssuerFactory
 
 pytestmark = pytest.mark.browser
 
 VIEWPORTS = [(320, 640), (375, 812), (1280, 800)]
-SCREENSHOTS = Path(django_settings.BASE_DIR) / "test-artifacts" / "screenshots"
 
 
 @pytest.fixture
@@ -48,36 +45,10 @@ def site(live_server, settings, transactional_db):
 @pytest.fixture
 def open_page(browser, site):
     """Open a page of the live server in a fresh context; requests elsewhere are aborted and recorded."""
-    contexts, outside = [], []
-    own = urlsplit(site["url"]).netloc
+    with page_opener(browser, site["url"], block_outside=True) as opener:
+        yield opener
+    assert opener.outside == [], "the pages must not fetch anything from outside"
 
-    def guard(route):
-        if urlsplit(route.request.url).netloc == own:
-            route.continue_()
-        else:
-            outside.append(route.request.url)
-            route.abort()
-
-    def opener(path: str, *, width: int = 375, height: int = 812, locale: str = "fr-FR", javascript: bool = True):
-        context = browser.new_context(viewport={"width": width, "height": height}, locale=locale,
-                                      java_script_enabled=javascript)
-        contexts.append(context)
-        page = context.new_page()
-        page.route("**/*", guard)
-        response = page.goto(site["url"] + path)
-        page.wait_for_load_state("load")
-        page.response = response
-        return page
-
-    yield opener
-    for context in contexts:
-        context.close()
-    assert outside == [], "the pages must not fetch anything from outside"
-
-
-def _screenshot(page, name: str, width: int) -> None:
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SCREENSHOTS / f"{name}-{width}.png"), full_page=True)
 
 
 def _fits_the_viewport(page) -> bool:
@@ -97,7 +68,7 @@ def test_the_credential_page_shows_a_valid_badge_without_horizontal_scroll(open_
     assert image.evaluate("img => img.complete && img.naturalWidth > 0"), "the badge image loads"
     assert page.get_by_role("link", name="Télécharger le badge (JSON)").is_visible()
     assert "camille.dupont@" not in page.content()
-    _screenshot(page, "credential", width)
+    screenshot(page, "credential", width)
 
 
 @pytest.mark.parametrize(("width", "height"), VIEWPORTS)
@@ -156,7 +127,7 @@ def test_a_browser_set_to_english_gets_the_page_in_english(open_page, site):
 
     assert page.get_by_role("heading", name="Valid", exact=True).is_visible()
     assert page.evaluate("document.documentElement.lang") == "en"
-    _screenshot(page, "credential-en", 1280)
+    screenshot(page, "credential-en", 1280)
 
 
 def _make_revoked(credential):
@@ -203,7 +174,7 @@ def test_a_badge_that_is_not_valid_says_so_with_an_icon_and_words(open_page, sit
     assert failed.count() == 1
     assert check in failed.inner_text() and "Échoué" in failed.inner_text()
     assert _fits_the_viewport(page)
-    _screenshot(page, f"credential-{state}", 375)
+    screenshot(page, f"credential-{state}", 375)
 
 
 @pytest.mark.parametrize(("width", "height"), VIEWPORTS)
@@ -222,7 +193,7 @@ def test_the_other_public_pages_fit_every_width(open_page, site, name, width, he
     page.evaluate("Promise.all([...document.images].map(img => { img.loading = 'eager'; "
                   "return img.decode().catch(() => null); }))")
     assert page.evaluate("[...document.images].every(img => img.complete && img.naturalWidth > 0)")
-    _screenshot(page, name, width)
+    screenshot(page, name, width)
 
 
 @pytest.mark.parametrize(("width", "height"), [(375, 812), (1280, 800)])
@@ -240,4 +211,4 @@ def test_the_page_shows_the_qr_code_of_its_own_address(open_page, site, width, h
     assert served == qr_png(f"{site['url']}/credentials/{credential.public_id}")
     assert page.get_by_role("link", name="Imprimer l’attestation (PDF)").is_visible()
     assert _fits_the_viewport(page)
-    _screenshot(page, "credential-qr", width)
+    screenshot(page, "credential-qr", width)
