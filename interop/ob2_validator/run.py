@@ -4,13 +4,15 @@ offline, for the interop tests (tests/interop/test_ob2_validator_core.py).
 Reads a JSON object on stdin: ``input`` (a URL, a JSON assertion or a compact JWS), ``recipient`` (an
 optional recipient profile, e.g. ``{"email": "..."}``), ``origins`` (``{public origin: local origin}``: a
 request under a public origin goes to the local server instead, e.g. Django's live server) and
-``documents`` (``{url: {"content_type": ..., "body": ...}}``: answered from memory, e.g. the bundled JSON-LD
-contexts). Any other request fails as if there were no network. Prints ``{"report": ..., "refused": [urls]}``.
+``documents`` (``{url: {"content_type": ..., "body": ...}}``, or ``"body_base64"`` for bytes: answered from
+memory, e.g. the bundled JSON-LD contexts or an image). Any other request fails as if there were no network.
+Prints ``{"report": ..., "refused": [urls]}``.
 
 Runs in its own virtual environment (``make interop``: interop/ob2_validator/requirements.txt), as the
 validator's pins (PyLD 0.7, jsonschema 2.6) cannot live beside this service's.
 """
 
+import base64
 import json
 import sys
 
@@ -39,7 +41,8 @@ def _install(origins, documents):
         url = request.url
         if url in documents:
             found = documents[url]
-            return _answer(request, 200, found["content_type"], found["body"])
+            body = base64.b64decode(found["body_base64"]) if "body_base64" in found else found["body"]
+            return _answer(request, 200, found["content_type"], body)
         for public, local in origins.items():
             if url.startswith(public + "/"):
                 request.url = local + url[len(public):]
