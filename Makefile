@@ -20,7 +20,14 @@ install: $(STAMP)
 interop/node_modules/.package-lock.json: interop/package.json interop/package-lock.json
 	cd interop && npm ci --no-audit --no-fund --loglevel=error
 
-interop: interop/node_modules/.package-lock.json
+# 1EdTech's OB 2.0 validator in its own environment (its pins cannot live beside ours).
+OB2_VALIDATOR := interop/ob2_validator/.venv
+$(OB2_VALIDATOR)/.installed: interop/ob2_validator/requirements.txt
+	test -x $(OB2_VALIDATOR)/bin/python || $(PYTHON) -m venv $(OB2_VALIDATOR)
+	$(OB2_VALIDATOR)/bin/python -m pip install --quiet --no-deps -r interop/ob2_validator/requirements.txt
+	touch $@
+
+interop: interop/node_modules/.package-lock.json $(OB2_VALIDATOR)/.installed
 
 # Identifiers inside signed credentials derive from BADGES_PUBLIC_URL: seed and serve with the same one.
 run: export BADGES_PUBLIC_URL ?= http://$(HOST):$(PORT)

@@ -10,10 +10,13 @@ from __future__ import annotations
 import pytest
 from django.conf import settings as django_settings
 from django.test import Client
+from django.utils import timezone
 
+from competencies.interchange.case import case_id
 from issuers import services
 from issuers.alignments import alignment_set
 from issuers.permissions import SYSTEM
+from learners import services as learner_services
 from tests.chromium import axe_violations, page_opener, screenshot
 from tests.issuers.factories import AchievementFactory, IssuerFactory, UserFactory
 from tests.managers.factories import two_directions
@@ -47,6 +50,15 @@ def site(live_server, settings, transactional_db):
     learner = UserFactory(username="camille.martin", email=team.mine.email)
     own_badge = services.credential_issue(achievement=achievement, recipient_email=team.mine.email,
                                           recipient_name=team.mine.display_name, actor=SYSTEM)
+    # A verified badge from another administration meets a requirement of Camille's métier (CMP-NUM-01): the
+    # passport, its competencies and the team view show it apart.
+    facts = learner_services.ForeignBadgeFacts(
+        credential_id="https://formation.ministere.example/a/1", format="ob2-hosted", name="Sécurité numérique",
+        issuer_name="Ministère de l'Exemple", expires=None,
+        alignments=[{"targetCode": case_id(fw.code, "competency", "CMP-NUM-01")}])
+    learner_services.foreign_badge_create(user=learner, source="url", original=facts.credential_id, document="{}",
+                                          facts=facts, report={"status": "valid", "valid": True},
+                                          verified_at=timezone.now())
     sessions = {}
     admin = UserFactory(username="equipe-projet", is_superuser=True, is_staff=True)  # the indicators' reader
     for role, user in (("manager", team.manager_drh), ("learner", learner), ("admin", admin)):
