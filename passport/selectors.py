@@ -17,9 +17,10 @@ from django.utils import timezone
 from badges_service.errors import NotFound
 from indicators.models import CredentialUsage
 from issuers import identifiers
-from issuers.models import Credential, IssuerMembership
-from learners.models import Learner, ManagerScope
-from learners.selectors import credentials_of_user, learner_email_of
+from issuers.models import Credential
+from issuers.selectors import memberships_of
+from learners.models import Learner
+from learners.selectors import credentials_of_user, learner_email_of, manager_scopes_of
 
 LINKEDIN_ADD_URL = "https://www.linkedin.com/profile/add"
 
@@ -116,10 +117,8 @@ def personal_data(*, user) -> dict:
             "usage": usage.get(c.id, {}),
             "document": json.loads(c.document),
         } for c in credentials],
-        "issuer_memberships": [{"issuer": m.issuer.slug, "role": m.role}
-                               for m in IssuerMembership.objects.filter(user=user).select_related("issuer")],
-        "manager_scopes": [s.direction.slug
-                           for s in ManagerScope.objects.filter(user=user).select_related("direction")],
+        "issuer_memberships": [{"issuer": m.issuer.slug, "role": m.role} for m in memberships_of(user=user)],
+        "manager_scopes": [s.direction.slug for s in manager_scopes_of(user=user)],
         "lms_accounts": [],
         "events": [],
         "awards": [],
