@@ -4,6 +4,7 @@ inside it. Without the browser a test is skipped on a developer machine and fail
 from __future__ import annotations
 
 import os
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -59,3 +60,37 @@ def axe_violations(page) -> list[dict]:
                            "resultTypes: ['violations']})", AXE_TAGS)
     return [{"rule": v["id"], "impact": v["impact"], "help": v["help"],
              "nodes": [n["target"] for n in v["nodes"]][:5]} for v in result["violations"]]
+
+
+def session_of(user) -> str:
+    """The session cookie's value of ``user`` signed in (by Django's test client)."""
+    from django.test import Client
+
+    client = Client()
+    client.force_login(user)
+    return client.cookies[django_settings.SESSION_COOKIE_NAME].value
+
+
+@contextmanager
+def pages(browser, url: str, session: str, *, permissions: tuple[str, ...] = (), **options):
+    """A function that opens ``url`` + a path in a new browser context signed in with ``session`` (French locale,
+    the viewport given), loaded; every context is closed at the end. ``options`` are Playwright's (``bypass_csp``
+    where axe-core is injected: an inline script, which the pages' strict CSP rightly refuses)."""
+    contexts = []
+
+    def opener(path: str, *, width: int = 375, height: int = 812):
+        context = browser.new_context(viewport={"width": width, "height": height}, locale="fr-FR", **options)
+        if permissions:
+            context.grant_permissions(list(permissions), origin=url)
+        context.add_cookies([{"name": django_settings.SESSION_COOKIE_NAME, "value": session, "url": url}])
+        contexts.append(context)
+        page = context.new_page()
+        page.goto(url + path)
+        page.wait_for_load_state("load")
+        return page
+
+    try:
+        yield opener
+    finally:
+        for context in contexts:
+            context.close()

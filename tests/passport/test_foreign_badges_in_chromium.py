@@ -8,15 +8,13 @@ from __future__ import annotations
 import json
 
 import pytest
-from django.conf import settings as django_settings
-from django.test import Client
 
 from issuers import services
 from issuers.models import Issuer
 from issuers.permissions import SYSTEM
 from learners.models import ForeignBadge
 from tests.browser.test_pages_in_chromium import SCREENSHOTS, _fits_the_viewport
-from tests.chromium import axe_violations
+from tests.chromium import axe_violations, pages, session_of
 from tests.issuers.factories import AchievementFactory, IssuerFactory, UserFactory
 from tests.verification.document_server import DocumentServer
 from tests.verification.foreign_ob2 import ForeignPlatforms
@@ -42,24 +40,8 @@ def site(live_server, settings, transactional_db, tmp_path):
 
 @pytest.fixture
 def learner_page(browser, site):
-    contexts = []
-    client = Client()
-    client.force_login(site["learner"])
-    session = client.cookies[django_settings.SESSION_COOKIE_NAME].value
-
-    def opener(path: str, *, width: int, height: int):
-        # bypass_csp: axe-core is injected as an inline script, which the pages' strict CSP rightly refuses.
-        context = browser.new_context(viewport={"width": width, "height": height}, locale="fr-FR", bypass_csp=True)
-        context.add_cookies([{"name": django_settings.SESSION_COOKIE_NAME, "value": session, "url": site["url"]}])
-        contexts.append(context)
-        page = context.new_page()
-        page.goto(site["url"] + path)
-        page.wait_for_load_state("load")
-        return page
-
-    yield opener
-    for context in contexts:
-        context.close()
+    with pages(browser, site["url"], session_of(site["learner"]), bypass_csp=True) as opener:
+        yield opener
 
 
 def _check(page, name: str, width: int) -> None:

@@ -5,8 +5,6 @@ test-artifacts/screenshots/ (passport-*)."""
 from __future__ import annotations
 
 import pytest
-from django.conf import settings as django_settings
-from django.test import Client
 from playwright.sync_api import expect
 
 from indicators.models import CredentialUsage
@@ -14,6 +12,7 @@ from issuers import services
 from issuers.models import Credential, Issuer
 from issuers.permissions import SYSTEM
 from tests.browser.test_pages_in_chromium import SCREENSHOTS, _fits_the_viewport
+from tests.chromium import pages, session_of
 from tests.issuers.factories import AchievementFactory, IssuerFactory, UserFactory
 
 pytestmark = pytest.mark.browser
@@ -34,25 +33,9 @@ def site(live_server, settings, transactional_db, tmp_path):
 
 @pytest.fixture
 def learner_page(browser, site):
-    contexts = []
-    client = Client()
-    client.force_login(site["learner"])
-    session = client.cookies[django_settings.SESSION_COOKIE_NAME].value
-
-    def opener(path: str, *, width: int = 375, height: int = 812):
-        context = browser.new_context(viewport={"width": width, "height": height}, locale="fr-FR",
-                                      accept_downloads=True)
-        context.grant_permissions(["clipboard-read", "clipboard-write"], origin=site["url"])
-        context.add_cookies([{"name": django_settings.SESSION_COOKIE_NAME, "value": session, "url": site["url"]}])
-        contexts.append(context)
-        page = context.new_page()
-        page.goto(site["url"] + path)
-        page.wait_for_load_state("load")
-        return page
-
-    yield opener
-    for context in contexts:
-        context.close()
+    with pages(browser, site["url"], session_of(site["learner"]), permissions=("clipboard-read", "clipboard-write"),
+               accept_downloads=True) as opener:
+        yield opener
 
 
 @pytest.mark.parametrize("width,height", [(320, 640), (1280, 800)])

@@ -9,8 +9,6 @@ import secrets
 
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-from django.conf import settings as django_settings
-from django.test import Client
 
 from badges_service.openbadges import did_key, eddsa_rdfc_2022
 from issuers import copies, services
@@ -18,7 +16,7 @@ from issuers.alignments import alignment_set
 from issuers.models import CredentialCopy
 from issuers.permissions import SYSTEM
 from tests.browser.test_accessibility import SCREENSHOTS
-from tests.chromium import axe_violations
+from tests.chromium import axe_violations, pages, session_of
 from tests.issuers.factories import AchievementFactory, IssuerFactory
 from tests.managers.factories import two_directions
 from wallets import presentations
@@ -62,9 +60,7 @@ def site(live_server, settings, transactional_db):
                                            min_level=team.level("N3"))
     _answer(refused, credential, private)
     pending = presentations.request_create(requester=manager, issuer=issuer)
-    client = Client()
-    client.force_login(manager)
-    return {"url": live_server.url, "session": client.cookies[django_settings.SESSION_COOKIE_NAME].value,
+    return {"url": live_server.url, "session": session_of(manager),
             "paths": {"new": "/equipe/presentations/", "pending": f"/equipe/presentations/{pending.public_id}/",
                       "accepted": f"/equipe/presentations/{accepted.public_id}/",
                       "refused": f"/equipe/presentations/{refused.public_id}/"}}
@@ -72,22 +68,8 @@ def site(live_server, settings, transactional_db):
 
 @pytest.fixture
 def open_page(browser, site):
-    contexts = []
-
-    def opener(path: str, *, width: int, height: int):
-        # bypass_csp: axe-core is injected as an inline script, which the site's policy (rightly) refuses.
-        context = browser.new_context(viewport={"width": width, "height": height}, locale="fr-FR", bypass_csp=True)
-        context.add_cookies([{"name": django_settings.SESSION_COOKIE_NAME, "value": site["session"],
-                              "url": site["url"]}])
-        contexts.append(context)
-        page = context.new_page()
-        page.goto(site["url"] + path)
-        page.wait_for_load_state("load")
-        return page
-
-    yield opener
-    for context in contexts:
-        context.close()
+    with pages(browser, site["url"], site["session"], bypass_csp=True) as opener:
+        yield opener
 
 
 @pytest.mark.parametrize("name", ["new", "pending", "accepted", "refused"])

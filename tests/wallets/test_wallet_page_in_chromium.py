@@ -7,13 +7,11 @@ from __future__ import annotations
 import re
 
 import pytest
-from django.conf import settings as django_settings
-from django.test import Client
 
 from issuers import services
 from issuers.permissions import SYSTEM
 from tests.browser.test_accessibility import SCREENSHOTS
-from tests.chromium import axe_violations
+from tests.chromium import axe_violations, pages, session_of
 from tests.issuers.factories import AchievementFactory, IssuerFactory, UserFactory
 from wallets.models import CredentialOffer
 
@@ -28,30 +26,13 @@ def site(live_server, settings, transactional_db):
                                      name="Accueil des usagers et usagères en mairie de quartier")
     learner = UserFactory(username="camille", email="camille.dupont@ville-exemple.fr")
     credential = services.credential_issue(achievement=achievement, recipient_email=learner.email, actor=SYSTEM)
-    client = Client()
-    client.force_login(learner)
-    return {"url": live_server.url, "credential": credential,
-            "session": client.cookies[django_settings.SESSION_COOKIE_NAME].value}
+    return {"url": live_server.url, "credential": credential, "session": session_of(learner)}
 
 
 @pytest.fixture
 def open_page(browser, site):
-    contexts = []
-
-    def opener(path: str, *, width: int, height: int):
-        # bypass_csp: axe-core is injected as an inline script, which the site's policy (rightly) refuses.
-        context = browser.new_context(viewport={"width": width, "height": height}, locale="fr-FR", bypass_csp=True)
-        context.add_cookies([{"name": django_settings.SESSION_COOKIE_NAME, "value": site["session"],
-                              "url": site["url"]}])
-        contexts.append(context)
-        page = context.new_page()
-        page.goto(site["url"] + path)
-        page.wait_for_load_state("load")
-        return page
-
-    yield opener
-    for context in contexts:
-        context.close()
+    with pages(browser, site["url"], site["session"], bypass_csp=True) as opener:
+        yield opener
 
 
 @pytest.mark.parametrize("width,height", [(375, 812), (1280, 900)])
