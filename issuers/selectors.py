@@ -12,7 +12,7 @@ from badges_service.errors import ApplicationError, NotFound
 from badges_service.openbadges import did_web
 
 from . import identifiers
-from .models import Achievement, Credential, CredentialCopy, Issuer, SigningKey, StatusList
+from .models import Achievement, Credential, CredentialCopy, Issuer, IssuerMembership, SigningKey, StatusList
 from .permissions import ISSUE, can_act
 from .status_lists import StatusListUnsigned
 
@@ -49,6 +49,11 @@ def platform_issuer() -> Issuer:
 
 def issuer_list() -> QuerySet[Issuer]:
     return Issuer.objects.order_by("name")
+
+
+def memberships_of(*, user) -> QuerySet[IssuerMembership]:
+    """The user's roles at issuers (admin or staff), with their issuer."""
+    return IssuerMembership.objects.filter(user=user).select_related("issuer")
 
 
 def achievement_get(*, slug: str) -> Achievement:

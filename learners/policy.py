@@ -23,10 +23,10 @@ from django.db.models import Q
 from badges_service.errors import NotFound
 from issuers.models import Credential, IssuerMembership
 from issuers.permissions import ISSUE, ROLES_FOR, can_act
-from issuers.selectors import credential_get
+from issuers.selectors import credential_get, memberships_of
 
-from .models import Learner, ManagerScope
-from .selectors import credentials_of_user, learner_email_of
+from .models import Learner
+from .selectors import credentials_of_user, learner_email_of, manager_scopes_of
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -78,11 +78,8 @@ def roles_of(user) -> Roles:
     """The roles of a user; an anonymous or deactivated account has none."""
     if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
         return ANONYMOUS
-    directions = tuple(
-        scope.direction for scope in ManagerScope.objects.filter(user=user).select_related("direction")
-        .order_by("direction__name")
-    )
-    issuer_roles = dict(IssuerMembership.objects.filter(user=user).values_list("issuer_id", "role"))
+    directions = tuple(scope.direction for scope in manager_scopes_of(user=user))
+    issuer_roles = dict(memberships_of(user=user).values_list("issuer_id", "role"))
     is_learner = Learner.objects.filter(user=user).exists() or credentials_of_user(user=user).exists()
     is_platform_admin = user.is_superuser or user.groups.filter(name=PLATFORM_ADMIN_GROUP).exists()
     return Roles(

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from badges_service.errors import NotFound
 from issuers.models import Credential
 
-from .models import ForeignBadge, Learner
+from .models import ForeignBadge, Learner, ManagerScope
 
 EXPORTABLE_FORMATS = ("ob3", "ob3-vc-jwt")
 
@@ -25,6 +25,11 @@ def learner_email_of(*, user) -> str:
         return ""
     learner = Learner.objects.filter(user=user).only("email").first()
     return (learner.email if learner else user.email or "").strip()
+
+
+def manager_scopes_of(*, user) -> QuerySet[ManagerScope]:
+    """The directions the user manages (``ManagerScope`` rows, with their direction), by name."""
+    return ManagerScope.objects.filter(user=user).select_related("direction").order_by("direction__name")
 
 
 def credentials_of_user(*, user) -> QuerySet[Credential]:

@@ -18,9 +18,10 @@ from badges_service.errors import NotFound
 from indicators.models import CredentialUsage
 from issuers import identifiers
 from issuers.copies import copies_of_credentials
-from issuers.models import Credential, IssuerMembership
-from learners.models import Learner, ManagerScope
-from learners.selectors import credentials_of_user, foreign_badges_of_user, learner_email_of
+from issuers.models import Credential
+from issuers.selectors import memberships_of
+from learners.models import Learner
+from learners.selectors import credentials_of_user, foreign_badges_of_user, learner_email_of, manager_scopes_of
 
 LINKEDIN_ADD_URL = "https://www.linkedin.com/profile/add"
 
@@ -118,10 +119,8 @@ def personal_data(*, user) -> dict:
             "usage": usage.get(c.id, {}),
             "document": json.loads(c.document),
         } for c in credentials],
-        "issuer_memberships": [{"issuer": m.issuer.slug, "role": m.role}
-                               for m in IssuerMembership.objects.filter(user=user).select_related("issuer")],
-        "manager_scopes": [s.direction.slug
-                           for s in ManagerScope.objects.filter(user=user).select_related("direction")],
+        "issuer_memberships": [{"issuer": m.issuer.slug, "role": m.role} for m in memberships_of(user=user)],
+        "manager_scopes": [s.direction.slug for s in manager_scopes_of(user=user)],
         "wallet_copies": [{
             "id": copy.document_id, "credential": identifiers.credential_url(copy.credential.public_id),
             "format": copy.format, "holder": copy.holder, "issued_at": _iso(copy.issued_at),

@@ -218,6 +218,15 @@ def my_data_download(request: HttpRequest) -> HttpResponse:
                        "mes-donnees-villeapp-badges.json")
 
 
+def _export(request: HttpRequest, build, content_type: str, filename: str) -> HttpResponse:
+    """A signed export as a download, or the page that says why it cannot be made now (no platform key...)."""
+    try:
+        document = build()
+    except ApplicationError as exc:
+        return render(request, "passport/export_unavailable.html", {"message": exc.message}, status=503)
+    return _attachment(json.dumps(document, ensure_ascii=False, indent=2), content_type, filename)
+
+
 @require_GET
 @login_required
 def export_presentation(request: HttpRequest) -> HttpResponse:
@@ -225,24 +234,16 @@ def export_presentation(request: HttpRequest) -> HttpResponse:
     ``?challenge=`` and ``?domain=`` (both bound into the signature)."""
     challenge = request.GET.get("challenge", "")[:200] or None
     domain = request.GET.get("domain", "")[:200] or None
-    try:
-        document = exports.presentation_export(user=request.user, challenge=challenge, domain=domain)
-    except ApplicationError as exc:
-        return render(request, "passport/export_unavailable.html", {"message": exc.message}, status=503)
-    return _attachment(json.dumps(document, ensure_ascii=False, indent=2), "application/vp+ld+json",
-                       "presentation-badges.json")
+    return _export(request, lambda: exports.presentation_export(user=request.user, challenge=challenge, domain=domain),
+                   "application/vp+ld+json", "presentation-badges.json")
 
 
 @require_GET
 @login_required
 def export_clr(request: HttpRequest) -> HttpResponse:
     """A signed 1EdTech CLR 2.0 ``ClrCredential`` of the learner's valid badges."""
-    try:
-        document = exports.clr_export(user=request.user)
-    except ApplicationError as exc:
-        return render(request, "passport/export_unavailable.html", {"message": exc.message}, status=503)
-    return _attachment(json.dumps(document, ensure_ascii=False, indent=2), "application/vc+ld+json",
-                       "releve-clr-badges.json")
+    return _export(request, lambda: exports.clr_export(user=request.user), "application/vc+ld+json",
+                   "releve-clr-badges.json")
 
 
 @require_GET

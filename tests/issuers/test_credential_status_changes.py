@@ -11,24 +11,14 @@ from django.core.management import CommandError, call_command
 
 from badges_service.errors import Conflict, PermissionDenied
 from issuers import identifiers, services
-from issuers.models import Credential, IssuerMembership
+from issuers.models import Credential
 from issuers.permissions import SYSTEM
 from tests.issuers.factories import (
     AchievementFactory,
     CredentialFactory,
-    IssuerFactory,
     PublicCredentialFactory,
     UserFactory,
 )
-
-
-@pytest.fixture
-def staff_client(client, db):
-    drh, dsin = IssuerFactory(slug="drh"), IssuerFactory(slug="dsin")
-    staff = UserFactory()
-    services.membership_set(issuer=drh, user=staff, role=IssuerMembership.Role.STAFF, actor=SYSTEM)
-    client.force_login(staff)
-    return client, drh, dsin
 
 
 def _post(client, url, data=None):

@@ -4,25 +4,12 @@ import json
 
 import pytest
 
-from issuers import services
-from issuers.models import Credential, IssuerMembership
-from issuers.permissions import SYSTEM
+from issuers.models import Credential
 from tests.issuers.factories import (
     AchievementFactory,
     CredentialFactory,
-    IssuerFactory,
     PublicCredentialFactory,
-    UserFactory,
 )
-
-
-@pytest.fixture
-def staff_client(client, db):
-    drh, dsin = IssuerFactory(slug="drh"), IssuerFactory(slug="dsin")
-    staff = UserFactory()
-    services.membership_set(issuer=drh, user=staff, role=IssuerMembership.Role.STAFF, actor=SYSTEM)
-    client.force_login(staff)
-    return client, drh, dsin
 
 
 def _post(client, url, data):

@@ -12,7 +12,6 @@ from PIL import Image
 from badges_service.openbadges import bitstring_status_list as bsl
 from issuers import ob2, services
 from issuers.permissions import SYSTEM
-from tests.issuers.factories import PublicCredentialFactory
 
 from .pdf_text import pdf_text
 
@@ -20,11 +19,6 @@ from .pdf_text import pdf_text
 @pytest.fixture(autouse=True)
 def _media(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
-
-
-@pytest.fixture
-def credential(achievement):
-    return PublicCredentialFactory(achievement=achievement, recipient_name="Camille Dupont")
 
 
 @pytest.mark.parametrize(("suffix", "content_type"), [

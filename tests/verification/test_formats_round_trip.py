@@ -12,7 +12,6 @@ from django.core.management import call_command
 from badges_service.openbadges import baking, jws
 from issuers import identifiers, services
 from issuers.permissions import SYSTEM
-from tests.issuers.factories import PublicCredentialFactory
 from verification.services import credential_verify_raw
 
 FORMATS = {  # url suffix -> (format in the report, baked image or None)
@@ -28,11 +27,6 @@ FORMATS = {  # url suffix -> (format in the report, baked image or None)
 @pytest.fixture(autouse=True)
 def _media(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
-
-
-@pytest.fixture
-def credential(achievement):
-    return PublicCredentialFactory(achievement=achievement, recipient_name="Camille Dupont")
 
 
 def fetch(client, credential, suffix: str) -> bytes:
