@@ -23,7 +23,10 @@ def usage_count(*, credential: Credential | None, kind: str, channel: str = "") 
     if credential is None:
         return
     try:
-        with transaction.atomic():
+        if transaction.get_connection().in_atomic_block:
+            with transaction.atomic():
+                usage_record(credential=credential, kind=kind, channel=channel)
+        else:  # autocommit: a failed INSERT leaves nothing to roll back (and BEGIN, COMMIT are two round trips)
             usage_record(credential=credential, kind=kind, channel=channel)
     except Exception:
         logging.getLogger(__name__).warning("A %s could not be counted", kind, exc_info=True)
