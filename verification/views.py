@@ -6,9 +6,11 @@ Thin views: reads come from selectors, verification from ``verification.services
 from __future__ import annotations
 
 import json
+import uuid
 
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseNotModified, JsonResponse
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 from django.views.decorators.vary import vary_on_headers
@@ -26,8 +28,9 @@ from issuers.badge_artwork import badge_svg
 from learners import policy
 from learners import selectors as learner_selectors
 
+from . import page_cache
 from .artefacts import file_response, rasterise
-from .counting import verification_count
+from .counting import page_view_count, verification_count
 from .presentation import report_view, status_for
 from .services import (
     credential_verify,
@@ -48,6 +51,28 @@ def home(request: HttpRequest) -> HttpResponse:
 @public_view
 @vary_on_headers("Accept")
 def credential_detail(request: HttpRequest, public_id: str) -> HttpResponse:
+    try:
+        uid = uuid.UUID(public_id)
+    except ValueError:
+        raise NotFound("No such credential.") from None
+    if wants_json(request):
+        stored = page_cache.public_document(public_id=uid)
+        if stored is not None:
+            return json_response(request, stored)
+    # A visitor not signed in, at the page's own address: served from the cache (see verification.page_cache).
+    state = page_cache.state_get(public_id=uid) if page_cache.anonymous_canonical(request, str(uid)) else None
+    if state is not None and state.is_public:
+        tag = page_cache.etag(request, state)
+        if page_cache.not_modified(request, tag):
+            response = HttpResponseNotModified()
+            response["ETag"], response["Cache-Control"] = tag, "private, no-cache"
+            return response
+        cached = page_cache.page_get(state)
+        if cached is not None:
+            page_view_count(outcome=cached[0], credential_id=state.credential_id, channel="page")
+            response = HttpResponse(page_cache.page_body(request, cached[1]))
+            response["ETag"] = page_cache.etag(request, state)  # with the CSRF cookie the body's token is for
+            return response
     credential = policy.credential_get_public(public_id=public_id, viewer=request.user)
     if wants_json(request):
         response = json_response(request, credential.document)  # the stored bytes, exactly as signed
@@ -70,7 +95,13 @@ def credential_detail(request: HttpRequest, public_id: str) -> HttpResponse:
                   description=r.description, url=page_url,
                   image=identifiers.public_url(f"/achievements/{credential.achievement.slug}/image.png")),
     }
-    return render(request, "verification/credential.html", context)
+    if state is None or not state.is_public or not page_cache.cacheable(credential, document):
+        return render(request, "verification/credential.html", context)
+    page = render_to_string("verification/credential.html", {**context, **page_cache.stand_ins()}, request)
+    page_cache.page_put(state, status=report.status, page=page)
+    response = HttpResponse(page_cache.page_body(request, page))
+    response["ETag"] = page_cache.etag(request, state)
+    return response
 
 
 def _social(*, title: str, description: str, url: str, image: str) -> dict:
