@@ -69,7 +69,8 @@ def _listed_status(document: dict, credential: Credential) -> Check | None:
         if status_list is None:
             return Check("status", FAILED, "unknown_status_list",
                          "The credential points at a status list this service does not publish.")
-        published = json.loads(status_lists.list_document(status_list=status_list))
+        # The row just read holds the signed list (a second read only to say it is not signed yet).
+        published = json.loads(status_list.document or status_lists.list_document(status_list=status_list))
         try:
             is_set = bsl.entry_status(entry, published, credential_issuer=status_list.controller)
         except OpenBadgesError as exc:
