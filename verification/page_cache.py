@@ -7,7 +7,7 @@ the credential's row (visibility, revocation, suspension and their reasons, the 
 key (status, revocation date), its issuer's slug (its did:web), its achievement's slug, its status list
 (``version``, bumped by every write of a bit, and ``document_version``, by every signature), an MD5 of the
 stored document, and where "now" stands in its validity window. Their digest (``State.fingerprint``), with the
-language and a digest of the templates, translations and static manifest this process serves
+language and a digest of the code, templates, translations and static manifest this process serves
 (``release``), is the cache key of the rendered page, so a revocation, a suspension, a reinstatement, a key
 revocation, a list re-signed, an expiry or a deployment shows on the very next request, with no invalidation
 to forget. The ``ETag`` is the same digest (with the visitor's CSRF cookie and the minute shown as "checked
@@ -26,11 +26,13 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import logging
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cache
 from pathlib import Path
 
+from django.apps import apps
 from django.conf import settings
 from django.core.cache import cache as django_cache
 from django.db import connection
@@ -48,6 +50,7 @@ from badges_service.openbadges.report import parse_datetime
 from issuers import identifiers, status_lists
 from issuers.models import Achievement, Credential, Issuer, SigningKey, StatusList, StatusListEntry
 
+logger = logging.getLogger(__name__)
 TIMEOUT = 24 * 3600  # an entry outlives its use only when the credential is not viewed again
 PREFIX = "credential-page"
 
@@ -121,14 +124,17 @@ def cacheable(credential: Credential, document: dict) -> bool:
 
 @cache
 def release() -> str:
-    """A digest of what renders the page besides the data: templates, translations, the static manifest."""
-    digest = hashlib.sha256()
+    """A digest of what renders the page besides the data: the project's code (its apps), templates,
+    translations and static manifest. A deployment that changes any of them changes every key."""
+    base = Path(settings.BASE_DIR).resolve()
     roots = [Path(d) for t in settings.TEMPLATES for d in t.get("DIRS", [])] + [Path(p) for p in settings.LOCALE_PATHS]
-    files = [f for root in roots for f in sorted(root.rglob("*")) if f.suffix in (".html", ".mo")]
-    files += [Path(settings.STATIC_ROOT) / "staticfiles.json"]
-    for file in files:
+    roots += [Path(a.path) for a in apps.get_app_configs() if Path(a.path).resolve().is_relative_to(base)
+              and not {"site-packages", "dist-packages"} & set(Path(a.path).parts)]  # ours, not Django's
+    files = sorted({f for root in roots for f in root.rglob("*") if f.suffix in (".html", ".mo", ".py")})
+    digest = hashlib.sha256()
+    for file in [*files, Path(settings.STATIC_ROOT) / "staticfiles.json"]:
         if file.is_file():
-            digest.update(file.name.encode() + file.read_bytes())
+            digest.update(str(file).encode() + file.read_bytes())
     return digest.hexdigest()[:16]
 
 
@@ -160,12 +166,20 @@ def stand_ins() -> dict[str, str]:
 
 
 def page_get(state: State) -> tuple[str, str] | None:
-    """(report status, page with stand-ins) from the cache."""
-    return django_cache.get(_key(state))
+    """(report status, page with stand-ins) from the cache; None when it has none, or cannot be read (the page
+    is then verified and rendered: Redis is not needed to answer)."""
+    try:
+        return django_cache.get(_key(state))
+    except Exception:
+        logger.warning("The credential page cache cannot be read", exc_info=True)
+        return None
 
 
 def page_put(state: State, *, status: str, page: str) -> None:
-    django_cache.set(_key(state), (status, page), TIMEOUT)
+    try:
+        django_cache.set(_key(state), (status, page), TIMEOUT)
+    except Exception:
+        logger.warning("The credential page cache cannot be written", exc_info=True)
 
 
 def page_body(request: HttpRequest, page: str, now: datetime | None = None) -> str:

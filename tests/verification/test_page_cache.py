@@ -156,3 +156,27 @@ def test_a_page_the_cache_does_not_describe_is_verified_on_every_request(client,
     type(credential).objects.filter(pk=credential.pk).update(valid_from=credential.valid_from - timedelta(days=1))
     get_html(client, credential_path(credential))
     assert get_html(client, credential_path(credential)).templates
+
+
+def test_without_redis_the_page_is_verified_and_rendered(client, credential, monkeypatch):
+    def down(*args, **kwargs):
+        raise ConnectionError("Redis is down")
+
+    monkeypatch.setattr(page_cache.django_cache, "get", down)
+    monkeypatch.setattr(page_cache.django_cache, "set", down)
+    response = get_html(client, credential_path(credential))
+    assert response.status_code == 200 and response.templates
+    assert page_of(response).banner_status == "valid"
+
+
+def test_a_changed_template_is_a_new_release_so_no_page_of_the_old_one_is_served(settings, tmp_path):
+    (tmp_path / "page.html").write_text("un")
+    settings.TEMPLATES = [{**settings.TEMPLATES[0], "DIRS": [*settings.TEMPLATES[0]["DIRS"], tmp_path]}]
+    page_cache.release.cache_clear()
+    try:
+        before = page_cache.release()
+        (tmp_path / "page.html").write_text("deux")
+        page_cache.release.cache_clear()
+        assert page_cache.release() != before
+    finally:
+        page_cache.release.cache_clear()
