@@ -11,7 +11,8 @@ language and a digest of the code, templates, translations and static manifest t
 (``release``), is the cache key of the rendered page, so a revocation, a suspension, a reinstatement, a key
 revocation, a list re-signed, an expiry or a deployment shows on the very next request, with no invalidation
 to forget. The ``ETag`` is the same digest (with the visitor's CSRF cookie and the minute shown as "checked
-on"), so a conditional request is answered 304 after that one query, without rendering.
+on"), so a conditional request is answered 304 after that query and the cache's read, without
+rendering (the view is still counted).
 
 The cached page holds stand-ins for what differs between visitors and requests: the CSRF token of the
 language form, and the date and time of the check. They are filled in for each answer (``page_body``).

@@ -62,14 +62,14 @@ def credential_detail(request: HttpRequest, public_id: str) -> HttpResponse:
     # A visitor not signed in, at the page's own address: served from the cache (see verification.page_cache).
     state = page_cache.state_get(public_id=uid) if page_cache.anonymous_canonical(request, str(uid)) else None
     if state is not None and state.is_public:
-        tag = page_cache.etag(request, state)
-        if page_cache.not_modified(request, tag):
-            response = HttpResponseNotModified()
-            response["ETag"], response["Cache-Control"] = tag, "private, no-cache"
-            return response
         cached = page_cache.page_get(state)
-        if cached is not None:
+        if cached is not None:  # a view of the page, counted as such, whether the visitor's copy is current or not
             page_view_count(outcome=cached[0], credential_id=state.credential_id, channel="page")
+            tag = page_cache.etag(request, state)
+            if page_cache.not_modified(request, tag):
+                response = HttpResponseNotModified()
+                response["ETag"], response["Cache-Control"] = tag, "private, no-cache"
+                return response
             response = HttpResponse(page_cache.page_body(request, cached[1]))
             response["ETag"] = page_cache.etag(request, state)  # with the CSRF cookie the body's token is for
             return response

@@ -11,6 +11,7 @@ import pytest
 from django.utils import timezone
 from freezegun import freeze_time
 
+from indicators.models import CredentialUsage
 from issuers import services
 from issuers.models import SigningKey
 from issuers.permissions import SYSTEM
@@ -74,11 +75,13 @@ def test_a_conditional_request_with_the_etag_is_answered_304_without_rendering(
     with freeze_time("2027-06-01T10:15:00Z"):
         credential = PublicCredentialFactory(achievement=achievement)
         etag = get_html(client, credential_path(credential))["ETag"]
-        with django_assert_num_queries(1):  # the state read; no verification, no count of a view
+        # The state read and the count of the view (in the test's transaction: savepoint, INSERT, release).
+        with django_assert_num_queries(4):
             response = client.get(credential_path(credential), HTTP_ACCEPT="text/html", HTTP_IF_NONE_MATCH=etag)
     assert response.status_code == 304
     assert not response.templates and response["ETag"] == etag
     assert response["Cache-Control"] == "private, no-cache"
+    assert CredentialUsage.objects.filter(credential=credential, kind="verification", channel="page").count() == 2
 
 
 def test_the_etag_changes_with_the_status_the_language_and_the_minute_of_the_check(client, achievement):
