@@ -37,9 +37,10 @@ from django.apps import apps
 from django.conf import settings
 from django.core.cache import cache as django_cache
 from django.db import connection
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse, HttpResponseNotModified
 from django.middleware.csrf import get_token
 from django.template.defaultfilters import date as date_filter
+from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.cache import quote_etag
 from django.utils.http import parse_etags
@@ -50,6 +51,8 @@ from badges_service.openbadges.errors import OpenBadgesError
 from badges_service.openbadges.report import parse_datetime
 from issuers import identifiers, status_lists
 from issuers.models import Achievement, Credential, Issuer, SigningKey, StatusList, StatusListEntry
+
+from .counting import page_view_count
 
 logger = logging.getLogger(__name__)
 TIMEOUT = 24 * 3600  # an entry outlives its use only when the credential is not viewed again
@@ -190,6 +193,32 @@ def page_body(request: HttpRequest, page: str, now: datetime | None = None) -> s
     return (page.replace(names["csrf_token"], get_token(request))
             .replace(names["checked_date"], date_filter(now, "DATE_FORMAT"))
             .replace(names["checked_time"], date_filter(now, "TIME_FORMAT")))
+
+
+def cached_response(request: HttpRequest, state: State) -> HttpResponse | None:
+    """The page from the cache (a 304 when the visitor's copy is current), counted as a view; None on a miss."""
+    cached = page_get(state)
+    if cached is None:
+        return None
+    page_view_count(outcome=cached[0], credential_id=state.credential_id, channel="page")
+    tag = etag(request, state)
+    if not_modified(request, tag):
+        response = HttpResponseNotModified()
+        response["ETag"], response["Cache-Control"] = tag, "private, no-cache"
+        return response
+    response = HttpResponse(page_body(request, cached[1]))
+    response["ETag"] = etag(request, state)  # with the CSRF cookie the body's token is for (perhaps new)
+    return response
+
+
+def rendered_response(request: HttpRequest, state: State, *, template: str, context: dict,
+                      status: str) -> HttpResponse:
+    """Render the page with its stand-ins, keep it, and answer it filled in (the caller has counted the view)."""
+    page = render_to_string(template, {**context, **stand_ins()}, request)
+    page_put(state, status=status, page=page)
+    response = HttpResponse(page_body(request, page))
+    response["ETag"] = etag(request, state)
+    return response
 
 
 def anonymous_canonical(request: HttpRequest, public_id) -> bool:

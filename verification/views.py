@@ -8,9 +8,8 @@ from __future__ import annotations
 import json
 import uuid
 
-from django.http import HttpRequest, HttpResponse, HttpResponseNotModified, JsonResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
-from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 from django.views.decorators.vary import vary_on_headers
@@ -30,7 +29,7 @@ from learners import selectors as learner_selectors
 
 from . import page_cache
 from .artefacts import file_response, rasterise
-from .counting import page_view_count, verification_count
+from .counting import verification_count
 from .presentation import report_view, status_for
 from .services import (
     credential_verify,
@@ -61,18 +60,8 @@ def credential_detail(request: HttpRequest, public_id: str) -> HttpResponse:
             return json_response(request, stored)
     # A visitor not signed in, at the page's own address: served from the cache (see verification.page_cache).
     state = page_cache.state_get(public_id=uid) if page_cache.anonymous_canonical(request, str(uid)) else None
-    if state is not None and state.is_public:
-        cached = page_cache.page_get(state)
-        if cached is not None:  # a view of the page, counted as such, whether the visitor's copy is current or not
-            page_view_count(outcome=cached[0], credential_id=state.credential_id, channel="page")
-            tag = page_cache.etag(request, state)
-            if page_cache.not_modified(request, tag):
-                response = HttpResponseNotModified()
-                response["ETag"], response["Cache-Control"] = tag, "private, no-cache"
-                return response
-            response = HttpResponse(page_cache.page_body(request, cached[1]))
-            response["ETag"] = page_cache.etag(request, state)  # with the CSRF cookie the body's token is for
-            return response
+    if state is not None and state.is_public and (cached := page_cache.cached_response(request, state)) is not None:
+        return cached
     credential = policy.credential_get_public(public_id=public_id, viewer=request.user)
     if wants_json(request):
         response = json_response(request, credential.document)  # the stored bytes, exactly as signed
@@ -97,11 +86,8 @@ def credential_detail(request: HttpRequest, public_id: str) -> HttpResponse:
     }
     if state is None or not state.is_public or not page_cache.cacheable(credential, document):
         return render(request, "verification/credential.html", context)
-    page = render_to_string("verification/credential.html", {**context, **page_cache.stand_ins()}, request)
-    page_cache.page_put(state, status=report.status, page=page)
-    response = HttpResponse(page_cache.page_body(request, page))
-    response["ETag"] = page_cache.etag(request, state)
-    return response
+    return page_cache.rendered_response(request, state, template="verification/credential.html", context=context,
+                                        status=report.status)
 
 
 def _social(*, title: str, description: str, url: str, image: str) -> dict:
