@@ -71,8 +71,11 @@ def hit(scope: str, ident: str) -> int | None:
     start = int(now // window) * window
     key = f"badges:rl:{scope}:{window}:{start}:{ident}"
     try:
-        cache.add(key, 0, timeout=window + 1)
-        count = cache.incr(key)
+        if hasattr(cache, "incr_in_window"):  # Redis (badges_service.redis_cache): one round trip
+            count = cache.incr_in_window(key, window + 1)
+        else:
+            cache.add(key, 0, timeout=window + 1)
+            count = cache.incr(key)
     except ValueError:  # expired between add and incr: this request opens the window
         cache.add(key, 1, timeout=window + 1)
         count = 1

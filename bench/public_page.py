@@ -42,7 +42,8 @@ def main() -> None:
     targets = [("/healthz", "/healthz", {}), ("page (HTML)", page, {"Accept": "text/html"}),
                ("JSON", page, {"Accept": "application/ld+json"})]
     results = {}
-    with stack.Stack(env, web_workers=args.web_workers, web_threads=args.web_threads, log_name="public-page"):
+    running = stack.Stack(env, web_workers=args.web_workers, web_threads=args.web_threads, log_name="public-page")
+    with running:
         connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
         conditional = {}
         for label, path, headers in targets[1:]:
@@ -53,24 +54,28 @@ def main() -> None:
                 sys.exit(f"{label}: {answer.status}")
             etag = answer.getheader("ETag")
             status = None
+            # As a browser: the cookie it was given comes back (the page's form token is for that CSRF cookie).
+            cookie = (answer.getheader("Set-Cookie") or "").split(";", 1)[0]
             if etag:
-                connection.request("GET", path, headers={**headers, "If-None-Match": etag})
+                connection.request("GET", path, headers={**headers, "If-None-Match": etag,
+                                                         **({"Cookie": cookie} if cookie else {})})
                 again = connection.getresponse()
                 again.read()
                 status = again.status
             conditional[label] = status
         for label, path, headers in targets:
-            results[label] = {**stack.wrk(base + path, connections=args.connections, seconds=args.seconds,
-                                          headers=headers), "load": stack.load()}
+            results[label] = stack.wrk_with_cpu(running, env["DATABASE_URL"], base + path,
+                                                connections=args.connections, seconds=args.seconds, headers=headers)
 
     floor = results["/healthz"]
     print(f"wrk, {args.connections} connections, {args.seconds} s each, web {args.web_workers}x{args.web_threads}, "
           f"production settings; {os.cpu_count()} CPU(s)")
     print(f"{'':14} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'errors':>7} {'non-2xx':>8} {'/healthz rps':>13} "
-          f"{'p99 ratio':>10}  load")
+          f"{'p99 ratio':>10} {'web CPU ms':>10} {'db CPU ms':>9}  load")
     for label, r in results.items():
         print(f"{label:14} {r['rps']:8.0f} {r['p50']:8.1f} {r['p99']:8.1f} {r['errors']:7d} {r['non_2xx']:8d} "
-              f"{r['rps'] / floor['rps']:13.2f} {r['p99'] / floor['p99']:10.2f}  {r['load']}")
+              f"{r['rps'] / floor['rps']:13.2f} {r['p99'] / floor['p99']:10.2f} {r['web_cpu_ms']:10.2f} "
+              f"{r['db_cpu_ms']:9.2f}  {r['load']}")
     print("If-None-Match with the ETag just served: " +
           ", ".join(f"{label} -> {status or 'no ETag'}" for label, status in conditional.items()))
     for label in ("page (HTML)", "JSON"):

@@ -319,3 +319,15 @@ def load() -> str:
 
 def run_id() -> str:
     return uuid.uuid4().hex[:8]
+
+
+def wrk_with_cpu(running: Stack, database_url: str, url: str, **options) -> dict:
+    """``wrk`` on ``url``, with the CPU the web processes and the database's server processes spent per request
+    meanwhile (from /proc: what the code costs, whatever else the machine runs), and the load average."""
+    meter = CpuMeter(running, database_url)
+    meter.start()
+    result = wrk(url, **options)
+    spent = meter.stop()
+    requests = max(result["requests"], 1)
+    return {**result, "load": load(), "web_cpu_ms": spent.get("web", 0.0) * 1000 / requests,
+            "db_cpu_ms": spent.get("postgres", 0.0) * 1000 / requests}

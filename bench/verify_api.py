@@ -47,7 +47,8 @@ def main() -> None:
     with tempfile.NamedTemporaryFile("wb", suffix=".json", delete=False) as body:
         body.write(credential.document.encode("utf-8"))
     try:
-        with stack.Stack(env, web_workers=args.web_workers, web_threads=args.web_threads, log_name="verify-api"):
+        running = stack.Stack(env, web_workers=args.web_workers, web_threads=args.web_threads, log_name="verify-api")
+        with running:
             connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
             connection.request("POST", "/api/v1/verify", body=credential.document.encode(),
                                headers={"Content-Type": "application/json"})
@@ -56,9 +57,9 @@ def main() -> None:
             checks = {c["name"]: c["result"] for c in report.get("checks", [])}
             if answer.status != 200 or not report.get("valid") or checks.get("status") != "passed":
                 sys.exit(f"The API does not verify the credential: {answer.status} {report}")
-            ours = stack.wrk(f"http://127.0.0.1:{port}/api/v1/verify", connections=args.connections,
-                             seconds=args.seconds, body_file=Path(body.name))
-            load_ours = stack.load()
+            ours = stack.wrk_with_cpu(running, env["DATABASE_URL"], f"http://127.0.0.1:{port}/api/v1/verify",
+                                      connections=args.connections, seconds=args.seconds, body_file=Path(body.name))
+            load_ours = ours["load"]
         theirs = run_node("bench_verify.mjs", {"credential": document, "documents": documents,
                                                 "seconds": args.seconds})
         load_theirs = stack.load()
@@ -69,7 +70,8 @@ def main() -> None:
           f"connections for {args.seconds} s, web {args.web_workers}x{args.web_threads}; {os.cpu_count()} CPU(s)")
     print(f"  ours: {ours['rps']:.0f} verifications/s, p50 {ours['p50']:.1f} ms, p99 {ours['p99']:.1f} ms, "
           f"{ours['requests']} requests, errors {ours['errors']} (time-outs {ours['timeouts']}), "
-          f"non-2xx {ours['non_2xx']}; {load_ours}")
+          f"non-2xx {ours['non_2xx']}; CPU per verification: web {ours['web_cpu_ms']:.2f} ms, PostgreSQL "
+          f"{ours['db_cpu_ms']:.2f} ms; {load_ours}")
     print(f"  Digital Bazaar verifyCredential (Node {theirs['node']}, one process, same credential and documents): "
           f"{theirs['verifications_per_s']:.0f} verifications/s; {load_theirs}")
     print(f"verify_api: rps={ours['rps']:.0f} p99_ms={ours['p99']:.1f} errors={ours['errors'] + ours['non_2xx']} "

@@ -11,19 +11,24 @@ from issuers.models import Credential
 from .models import CredentialUsage
 
 
-def usage_record(*, credential: Credential, kind: str, channel: str = "") -> CredentialUsage:
-    """Count one use of a credential. ``kind`` is a ``CredentialUsage.Kind`` value."""
-    return CredentialUsage.objects.create(credential=credential, kind=kind, channel=channel[:20])
+def usage_record(*, credential: Credential | None = None, credential_id: int | None = None, kind: str,
+                 channel: str = "") -> CredentialUsage:
+    """Count one use of a credential (given as a row or by its id). ``kind`` is a ``CredentialUsage.Kind`` value."""
+    return CredentialUsage.objects.create(credential_id=credential.pk if credential is not None else credential_id,
+                                          kind=kind, channel=channel[:20])
 
 
-def usage_count(*, credential: Credential | None, kind: str, channel: str = "") -> None:
+def usage_count(*, credential_id: int | None, kind: str, channel: str = "") -> None:
     """``usage_record`` for a view that must answer whatever happens to the count (a verification): nothing
     for ``None`` (not one of ours), and a failed insert is logged, inside a savepoint so that the caller's
     transaction stays usable."""
-    if credential is None:
+    if credential_id is None:
         return
     try:
-        with transaction.atomic():
-            usage_record(credential=credential, kind=kind, channel=channel)
+        if transaction.get_connection().in_atomic_block:
+            with transaction.atomic():
+                usage_record(credential_id=credential_id, kind=kind, channel=channel)
+        else:  # autocommit: a failed INSERT leaves nothing to roll back (and BEGIN, COMMIT are two round trips)
+            usage_record(credential_id=credential_id, kind=kind, channel=channel)
     except Exception:
         logging.getLogger(__name__).warning("A %s could not be counted", kind, exc_info=True)

@@ -4,15 +4,26 @@ apps above (the verifier resolves our keys, finds our credentials and reads our 
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
+from datetime import UTC, datetime
 
+from django.db import connection
 from django.db.models import QuerySet
+from django.utils import timezone
 
 from badges_service.errors import ApplicationError, NotFound
 from badges_service.openbadges import did_web
 
 from . import identifiers
-from .models import Achievement, Credential, CredentialCopy, Issuer, IssuerMembership, SigningKey, StatusList
+from .models import (
+    Achievement,
+    Credential,
+    CredentialCopy,
+    Issuer,
+    IssuerMembership,
+    SigningKey,
+    StatusList,
+    StatusListEntry,
+)
 from .permissions import ISSUE, can_act
 from .status_lists import StatusListUnsigned
 
@@ -143,12 +154,15 @@ def published_keys(*, issuer: Issuer) -> QuerySet[SigningKey]:
         status=SigningKey.Status.REVOKED).order_by("created_at", "id")
 
 
-def signing_key_find(*, public_key_multibase: str, issuer: Issuer | None = None) -> SigningKey | None:
-    """One of this service's keys by its public key (of ``issuer`` when given), revoked ones included: the
-    verifier needs their revocation date."""
+def signing_key_find(*, public_key_multibase: str, issuer: Issuer | None = None,
+                     issuer_slug: str | None = None) -> SigningKey | None:
+    """One of this service's keys by its public key (of ``issuer``, or of the issuer named ``issuer_slug``, when
+    given), with its issuer, in one query; revoked ones included: the verifier needs their revocation date."""
     qs = SigningKey.objects.select_related("issuer").filter(public_key_multibase=public_key_multibase)
     if issuer is not None:
         qs = qs.filter(issuer=issuer)
+    if issuer_slug is not None:
+        qs = qs.filter(issuer__slug=issuer_slug)
     return qs.first()
 
 
@@ -170,8 +184,8 @@ def status_list_get(*, issuer_slug: str, public_id: str) -> StatusList:
 
 def status_list_document(*, status_list: StatusList) -> str:
     """The signed ``BitstringStatusListCredential`` as served: the stored copy (a read; the writes sign, see
-    ``status_lists``)."""
-    document = StatusList.objects.values_list("document", flat=True).get(pk=status_list.pk)
+    ``status_lists``), from the row already read when it holds it."""
+    document = status_list.document or StatusList.objects.values_list("document", flat=True).get(pk=status_list.pk)
     if not document:
         raise StatusListUnsigned("This status list has not been signed yet (manage.py status_lists_sign).")
     return document
@@ -183,3 +197,56 @@ def issuer_did_document(*, issuer: Issuer) -> dict:
         did_web.PublishedKey(f"{did}#{k.public_key_multibase}", k.public_key_multibase)
         for k in published_keys(issuer=issuer)
     ])
+
+
+def _public_id_param(public_id):
+    """A credential's public id as the database stores it (a native uuid on PostgreSQL, hex text on SQLite)."""
+    return Credential._meta.get_field("public_id").get_db_prep_value(public_id, connection)
+
+
+def _credential_page_state_sql() -> str:
+    c, i, a = Credential._meta.db_table, Issuer._meta.db_table, Achievement._meta.db_table
+    k, e, sl = SigningKey._meta.db_table, StatusListEntry._meta.db_table, StatusList._meta.db_table
+    # Table names from the models; the id is a parameter.
+    return (
+        f"SELECT c.id, c.is_public, md5(c.document), c.revoked_at, c.revocation_reason, c.suspended_at, "  # noqa: S608
+        f"c.suspension_reason, c.recipient_name, c.valid_from, c.valid_until, i.slug, a.slug, "
+        f"k.public_key_multibase, k.status, k.revoked_after, sl.id, sl.version, sl.document_version "
+        f"FROM {c} c JOIN {i} i ON i.id = c.issuer_id JOIN {a} a ON a.id = c.achievement_id "
+        f"JOIN {k} k ON k.id = c.signing_key_id LEFT JOIN {e} e ON e.credential_id = c.id "
+        f"LEFT JOIN {sl} sl ON sl.id = e.status_list_id WHERE c.public_id = %s")
+
+
+_CREDENTIAL_PAGE_STATE_SQL = _credential_page_state_sql()
+
+
+def credential_page_state(*, public_id) -> tuple | None:
+    """Everything a credential's public page depends on besides its immutable document, in one indexed read:
+    ``(id, is_public, md5(document), revoked_at, revocation_reason, suspended_at, suspension_reason,
+    recipient_name, valid_from, valid_until, issuer slug, achievement slug, key multibase, key status,
+    key revoked_after, status list id, list version, list document_version)``, or None (no such credential)."""
+    with connection.cursor() as cursor:
+        cursor.execute(_CREDENTIAL_PAGE_STATE_SQL, [_public_id_param(public_id)])
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    # A raw read skips Django's converters: SQLite gives naive datetimes (stored in UTC).
+    return tuple(timezone.make_aware(value, UTC) if isinstance(value, datetime) and timezone.is_naive(value)
+                 else value for value in row)
+
+
+def status_list_of(*, credential: Credential) -> StatusList | None:
+    """The status list the credential has its entry in (None: issued without one)."""
+    entry = StatusListEntry.objects.filter(credential=credential).select_related("status_list").first()
+    return entry.status_list if entry is not None else None
+
+
+def public_credential_document(*, public_id) -> str | None:
+    """The stored bytes of public credential ``public_id`` (a ``uuid.UUID``), by one indexed read; None when it
+    is private or unknown (the caller then takes the path that knows who may see it)."""
+    with connection.cursor() as cursor:  # raw: the JSON answer's only query, without the ORM's compilation
+        table = Credential._meta.db_table
+        cursor.execute(f"SELECT document FROM {table} WHERE public_id = %s AND is_public",  # noqa: S608
+                       [_public_id_param(public_id)])
+        row = cursor.fetchone()
+    return row[0] if row else None

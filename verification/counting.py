@@ -17,12 +17,18 @@ logger = logging.getLogger(__name__)
 
 def verification_count(*, report: Report, channel: str) -> None:
     try:
-        metrics.verification_observe(outcome=report.status, channel=channel)
-    except Exception:
-        logger.warning("A verification could not be counted in the metrics", exc_info=True)
-    try:
         credential = own_credential_of(report=report)
     except Exception:
         logger.warning("A verification could not be counted", exc_info=True)
-        return
-    usage_count(credential=credential, kind="verification", channel=channel)
+        credential = None
+    page_view_count(outcome=report.status, credential_id=credential.pk if credential else None, channel=channel)
+
+
+def page_view_count(*, outcome: str, credential_id: int | None, channel: str) -> None:
+    """Count one verification whose outcome is known (``verification_count``, or a page served from the cache):
+    the metric, and the usage of our credential ``credential_id`` (None: not one of ours)."""
+    try:
+        metrics.verification_observe(outcome=outcome, channel=channel)
+    except Exception:
+        logger.warning("A verification could not be counted in the metrics", exc_info=True)
+    usage_count(credential_id=credential_id, kind="verification", channel=channel)

@@ -102,10 +102,11 @@ def _resolve_own_did_web(did: str, fragment: str, verification_method: str) -> R
     path = target.path.removesuffix("/did.json").strip("/").split("/")
     if len(path) != 2 or path[0] != "issuers":
         raise KeyResolutionError(f"{did} is not an issuer of this service.")
-    issuer = selectors.issuer_find(slug=path[1])
-    if issuer is None or identifiers.issuer_did_web(issuer) != did:
-        raise KeyResolutionError(f"{did} is not an issuer of this service.")
-    key = selectors.signing_key_find(public_key_multibase=fragment, issuer=issuer) if fragment else None
-    if key is None:
+    # One query in the usual case; when it finds nothing, a second says what is missing.
+    key = selectors.signing_key_find(public_key_multibase=fragment, issuer_slug=path[1]) if fragment else None
+    if key is None or identifiers.issuer_did_web(key.issuer) != did:
+        issuer = selectors.issuer_find(slug=path[1])
+        if issuer is None or identifiers.issuer_did_web(issuer) != did:
+            raise KeyResolutionError(f"{did} is not an issuer of this service.")
         raise KeyResolutionError(f"{verification_method} is not one of {issuer.slug}'s keys.", code="unknown_key")
     return ResolvedKey(ed25519_public_key_from_multibase(key.public_key_multibase), did, key.revoked_after)

@@ -6,6 +6,7 @@ Thin views: reads come from selectors, verification from ``verification.services
 from __future__ import annotations
 
 import json
+import uuid
 
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
@@ -26,6 +27,7 @@ from issuers.badge_artwork import badge_svg
 from learners import policy
 from learners import selectors as learner_selectors
 
+from . import page_cache
 from .artefacts import file_response, rasterise
 from .counting import verification_count
 from .presentation import report_view, status_for
@@ -48,6 +50,18 @@ def home(request: HttpRequest) -> HttpResponse:
 @public_view
 @vary_on_headers("Accept")
 def credential_detail(request: HttpRequest, public_id: str) -> HttpResponse:
+    try:
+        uid = uuid.UUID(public_id)
+    except ValueError:
+        raise NotFound("No such credential.") from None
+    if wants_json(request):
+        stored = selectors.public_credential_document(public_id=uid)
+        if stored is not None:
+            return json_response(request, stored)
+    # A visitor not signed in, at the page's own address: served from the cache (see verification.page_cache).
+    state = page_cache.state_get(public_id=uid) if page_cache.anonymous_canonical(request, str(uid)) else None
+    if state is not None and state.is_public and (cached := page_cache.cached_response(request, state)) is not None:
+        return cached
     credential = policy.credential_get_public(public_id=public_id, viewer=request.user)
     if wants_json(request):
         response = json_response(request, credential.document)  # the stored bytes, exactly as signed
@@ -70,7 +84,10 @@ def credential_detail(request: HttpRequest, public_id: str) -> HttpResponse:
                   description=r.description, url=page_url,
                   image=identifiers.public_url(f"/achievements/{credential.achievement.slug}/image.png")),
     }
-    return render(request, "verification/credential.html", context)
+    if state is None or not state.is_public or not page_cache.cacheable(credential, document):
+        return render(request, "verification/credential.html", context)
+    return page_cache.rendered_response(request, state, template="verification/credential.html", context=context,
+                                        status=report.status)
 
 
 def _social(*, title: str, description: str, url: str, image: str) -> dict:

@@ -217,7 +217,7 @@ BADGES_CASE_PACKAGE_CACHE_SECONDS = env.int("BADGES_CASE_PACKAGE_CACHE_SECONDS",
 # --- Cache: Redis when REDIS_URL (or a redis:// Celery broker) is set, so that rate-limit counters and fetched
 # documents are shared by every process; process-local memory otherwise.
 REDIS_URL = env.str("REDIS_URL", default="") or (CELERY_BROKER_URL if CELERY_BROKER_URL.startswith("redis") else "")
-CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL,
+CACHES = {"default": {"BACKEND": "badges_service.redis_cache.RedisCache", "LOCATION": REDIS_URL,
                       "KEY_PREFIX": "badges", "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2}}
           if REDIS_URL else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "badges"}}
 

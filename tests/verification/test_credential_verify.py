@@ -213,3 +213,20 @@ def test_our_credential_is_found_by_its_id_in_any_case_through_the_unique_index(
     assert not any("UPPER(" in q["sql"].upper() or " LIKE " in q["sql"].upper() for q in queries)
     # The same id upper-cased is still this credential (its proof then fails, but it is not "unknown").
     assert _codes(credential_verify(document=upper))["status"][1] != "unknown_credential"
+
+
+def test_our_did_web_keys_are_resolved_under_their_own_issuer_only(issued):
+    from badges_service.openbadges.report import KeyResolutionError
+    from issuers import identifiers
+    from tests.issuers.factories import IssuerFactory
+    from verification.key_resolution import resolve_key
+
+    credential, _ = issued
+    did, multibase = identifiers.issuer_did_web(credential.issuer), credential.signing_key.public_key_multibase
+    assert resolve_key(f"{did}#{multibase}").controller == did
+    other = identifiers.issuer_did_web(IssuerFactory())
+    with pytest.raises(KeyResolutionError) as unknown:
+        resolve_key(f"{other}#{multibase}")  # a key of ours, under another of our issuers
+    assert unknown.value.code == "unknown_key"
+    with pytest.raises(KeyResolutionError, match="is not an issuer of this service"):
+        resolve_key(f"{did.rsplit(':', 1)[0]}:inconnu#{multibase}")

@@ -1,0 +1,215 @@
+"""The public page of a credential, for visitors who are not signed in, kept rendered in the cache under a key
+that changes with everything its answer depends on, so that it is never stale.
+
+A signed credential never changes: its signature, schema, key and context checks give the same answer until
+something around it changes. What can change is read live, by one indexed query per request (``state_get``):
+the credential's row (visibility, revocation, suspension and their reasons, the recipient's name), its signing
+key (status, revocation date), its issuer's slug (its did:web), its achievement's slug, its status list
+(``version``, bumped by every write of a bit, and ``document_version``, by every signature), an MD5 of the
+stored document, and where "now" stands in its validity window. Their digest (``State.fingerprint``), with the
+language and a digest of the code, templates, translations and static manifest this process serves
+(``release``), is the cache key of the rendered page, so a revocation, a suspension, a reinstatement, a key
+revocation, a list re-signed, an expiry or a deployment shows on the very next request, with no invalidation
+to forget. The ``ETag`` is the same digest (with the visitor's CSRF cookie and the minute shown as "checked
+on"), so a conditional request is answered 304 after that query and the cache's read, without
+rendering (the view is still counted).
+
+The cached page holds stand-ins for what differs between visitors and requests: the CSRF token of the
+language form, and the date and time of the check. They are filled in for each answer (``page_body``).
+
+A page is cached only when its stored document is the one these columns describe (``cacheable``): the proof's
+verification method is the credential's signing key under its issuer, its status entries point at the
+credential's status list, and its validity dates are the row's. Anything else (an unusual row) is verified
+and rendered on every request, as before.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import logging
+from dataclasses import dataclass
+from datetime import datetime
+from functools import cache
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from django.apps import apps
+from django.conf import settings
+from django.core.cache import cache as django_cache
+from django.http import HttpRequest, HttpResponse, HttpResponseNotModified
+from django.middleware.csrf import get_token
+from django.template.defaultfilters import date as date_filter
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+from django.utils.cache import quote_etag
+from django.utils.http import parse_etags
+
+from badges_service.openbadges import bitstring_status_list as bsl
+from badges_service.openbadges.eddsa_rdfc_2022 import proofs_of
+from badges_service.openbadges.errors import OpenBadgesError
+from badges_service.openbadges.report import parse_datetime
+from issuers import identifiers, selectors, status_lists
+
+from .counting import page_view_count
+
+if TYPE_CHECKING:
+    from issuers.models import Credential
+
+logger = logging.getLogger(__name__)
+TIMEOUT = 24 * 3600  # an entry outlives its use only when the credential is not viewed again
+PREFIX = "credential-page"
+
+
+
+
+@dataclass(frozen=True)
+class State:
+    public_id: str
+    credential_id: int
+    is_public: bool
+    fingerprint: str
+
+
+def _second(moment: datetime | None) -> datetime | None:
+    """The documents state their dates to the second; the rows keep microseconds."""
+    return moment.replace(microsecond=0) if moment is not None else None
+
+
+def _phase(valid_from: datetime | None, valid_until: datetime | None, now: datetime) -> str:
+    valid_from, valid_until = _second(valid_from), _second(valid_until)
+    if valid_until is not None and valid_until <= now:
+        return "expired"
+    if valid_from is not None and valid_from > now:
+        return "not-yet-valid"
+    return "in-force"
+
+
+def state_get(*, public_id, now: datetime | None = None) -> State | None:
+    """What the page of credential ``public_id`` (a ``uuid.UUID``) depends on, or None for no credential."""
+    row = selectors.credential_page_state(public_id=public_id)
+    if row is None:
+        return None
+    phase = _phase(row[8], row[9], now or timezone.now())
+    digest = hashlib.sha256(repr((row, phase, settings.BADGES_PUBLIC_URL)).encode()).hexdigest()[:32]
+    return State(public_id=str(public_id), credential_id=row[0], is_public=row[1], fingerprint=digest)
+
+
+def cacheable(credential: Credential, document: dict) -> bool:
+    """True when the stored document's key, status entries and dates are those ``state_get`` reads."""
+    try:
+        methods = [p.get("verificationMethod") for p in proofs_of(document)]
+    except (OpenBadgesError, AttributeError):
+        return False
+    if methods != [identifiers.verification_method_id(credential.issuer, credential.signing_key)]:
+        return False
+    status_list = selectors.status_list_of(credential=credential)
+    expected = [status_lists.list_url(status_list)] if status_list is not None else []
+    if [e.get("statusListCredential") for e in bsl.entries_of(document)] != expected:
+        return False
+    valid_from = parse_datetime(document.get("validFrom") or document.get("issuanceDate"))
+    valid_until = parse_datetime(document.get("validUntil") or document.get("expirationDate"))
+    return valid_from == _second(credential.valid_from) and valid_until == _second(credential.valid_until)
+
+
+@cache
+def release() -> str:
+    """A digest of what renders the page besides the data: the project's code (its apps), templates,
+    translations and static manifest. A deployment that changes any of them changes every key."""
+    base = Path(settings.BASE_DIR).resolve()
+    roots = [Path(d) for t in settings.TEMPLATES for d in t.get("DIRS", [])] + [Path(p) for p in settings.LOCALE_PATHS]
+    roots += [Path(a.path) for a in apps.get_app_configs() if Path(a.path).resolve().is_relative_to(base)
+              and not {"site-packages", "dist-packages"} & set(Path(a.path).parts)]  # ours, not Django's
+    files = sorted({f for root in roots for f in root.rglob("*") if f.suffix in (".html", ".mo", ".py")})
+    digest = hashlib.sha256()
+    for file in [*files, Path(settings.STATIC_ROOT) / "staticfiles.json"]:
+        if file.is_file():
+            digest.update(str(file).encode() + file.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def _key(state: State) -> str:
+    return f"{PREFIX}:{state.public_id}:{state.fingerprint}:{translation.get_language()}:{release()}"
+
+
+def etag(request: HttpRequest, state: State, now: datetime | None = None) -> str:
+    """The page's ETag: what it shows (the state, the language, the release), the visitor's CSRF cookie (its
+    form's token) and the minute of the check."""
+    minute = timezone.localtime(now).strftime("%Y-%m-%dT%H:%M")
+    csrf = request.META.get("CSRF_COOKIE", "")  # the secret of the CSRF cookie sent, or of the one being set
+    raw = f"{_key(state)}|{csrf}|{minute}".encode()
+    return quote_etag(hashlib.sha256(raw).hexdigest()[:32])
+
+
+def not_modified(request: HttpRequest, tag: str) -> bool:
+    return tag in parse_etags(request.META.get("HTTP_IF_NONE_MATCH", ""))
+
+
+def _stand_in(name: str) -> str:
+    """A marker for a per-request value; derived from the secret key, so no document can carry it."""
+    return "x" + hmac.new(settings.SECRET_KEY.encode(), name.encode(), "sha256").hexdigest()[:24] + "x"
+
+
+def stand_ins() -> dict[str, str]:
+    """The template context that renders the page to cache."""
+    return {"csrf_token": _stand_in("csrf"), "checked_date": _stand_in("date"), "checked_time": _stand_in("time")}
+
+
+def page_get(state: State) -> tuple[str, str] | None:
+    """(report status, page with stand-ins) from the cache; None when it has none, or cannot be read (the page
+    is then verified and rendered: Redis is not needed to answer)."""
+    try:
+        return django_cache.get(_key(state))
+    except Exception:
+        logger.warning("The credential page cache cannot be read", exc_info=True)
+        return None
+
+
+def page_put(state: State, *, status: str, page: str) -> None:
+    try:
+        django_cache.set(_key(state), (status, page), TIMEOUT)
+    except Exception:
+        logger.warning("The credential page cache cannot be written", exc_info=True)
+
+
+def page_body(request: HttpRequest, page: str, now: datetime | None = None) -> str:
+    """The cached page with this request's CSRF token and the time of the check."""
+    now = timezone.localtime(now)
+    names = stand_ins()
+    return (page.replace(names["csrf_token"], get_token(request))
+            .replace(names["checked_date"], date_filter(now, "DATE_FORMAT"))
+            .replace(names["checked_time"], date_filter(now, "TIME_FORMAT")))
+
+
+def cached_response(request: HttpRequest, state: State) -> HttpResponse | None:
+    """The page from the cache (a 304 when the visitor's copy is current), counted as a view; None on a miss."""
+    cached = page_get(state)
+    if cached is None:
+        return None
+    page_view_count(outcome=cached[0], credential_id=state.credential_id, channel="page")
+    tag = etag(request, state)
+    if not_modified(request, tag):
+        response = HttpResponseNotModified()
+        response["ETag"], response["Cache-Control"] = tag, "private, no-cache"
+        return response
+    response = HttpResponse(page_body(request, cached[1]))
+    response["ETag"] = etag(request, state)  # with the CSRF cookie the body's token is for (perhaps new)
+    return response
+
+
+def rendered_response(request: HttpRequest, state: State, *, template: str, context: dict,
+                      status: str) -> HttpResponse:
+    """Render the page with its stand-ins, keep it, and answer it filled in (the caller has counted the view)."""
+    page = render_to_string(template, {**context, **stand_ins()}, request)
+    page_put(state, status=status, page=page)
+    response = HttpResponse(page_body(request, page))
+    response["ETag"] = etag(request, state)
+    return response
+
+
+def anonymous_canonical(request: HttpRequest, public_id) -> bool:
+    """The visitor is not signed in and asks for the page's own address: the only requests served from the
+    cache (a signed-in owner sees a menu; another address or a query string would multiply the entries)."""
+    user = getattr(request, "user", None)
+    return (not request.GET and request.path == f"/credentials/{public_id}"
+            and not (user is not None and user.is_authenticated))
