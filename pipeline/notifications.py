@@ -17,8 +17,9 @@ logger = logging.getLogger(__name__)
 
 
 def awards_notify(*, award_ids: list[int]) -> int:
+    # The signed document (kilobytes per credential) is not part of the message: not read.
     awards = list(Award.objects.filter(pk__in=award_ids, credential__isnull=False)
-                  .select_related("credential", "achievement__issuer", "level"))
+                  .select_related("credential", "achievement__issuer", "level").defer("credential__document"))
     messages = []
     for award in awards:
         context = {"award": award, "credential": award.credential, "achievement": award.achievement,
