@@ -22,6 +22,11 @@ def requested() -> bool:
     return _requested.is_set()
 
 
+def wait(seconds: float) -> bool:
+    """Sleep up to ``seconds``, less if the process is asked to stop meanwhile. Returns ``requested()``."""
+    return _requested.wait(seconds)
+
+
 def reset() -> None:
     """For tests."""
     _requested.clear()

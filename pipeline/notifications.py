@@ -17,8 +17,15 @@ logger = logging.getLogger(__name__)
 
 
 def awards_notify(*, award_ids: list[int]) -> int:
-    awards = list(Award.objects.filter(pk__in=award_ids, credential__isnull=False)
-                  .select_related("credential", "achievement__issuer", "level"))
+    # The signed document (kilobytes per credential) is not part of the message: not read.
+    return awards_mail(awards=list(Award.objects.filter(pk__in=award_ids, credential__isnull=False)
+                                   .select_related("credential", "achievement__issuer", "level")
+                                   .defer("credential__document")))
+
+
+def awards_mail(*, awards: list[Award]) -> int:
+    """Send the message of each award, given with its credential, achievement, issuer and level at hand (a batch
+    passes the objects it has just written: nothing is read again)."""
     messages = []
     for award in awards:
         context = {"award": award, "credential": award.credential, "achievement": award.achievement,

@@ -168,7 +168,10 @@ BADGES_PIPELINE_SIGNATURE_TOLERANCE = 300  # seconds, either way
 BADGES_PIPELINE_REDRIVE_AFTER = env.int("BADGES_PIPELINE_REDRIVE_AFTER_SECONDS", default=300)
 BADGES_PIPELINE_QUEUE = env.str("BADGES_PIPELINE_QUEUE", default="celery")  # the Celery queue of event tasks
 CELERY_TASK_DEFAULT_QUEUE = BADGES_PIPELINE_QUEUE  # the Procfile's worker and beat use it too
-BADGES_PIPELINE_BATCH = env.int("BADGES_PIPELINE_BATCH", default=20)  # events processed in one transaction
+BADGES_PIPELINE_BATCH = env.int("BADGES_PIPELINE_BATCH", default=100)  # events processed in one transaction
+# A drainer waits this long before a look that may find few events (its first, and after a short batch), so
+# that a trickle of webhooks is processed in batches, not one by one (see pipeline/services/queueing.py).
+BADGES_PIPELINE_DRAIN_PAUSE = env.float("BADGES_PIPELINE_DRAIN_PAUSE_SECONDS", default=0.2)
 BADGES_PIPELINE_CONFIG_TTL = env.float("BADGES_PIPELINE_CONFIG_TTL", default=5.0)  # see pipeline/config_cache.py
 
 # --- Operations: GET /metrics (Prometheus) answers only with this bearer token; 404 without one configured.

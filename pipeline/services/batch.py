@@ -178,7 +178,8 @@ def _write(batch: _Batch) -> None:
         [InboundEvent.awards.through(inboundevent_id=e, award_id=a) for e, a in sorted(links)], ignore_conflicts=True)
     if new:
         # Sent after the commit, outside the signing transaction: a mail server that is down never undoes a badge.
-        transaction.on_commit(partial(notifications.awards_notify, award_ids=[g.award.pk for g in new]))
+        # The objects just written, with what the message shows: nothing is read again.
+        transaction.on_commit(partial(notifications.awards_mail, awards=[g.award for g in new]))
 
 
 def event_process(*, event_id: int) -> InboundEvent | None:

@@ -115,19 +115,31 @@ def drainer_wake() -> bool:
 def events_drain(*, max_batches: int = 500) -> int:
     """Process pending events, batch after batch, until none is left. Returns how many were taken.
 
+    Before a look that may find few events (its first, and any after a batch smaller than the claim), a drainer
+    waits ``BADGES_PIPELINE_DRAIN_PAUSE`` seconds: webhooks that trickle in one by one are then processed in
+    batches, whose cost is mostly per batch (the reads of the rules, the statements), instead of one look per
+    event. Before the first look the flag is still set, so the events arriving meanwhile wake no other drainer;
+    a backlog (full batches) is drained without pauses. An event waits at most that long more.
+
     After ``max_batches``, or once the process is asked to stop (SIGTERM: ``badges_service.shutdown``) with
     its current batch committed, it wakes another drainer (on this host's successor or on another host) and
     returns, so that no task runs for ever and a stopping worker hands the backlog back."""
     from .batch import events_process
 
     taken = 0
+    claim = settings.BADGES_PIPELINE_BATCH
+    pause = settings.BADGES_PIPELINE_DRAIN_PAUSE if drains() else 0
+    short = True  # the first look may find few events
     for _ in range(max_batches):
+        if pause and short:
+            shutdown.wait(pause)  # cut short by a stop request: the look below still takes one batch
         if drains():
             _redis().delete(_flag())  # before looking: an event committed after the look wakes a new drainer
-        count = events_process(claim=settings.BADGES_PIPELINE_BATCH)
+        count = events_process(claim=claim)
         if not count:
             return taken
         taken += count
+        short = count < claim
         if shutdown.requested():
             logger.info("Stopping: %d event(s) processed, the rest handed to another drainer.", taken)
             break

@@ -141,3 +141,18 @@ def test_draining_processes_every_pending_event(agents, settings):
     assert services.events_drain() == 10
     assert not InboundEvent.objects.filter(status="received").exists()
     assert Credential.objects.count() == 10
+
+
+def test_a_batch_mails_each_new_award_what_the_awards_read_back_would_say(agents, django_capture_on_commit_callbacks):
+    """The batch passes the objects it wrote to the emails; they say what ``awards_notify`` says from the rows."""
+    from django.core import mail
+
+    from pipeline import notifications
+
+    events = _events(agents.source, range(1, 6))
+    with django_capture_on_commit_callbacks(execute=True):
+        services.events_process(event_ids=[e.pk for e in events])
+    sent = [(m.to, m.subject, m.body) for m in mail.outbox]
+    mail.outbox.clear()
+    notifications.awards_notify(award_ids=list(Award.objects.values_list("pk", flat=True)))
+    assert len(sent) == 5 and sorted(sent) == sorted((m.to, m.subject, m.body) for m in mail.outbox)
