@@ -123,8 +123,10 @@ def test_two_worker_groups_share_a_campaign_and_losing_one_loses_and_duplicates_
 
         with ThreadPoolExecutor(max_workers=8) as pool:
             assert set(pool.map(deliver, range(1, 151))) == {202}
-            wait_for(lambda: InboundEvent.objects.filter(status="processed").count() >= 20, timeout=120,
-                     what=f"the campaign to be under way\n{host_b.output()}", interval=0.2)
+            # Under way on both hosts (a drainer pauses before a short look, so host B may start a little later).
+            wait_for(lambda: InboundEvent.objects.filter(status="processed").count() >= 20
+                     and "badges.pipeline" in host_b.log.read_text(), timeout=120,
+                     what=f"the campaign to be under way on both hosts\n{host_b.output()}", interval=0.2)
             host_b.kill9()  # host B is lost at once: honcho, the worker and its pool children, mid-batch
             assert set(pool.map(deliver, range(151, 301))) == {202}
         wait_for(lambda: InboundEvent.objects.filter(status="processed").count() == 300, timeout=300, interval=1,
