@@ -204,6 +204,11 @@ def _public_id_param(public_id):
     return Credential._meta.get_field("public_id").get_db_prep_value(public_id, connection)
 
 
+# Notified (PostgreSQL triggers, migration 0007) when a row read by ``credential_page_state`` changes: the
+# credential's public id, or "*" for a row shared by many credentials (badges_service.change_feed).
+CREDENTIAL_STATE_CHANNEL = "badges_credential_state"
+
+
 def _credential_page_state_sql() -> str:
     c, i, a = Credential._meta.db_table, Issuer._meta.db_table, Achievement._meta.db_table
     k, e, sl = SigningKey._meta.db_table, StatusListEntry._meta.db_table, StatusList._meta.db_table

@@ -25,6 +25,7 @@ and rendered on every request, as before.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import hmac
 import logging
@@ -45,6 +46,7 @@ from django.utils import timezone, translation
 from django.utils.cache import quote_etag
 from django.utils.http import parse_etags
 
+from badges_service.change_feed import MemoryCache
 from badges_service.openbadges import bitstring_status_list as bsl
 from badges_service.openbadges.eddsa_rdfc_2022 import proofs_of
 from badges_service.openbadges.errors import OpenBadgesError
@@ -60,7 +62,23 @@ logger = logging.getLogger(__name__)
 TIMEOUT = 24 * 3600  # an entry outlives its use only when the credential is not viewed again
 PREFIX = "credential-page"
 
+# In this process's memory, kept true by PostgreSQL's notifications (badges_service.change_feed): the state rows
+# (keyed by public id) and the stored documents of public credentials. Without a listening feed (SQLite, the
+# test settings, a lost connection), every request reads the database, as before.
+_states = MemoryCache(selectors.CREDENTIAL_STATE_CHANNEL, max_entries=20_000)
+_documents = MemoryCache(selectors.CREDENTIAL_STATE_CHANNEL, max_entries=2_000)
+# Rendered pages: their keys change with the state, so they need no notification; a bounded map in front of Redis.
+_pages: dict[str, tuple[str, str]] = {}
+PAGES_IN_MEMORY = 256
 
+
+
+
+CACHE_ONLY = "_badges_cache_only"  # a request attribute: answer from the caches or raise NotCached
+
+
+class NotCached(Exception):
+    """The answer is not in the caches (``verification.public_lane`` then hands the request to the full chain)."""
 
 
 @dataclass(frozen=True)
@@ -87,9 +105,14 @@ def _phase(valid_from: datetime | None, valid_until: datetime | None, now: datet
 
 def state_get(*, public_id, now: datetime | None = None) -> State | None:
     """What the page of credential ``public_id`` (a ``uuid.UUID``) depends on, or None for no credential."""
-    row = selectors.credential_page_state(public_id=public_id)
+    key = str(public_id)
+    row = _states.get(key)
     if row is None:
-        return None
+        token = _states.token()
+        row = selectors.credential_page_state(public_id=public_id)
+        if row is None:
+            return None
+        _states.put(key, row, token)
     phase = _phase(row[8], row[9], now or timezone.now())
     digest = hashlib.sha256(repr((row, phase, settings.BADGES_PUBLIC_URL)).encode()).hexdigest()[:32]
     return State(public_id=str(public_id), credential_id=row[0], is_public=row[1], fingerprint=digest)
@@ -158,14 +181,29 @@ def stand_ins() -> dict[str, str]:
 def page_get(state: State) -> tuple[str, str] | None:
     """(report status, page with stand-ins) from the cache; None when it has none, or cannot be read (the page
     is then verified and rendered: Redis is not needed to answer)."""
+    key = _key(state)
+    kept = _pages.get(key)
+    if kept is not None:
+        return kept
     try:
-        return django_cache.get(_key(state))
+        kept = django_cache.get(key)
     except Exception:
         logger.warning("The credential page cache cannot be read", exc_info=True)
         return None
+    if kept is not None:
+        _keep(key, kept)
+    return kept
+
+
+def _keep(key: str, value: tuple[str, str]) -> None:
+    if len(_pages) >= PAGES_IN_MEMORY:
+        with contextlib.suppress(RuntimeError, StopIteration):  # another thread changed the map meanwhile
+            _pages.pop(next(iter(_pages)), None)  # the oldest
+    _pages[key] = value
 
 
 def page_put(state: State, *, status: str, page: str) -> None:
+    _keep(_key(state), (status, page))
     try:
         django_cache.set(_key(state), (status, page), TIMEOUT)
     except Exception:
@@ -213,3 +251,16 @@ def anonymous_canonical(request: HttpRequest, public_id) -> bool:
     user = getattr(request, "user", None)
     return (not request.GET and request.path == f"/credentials/{public_id}"
             and not (user is not None and user.is_authenticated))
+
+
+def public_document(*, public_id) -> str | None:
+    """The stored bytes of public credential ``public_id`` (a ``uuid.UUID``), or None when it is private or
+    unknown; from memory while the change feed listens (a change of the row drops it)."""
+    key = str(public_id)
+    document = _documents.get(key)
+    if document is None:
+        token = _documents.token()
+        document = selectors.public_credential_document(public_id=public_id)
+        if document is not None:
+            _documents.put(key, document, token)
+    return document

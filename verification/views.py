@@ -55,13 +55,15 @@ def credential_detail(request: HttpRequest, public_id: str) -> HttpResponse:
     except ValueError:
         raise NotFound("No such credential.") from None
     if wants_json(request):
-        stored = selectors.public_credential_document(public_id=uid)
+        stored = page_cache.public_document(public_id=uid)
         if stored is not None:
             return json_response(request, stored)
     # A visitor not signed in, at the page's own address: served from the cache (see verification.page_cache).
     state = page_cache.state_get(public_id=uid) if page_cache.anonymous_canonical(request, str(uid)) else None
     if state is not None and state.is_public and (cached := page_cache.cached_response(request, state)) is not None:
         return cached
+    if getattr(request, page_cache.CACHE_ONLY, False):  # asked by the public lane: the full chain takes it from here
+        raise page_cache.NotCached
     credential = policy.credential_get_public(public_id=public_id, viewer=request.user)
     if wants_json(request):
         response = json_response(request, credential.document)  # the stored bytes, exactly as signed

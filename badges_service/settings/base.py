@@ -217,6 +217,10 @@ BADGES_CASE_FETCH_TOTAL_TIMEOUT = env.float("BADGES_CASE_FETCH_TOTAL_TIMEOUT", d
 # CASE packages served at /ims/case/v1p0 are kept in the cache this long (each import changes the key).
 BADGES_CASE_PACKAGE_CACHE_SECONDS = env.int("BADGES_CASE_PACKAGE_CACHE_SECONDS", default=3600)
 
+# --- In-process caches kept true by PostgreSQL notifications (badges_service/change_feed.py): a public
+# credential's state and document. Off where there is no PostgreSQL (the pages then read the database each time).
+BADGES_CHANGE_FEED = env.bool("BADGES_CHANGE_FEED", default=True)
+
 # --- Cache: Redis when REDIS_URL (or a redis:// Celery broker) is set, so that rate-limit counters and fetched
 # documents are shared by every process; process-local memory otherwise.
 REDIS_URL = env.str("REDIS_URL", default="") or (CELERY_BROKER_URL if CELERY_BROKER_URL.startswith("redis") else "")

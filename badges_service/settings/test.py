@@ -19,3 +19,6 @@ CELERY_TASK_ALWAYS_EAGER = False
 BADGES_RATE_LIMITS = {scope: "1000000/minute" for scope in BADGES_RATE_LIMITS}  # noqa: F405
 CACHES["default"]["KEY_PREFIX"] = "test-" + Fernet.generate_key().decode()[:12]  # noqa: F405
 LOGGING["root"]["level"] = env.str("LOG_LEVEL", default="WARNING")  # noqa: F405
+# A test's writes are rolled back, never committed, so PostgreSQL would notify nothing: memory caches kept by the
+# change feed are off, except in the tests of the feed (tests/verification/test_change_feed.py).
+BADGES_CHANGE_FEED = False
