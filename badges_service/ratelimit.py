@@ -48,7 +48,10 @@ def parse_rate(rate: str) -> tuple[int, int]:
 
 
 def client_ident(request: HttpRequest) -> str:
-    user = getattr(request, "user", None)
+    # A Django request without a session cookie has no signed-in user: its session is left unread, so the answer
+    # does not get "Vary: Cookie" for it (a DRF request may be signed in by a token: its user is asked).
+    anonymous = isinstance(request, HttpRequest) and settings.SESSION_COOKIE_NAME not in request.COOKIES
+    user = None if anonymous else getattr(request, "user", None)
     if user is not None and user.is_authenticated:
         return f"user:{user.pk}"
     address = request.META.get("REMOTE_ADDR") or ""
@@ -129,6 +132,38 @@ def rate_limit(scope: str):
     return decorator
 
 
+COUNTED = "_badges_rate_limit_counted"  # set on a request already counted (verification.public_lane)
+
+
+_compiled_paths: tuple = (None, [])  # (the setting's list, its compiled patterns): compiled again if it changes
+
+
+def _compiled(paths) -> list[tuple[re.Pattern, str]]:
+    global _compiled_paths
+    if _compiled_paths[0] is not paths:
+        _compiled_paths = (paths, [(re.compile(p), scope) for p, scope in paths])
+    return _compiled_paths[1]
+
+
+def scope_of(path: str) -> str | None:
+    """The scope of ``BADGES_RATE_LIMIT_PATHS`` that ``path`` falls under (first match wins), or None."""
+    for pattern, scope in _compiled(settings.BADGES_RATE_LIMIT_PATHS):
+        if pattern.match(path):
+            return scope
+    return None
+
+
+def request_limit(request: HttpRequest) -> HttpResponse | None:
+    """Count ``request`` under its path's scope: the 429 answer when it is over the limit, else None. A request
+    is counted once, whoever asks first (the public lane, then this middleware)."""
+    if getattr(request, COUNTED, False):
+        return None
+    setattr(request, COUNTED, True)
+    scope = scope_of(request.path_info)
+    retry_after = hit(scope, client_ident(request)) if scope else None
+    return rate_limited_response(request, retry_after) if retry_after is not None else None
+
+
 class PublicRateLimitMiddleware:
     """Apply ``BADGES_RATE_LIMIT_PATHS`` (``[(regex, scope), ...]``, first match wins) to every request.
 
@@ -137,22 +172,9 @@ class PublicRateLimitMiddleware:
 
     def __init__(self, get_response):
         self.get_response = get_response
-        self._compiled: tuple | None = None
-
-    def _patterns(self):
-        paths = settings.BADGES_RATE_LIMIT_PATHS
-        if self._compiled is None or self._compiled[0] is not paths:
-            self._compiled = (paths, [(re.compile(p), scope) for p, scope in paths])
-        return self._compiled[1]
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        for pattern, scope in self._patterns():
-            if pattern.match(request.path_info):
-                retry_after = hit(scope, client_ident(request))
-                if retry_after is not None:
-                    return rate_limited_response(request, retry_after)
-                break
-        return self.get_response(request)
+        return request_limit(request) or self.get_response(request)
 
 
 class PublicRateThrottle(BaseThrottle):

@@ -28,7 +28,9 @@ class ContentSecurityPolicyMiddleware:
         self.value = policy()
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        response = self.get_response(request)
+        return self.process_response(request, self.get_response(request))
+
+    def process_response(self, request: HttpRequest, response: HttpResponse) -> HttpResponse:
         if "Content-Security-Policy" not in response:
             response["Content-Security-Policy"] = self.value
         return response

@@ -45,6 +45,7 @@ MIDDLEWARE = [
     "django_prometheus.middleware.PrometheusBeforeMiddleware",
     "badges_service.health.HealthMiddleware",  # /healthz, /readyz: before the host check and the HTTPS redirect
     "badges_service.logs.RequestLogMiddleware",  # request id, one log line per request
+    "verification.public_lane.PublicCredentialLane",  # anonymous GET /credentials/<id> from memory (see its module)
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",  # static files from the web process itself (see production)
     "django.middleware.http.ConditionalGetMiddleware",  # ETag on every GET answer, 304 (badges_service.caching)

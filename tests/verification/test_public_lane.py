@@ -1,0 +1,207 @@
+"""The public lane (``verification.public_lane``): anonymous GETs of a public credential answered by the view in
+cache-only mode with a few middlewares, and the same answer as the full chain gives, header for header."""
+
+from __future__ import annotations
+
+import re
+import uuid
+
+import pytest
+from django.core.exceptions import ImproperlyConfigured
+from django.test import Client
+from freezegun import freeze_time
+
+from badges_service import ratelimit
+from tests.issuers.factories import PublicCredentialFactory
+from verification import page_cache, public_lane
+
+from .test_public_pages import credential_path
+
+LANE = public_lane.LANE
+TOKEN = re.compile(r'name="csrfmiddlewaretoken" value="[^"]+"')
+VARYING = {"Date", "X-Request-ID"}  # differ between any two answers
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    from django.core.cache import cache
+
+    cache.clear()
+    page_cache._pages.clear()
+
+
+@pytest.fixture
+def credential(achievement):
+    return PublicCredentialFactory(achievement=achievement, recipient_name="Camille Dupont")
+
+
+@pytest.fixture
+def lane_calls(monkeypatch):
+    """The answers the lane gave itself (not handed to the full chain)."""
+    answered = []
+    finish = public_lane.PublicCredentialLane._finish
+
+    def spy(self, request, response):
+        answered.append(request.path)
+        return finish(self, request, response)
+
+    monkeypatch.setattr(public_lane.PublicCredentialLane, "_finish", spy)
+    return answered
+
+
+def _without_lane(settings):
+    settings.MIDDLEWARE = [m for m in settings.MIDDLEWARE if m != LANE]
+
+
+def _get(path, *, cookies=None, **headers):
+    client = Client()  # a new client loads the middleware of the current settings
+    for name, value in (cookies or {}).items():
+        client.cookies[name] = value
+    return client.get(path, **headers)
+
+
+def _headers(response) -> dict[str, str]:
+    """The headers, and the cookies set (without the CSRF secret's value, random for a new visitor)."""
+    out = {k: v for k, v in response.headers.items() if k not in VARYING}
+    for name, morsel in response.cookies.items():
+        out[f"Set-Cookie {name}"] = re.sub(r"csrftoken=[^;]+", "csrftoken=…", morsel.OutputString())
+    return out
+
+
+def _body(response) -> str:
+    return TOKEN.sub("TOKEN", response.content.decode())
+
+
+CASES = {
+    "page, new visitor": dict(HTTP_ACCEPT="text/html"),
+    "page, in English": dict(HTTP_ACCEPT="text/html", HTTP_ACCEPT_LANGUAGE="en"),
+    "JSON-LD": dict(HTTP_ACCEPT="application/ld+json"),
+    "JSON": dict(HTTP_ACCEPT="application/json"),
+    "curl": dict(HTTP_ACCEPT="*/*"),
+}
+
+
+@pytest.mark.parametrize("case", CASES)
+@freeze_time("2027-06-01T10:15:00Z")
+def test_the_lane_answers_exactly_what_the_full_chain_answers(case, credential, settings, lane_calls):
+    path = credential_path(credential)
+    cookies = {"csrftoken": "b" * 32}
+    assert _get(path, cookies=cookies, **CASES[case]).status_code == 200  # a page is rendered and kept
+    lane_calls.clear()
+    lane = _get(path, cookies=cookies, **CASES[case])
+    assert lane_calls == [path]
+    _without_lane(settings)
+    full = _get(path, cookies=cookies, **CASES[case])
+    assert lane.status_code == full.status_code == 200
+    assert _headers(lane) == _headers(full)
+    assert _body(lane) == _body(full)
+
+
+@freeze_time("2027-06-01T10:15:00Z")
+def test_a_new_visitor_gets_the_same_csrf_cookie_and_headers_from_the_lane(credential, settings, lane_calls):
+    path = credential_path(credential)
+    _get(path, HTTP_ACCEPT="text/html")
+    lane = _get(path, HTTP_ACCEPT="text/html")
+    _without_lane(settings)
+    full = _get(path, HTTP_ACCEPT="text/html")
+    assert lane_calls == [path]
+    assert "csrftoken" in lane.cookies
+    # The ETag names the visitor's CSRF cookie (the form's token is for it): new, and so different, in each answer.
+    assert {**_headers(lane), "ETag": "…"} == {**_headers(full), "ETag": "…"}
+
+
+@pytest.mark.parametrize("header", ["HTTP_IF_NONE_MATCH"])
+def test_a_conditional_request_gets_304_from_the_lane_as_from_the_full_chain(header, credential, settings,
+                                                                              lane_calls):
+    path = credential_path(credential)
+    cookies = {"csrftoken": "c" * 32}
+    with freeze_time("2027-06-01T10:15:00Z"):
+        for accept in ("text/html", "application/ld+json"):
+            etag = _get(path, cookies=cookies, HTTP_ACCEPT=accept)["ETag"]
+            lane = _get(path, cookies=cookies, HTTP_ACCEPT=accept, **{header: etag})
+            assert lane.status_code == 304 and not lane.content
+    assert lane_calls == [path, path, path]  # the page's 304, and the JSON's 200 and 304 (JSON needs no rendering)
+
+
+@pytest.mark.parametrize("variant", ["query string", "session cookie", "upper-case id", "trailing slash",
+                                     "sub-resource", "POST"])
+def test_other_requests_take_the_full_chain(variant, credential, lane_calls, client):
+    path = credential_path(credential)
+    client.get(path, HTTP_ACCEPT="text/html")
+    if variant == "query string":
+        response = client.get(path + "?format=json")
+    elif variant == "session cookie":
+        client.cookies["sessionid"] = "x"
+        response = client.get(path, HTTP_ACCEPT="text/html")
+    elif variant == "upper-case id":
+        response = client.get(path.upper().replace("/CREDENTIALS/", "/credentials/"), HTTP_ACCEPT="text/html")
+    elif variant == "trailing slash":
+        response = client.get(path + "/", HTTP_ACCEPT="text/html")
+    elif variant == "sub-resource":
+        response = client.get(path + "/credential.json")
+    else:
+        response = client.post(path)
+    assert response.status_code in (200, 301, 302, 404, 405)
+    assert lane_calls == []
+
+
+def test_a_miss_private_or_unknown_credential_is_handed_to_the_full_chain(credential, achievement, lane_calls,
+                                                                          client):
+    assert client.get(credential_path(credential), HTTP_ACCEPT="text/html").templates  # a miss: rendered
+    private = PublicCredentialFactory(achievement=achievement)
+    private.is_public = False
+    private.save(update_fields=["is_public"])
+    assert client.get(credential_path(private), HTTP_ACCEPT="text/html").status_code == 404
+    assert client.get(f"/credentials/{uuid.uuid4()}", HTTP_ACCEPT="application/json").status_code == 404
+    assert lane_calls == []
+
+
+def test_the_lane_counts_each_request_once_against_the_rate_limit(credential, settings, lane_calls):
+    settings.BADGES_RATE_LIMITS = {**settings.BADGES_RATE_LIMITS, "pages": "3/minute"}
+    path = credential_path(credential)
+    client = Client()
+    with freeze_time("2027-06-01T10:15:10Z"):
+        statuses = [client.get(path, HTTP_ACCEPT="text/html").status_code for _ in range(4)]  # a miss, then hits
+        json_refused = client.get(path, HTTP_ACCEPT="application/json")
+    assert statuses == [200, 200, 200, 429]
+    assert json_refused.status_code == 429 and json_refused["Retry-After"] == "50"
+    assert lane_calls == [path, path, path, path]  # the two hits and the two refusals; the miss took the full chain
+
+
+def test_the_page_from_the_lane_carries_a_token_the_language_form_accepts(credential, lane_calls):
+    path = credential_path(credential)
+    client = Client(enforce_csrf_checks=True)
+    client.get(path, HTTP_ACCEPT="text/html")
+    client.cookies.pop("csrftoken", None)  # a new visitor for the lane's answer
+    page = client.get(path, HTTP_ACCEPT="text/html")
+    assert lane_calls == [path] and "csrftoken" in page.cookies
+    token = TOKEN.search(page.content.decode()).group(0).split('value="')[1].rstrip('"')
+    switched = client.post("/i18n/setlang/", {"language": "en", "next": path, "csrfmiddlewaretoken": token})
+    assert switched.status_code == 302
+    assert client.get(path, HTTP_ACCEPT="text/html").templates  # the English page: a miss, rendered
+    english = client.get(path, HTTP_ACCEPT="text/html")
+    assert english["Content-Language"] == "en" and '<html lang="en">' in english.content.decode()
+    assert lane_calls == [path, path]
+
+
+def test_the_request_log_names_the_view_for_the_lane_too(credential, lane_calls, caplog):
+    path = credential_path(credential)
+    Client().get(path, HTTP_ACCEPT="text/html")
+    with caplog.at_level("INFO", logger="badges.request"):
+        Client().get(path, HTTP_ACCEPT="text/html")
+    record = [r for r in caplog.records if r.name == "badges.request"][-1]
+    assert lane_calls == [path] and record.view == "verification:credential" and record.status == 200
+
+
+def test_a_middleware_the_lane_neither_applies_nor_skips_stops_the_start(settings):
+    settings.MIDDLEWARE = [*settings.MIDDLEWARE, "django.middleware.gzip.GZipMiddleware"]
+    with pytest.raises(ImproperlyConfigured, match="GZipMiddleware"):
+        public_lane.PublicCredentialLane(lambda request: None)
+
+
+def test_every_middleware_after_the_lane_is_decided_and_the_rate_limit_is_one_of_the_skipped(settings):
+    after = settings.MIDDLEWARE[settings.MIDDLEWARE.index(LANE) + 1:]
+    assert set(after) == set(public_lane.APPLIED) | set(public_lane.SKIPPED)
+    assert "badges_service.ratelimit.PublicRateLimitMiddleware" in public_lane.SKIPPED
+    assert ratelimit.COUNTED  # the mark the lane leaves for the middleware it skips
+    assert settings.MIDDLEWARE.index(LANE) == settings.MIDDLEWARE.index("badges_service.logs.RequestLogMiddleware") + 1
