@@ -51,6 +51,18 @@ class CredentialUsage(models.Model):
         return f"{self.kind}/{self.channel} {self.credential_id}"
 
 
+class UsageFlush(models.Model):
+    """A batch of buffered usage counts already written (``indicators.usage_buffer``): the name of the Redis key
+    the flush took, written in the same transaction as its ``CredentialUsage`` rows. A flush that finds the
+    key named here (a flusher died after its commit, before deleting the key) only deletes the key."""
+
+    key = models.CharField(max_length=200, primary_key=True)
+    at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    def __str__(self) -> str:
+        return self.key
+
+
 class RollupState(models.Model):
     """How far a rollup has counted its source table.
 
