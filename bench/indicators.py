@@ -122,7 +122,7 @@ def copy_usages(rng, n, *, first_day=0, days=DAYS):
 
 def peer(scope, start, end, now):
     """The same figures by GROUP BY over the source tables, as a dashboard without rollups would."""
-    from django.db.models import Count, Q
+    from django.db.models import Count, Q, Sum
     from django.db.models.functions import TruncWeek
 
     from indicators.models import CredentialUsage
@@ -143,7 +143,7 @@ def peer(scope, start, end, now):
                        .annotate(n=Count("id"), revoked=Count("id", filter=Q(revoked_at__isnull=False)),
                                  held=Count("id", filter=held))}
     used = defaultdict(int)
-    for r in usages.values("kind", "channel").annotate(n=Count("id")):
+    for r in usages.values("kind", "channel").annotate(n=Sum("count")):
         used[(r["kind"], r["channel"])] += r["n"]
     return weeks, per_achievement, dict(used)
 

@@ -1,7 +1,9 @@
 """What happens to credentials once issued (shares, downloads, verifications), and the rollups the
 indicators read instead of aggregating a million credentials on each request.
 
-``CredentialUsage`` rows are written only through ``indicators.services.usage_record``. They hold no personal
+``CredentialUsage`` rows are written only through ``indicators.services.usage_record`` (one use) and
+``indicators.usage_buffer.usage_flush`` (the uses of the same credential, kind and channel counted in Redis since
+the previous flush, in one row: ``count``). Every reader sums ``count``, never counts rows. They hold no personal
 data beyond the credential they point at (no IP address, no user agent).
 
 The rollups (``IssuanceBucket``, ``UsageBucket``) are derived data, written only by ``indicators.rollup``. They count
@@ -34,7 +36,12 @@ class CredentialUsage(models.Model):
     # Where it happened: "page", "api", "cli" for a verification; "link", "linkedin" for a share;
     # "png", "svg", "json", "pdf" for a download.
     channel = models.CharField(max_length=20, blank=True)
+    # When the row was written: the use itself for a direct write, the flush for buffered uses (at most
+    # about ten seconds later, see ``indicators.usage_buffer``).
     at = models.DateTimeField(auto_now_add=True, db_index=True)
+    # Uses this row stands for. ``db_default`` too, so that a process still running the previous release
+    # (which names no ``count`` in its INSERT) keeps counting while the new one is deployed.
+    count = models.PositiveIntegerField(_("Nombre"), default=1, db_default=1)
 
     class Meta:
         ordering = ["-at"]
@@ -42,6 +49,18 @@ class CredentialUsage(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind}/{self.channel} {self.credential_id}"
+
+
+class UsageFlush(models.Model):
+    """A batch of buffered usage counts already written (``indicators.usage_buffer``): the name of the Redis key
+    the flush took, written in the same transaction as its ``CredentialUsage`` rows. A flush that finds the
+    key named here (a flusher died after its commit, before deleting the key) only deletes the key."""
+
+    key = models.CharField(max_length=200, primary_key=True)
+    at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    def __str__(self) -> str:
+        return self.key
 
 
 class RollupState(models.Model):

@@ -28,7 +28,7 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Count, F, Max, Min
+from django.db.models import Count, F, Max, Min, Sum
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
@@ -105,9 +105,11 @@ def _issuance_merge(lo: int, hi: int) -> int:
 
 
 def _usage_merge(lo: int, hi: int) -> int:
+    """Add the usages of the rows with ``lo < id <= hi`` to ``UsageBucket`` (a row stands for ``count`` uses).
+    Returns the number of uses counted."""
     groups = (CredentialUsage.objects.filter(id__gt=lo, id__lte=hi).order_by()
               .annotate(d=TruncDate("at", tzinfo=local_zone()), issuer=F("credential__issuer_id"))
-              .values("d", "issuer", "kind", "channel").annotate(n=Count("id")))
+              .values("d", "issuer", "kind", "channel").annotate(n=Sum("count")))
     adds: dict[tuple, list[int]] = {}
     counted = 0
     for g in groups:

@@ -291,7 +291,7 @@ def _usage_counts(scope: Scope, start, end, mark: int) -> dict[tuple[int, str, s
     for row in (CredentialUsage.objects.filter(_in_scope(scope, "credential__issuer_id"), id__gt=mark,
                                                at__gte=_local_midnight(start),
                                                at__lt=_local_midnight(end + datetime.timedelta(days=1)))
-                .order_by().values("credential__issuer_id", "kind", "channel").annotate(n=Count("id"))):
+                .order_by().values("credential__issuer_id", "kind", "channel").annotate(n=Sum("count"))):
         counts[(row["credential__issuer_id"], row["kind"], row["channel"])] += row["n"]
     return counts
 

@@ -11,7 +11,7 @@ from datetime import datetime
 from urllib.parse import urlencode
 
 from django.conf import settings
-from django.db.models import Count, Q
+from django.db.models import Q, Sum
 from django.utils import timezone
 
 from badges_service.errors import NotFound
@@ -79,7 +79,7 @@ def usage_counts(*, credentials) -> dict[int, dict[str, int]]:
     """credential id -> {"share/link": n, "download/png": n, "verification/page": n, ...}."""
     out: dict[int, dict[str, int]] = {}
     for row in (CredentialUsage.objects.filter(credential__in=credentials).values("credential_id", "kind", "channel")
-                .annotate(n=Count("id"))):
+                .annotate(n=Sum("count"))):  # a row may stand for several uses (a flush)
         key = f"{row['kind']}/{row['channel']}" if row["channel"] else row["kind"]
         out.setdefault(row["credential_id"], {})[key] = row["n"]
     return out

@@ -157,6 +157,8 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 2, "socket_timeout"
 CELERY_BEAT_SCHEDULE = {
     "pipeline-redrive": {"task": "pipeline.tasks.events_redrive_task", "schedule": 60.0},
     "indicators-rollup": {"task": "indicators.tasks.indicators_rollup_task", "schedule": 60.0},
+    # Buffered usage counts to PostgreSQL; a run not started within its period is dropped (the next one does it).
+    "usage-flush": {"task": "indicators.tasks.usage_flush_task", "schedule": 10.0, "options": {"expires": 10.0}},
     # Badges obtenus ailleurs: each is verified again once BADGES_FOREIGN_RECHECK_AFTER has passed.
     "foreign-badges-recheck": {"task": "verification.tasks.foreign_badges_recheck_task", "schedule": 3600.0},
     "wallets-expired-delete": {"task": "wallets.expired_delete", "schedule": 900.0},
@@ -228,6 +230,9 @@ REDIS_URL = env.str("REDIS_URL", default="") or (CELERY_BROKER_URL if CELERY_BRO
 CACHES = {"default": {"BACKEND": "badges_service.redis_cache.RedisCache", "LOCATION": REDIS_URL,
                       "KEY_PREFIX": "badges", "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2}}
           if REDIS_URL else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "badges"}}
+# Verifications (the public page, the API) are counted in Redis and written to PostgreSQL in batches by Celery
+# beat (indicators.usage_buffer, every 10 s) rather than a row per view; a Redis restart loses the last seconds.
+BADGES_USAGE_BUFFER = env.bool("BADGES_USAGE_BUFFER", default=bool(REDIS_URL))
 
 # --- Rate limits on public endpoints (badges_service/ratelimit.py), per client and fixed window. Generous:
 # they stop floods, not people. BADGES_RATE_LIMIT_<SCOPE> overrides one, e.g. BADGES_RATE_LIMIT_VERIFY=30/minute.

@@ -18,6 +18,8 @@ CELERY_TASK_ALWAYS_EAGER = False
 # (tests/verification/test_rate_limits.py). Cache keys are per run, so runs sharing a Redis do not mix.
 BADGES_RATE_LIMITS = {scope: "1000000/minute" for scope in BADGES_RATE_LIMITS}  # noqa: F405
 CACHES["default"]["KEY_PREFIX"] = "test-" + Fernet.generate_key().decode()[:12]  # noqa: F405
+# A use is a row at once (tests/indicators/test_usage_buffer.py turns the buffer on).
+BADGES_USAGE_BUFFER = False
 LOGGING["root"]["level"] = env.str("LOG_LEVEL", default="WARNING")  # noqa: F405
 # A test's writes are rolled back, never committed, so PostgreSQL would notify nothing: memory caches kept by the
 # change feed are off, except in the tests of the feed (tests/verification/test_change_feed.py).

@@ -11,6 +11,7 @@ import datetime
 import pytest
 
 from indicators import rollup, selectors
+from indicators.models import CredentialUsage
 from indicators.services import usage_record
 from issuers import services
 from issuers.permissions import SYSTEM
@@ -149,6 +150,27 @@ def test_shares_verifications_and_downloads_are_counted_by_kind_and_channel(city
     only_drh = selectors.indicators_get(scope=drh, start=today - datetime.timedelta(days=1),
                                         end=today + datetime.timedelta(days=1), now=at(2026, 3, 10))
     assert only_drh.totals["verification"] == 2 and only_drh.totals["share"] == 1
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_a_row_that_stands_for_several_uses_counts_each_of_them(city, mode):
+    """A flush of the usage buffer writes one row per (credential, kind, channel) with the number of uses."""
+    mine = issue(city.accueil, at(2026, 3, 2))
+    other = issue(city.cyber, at(2026, 3, 2))
+    CredentialUsage.objects.create(credential=mine, kind="verification", channel="page", count=40)
+    usage_record(credential=mine, kind="verification", channel="page")
+    if mode == "half":
+        rollup.rollup_refresh()
+    CredentialUsage.objects.create(credential=other, kind="verification", channel="api", count=7)
+    CredentialUsage.objects.create(credential=mine, kind="verification", channel="page", count=2)
+    if mode == "rolled_up":
+        rollup.rollup_refresh()
+    today = datetime.date.today()
+    result = figures(today - datetime.timedelta(days=1), today + datetime.timedelta(days=1), now=at(2026, 3, 10))
+    assert {(u.kind, u.channel): u.count for u in result.usages} == {
+        ("verification", "page"): 43, ("verification", "api"): 7}
+    assert result.totals["verification"] == 50
+    assert {r.slug: r.verifications for r in result.issuers} == {"drh": 43, "dsin": 7}
 
 
 def test_an_issuer_scope_counts_only_its_issuers(city):

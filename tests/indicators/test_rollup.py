@@ -12,7 +12,7 @@ from django.db.models import Count
 from django.db.models.functions import TruncDate
 
 from indicators import rollup, selectors
-from indicators.models import NEVER, IssuanceBucket, RollupState, UsageBucket
+from indicators.models import NEVER, CredentialUsage, IssuanceBucket, RollupState, UsageBucket
 from indicators.rollup import monday_of
 from indicators.services import usage_record
 from issuers.models import Credential
@@ -79,6 +79,18 @@ def test_the_rollup_equals_a_group_by_over_the_credentials(city):
     assert rolled == live
     assert sum(n for k, n in rolled.items() if k[0] == "w") == Credential.objects.count()
     assert RollupState.objects.get(name="credentials").watermark == Credential.objects.latest("id").id
+
+
+def test_the_usage_rollup_adds_the_count_of_each_row(city):
+    """A row written by a flush of the usage buffer stands for ``count`` uses: the buckets add them up."""
+    made = bulk_credentials(city, 3)
+    CredentialUsage.objects.create(credential=made[0], kind="verification", channel="page", count=12)
+    CredentialUsage.objects.create(credential=made[1], kind="verification", channel="page", count=3)
+    usage_record(credential=made[2], kind="verification", channel="page")
+    assert rollup.rollup_refresh()["usages"] == 16
+    day = UsageBucket.objects.filter(grain="d", kind="verification", channel="page")
+    assert sum(day.values_list("count", flat=True)) == 16
+    assert sum(UsageBucket.objects.filter(grain="m").values_list("count", flat=True)) == 16
 
 
 def test_the_dashboard_figures_do_not_depend_on_how_far_the_rollup_went(city):

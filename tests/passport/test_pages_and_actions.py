@@ -209,6 +209,18 @@ def test_the_badge_page_counts_its_shares_and_downloads(signed_in, credential):
     assert "Lien copié : 1" in usage and "Téléchargé en JSON : 1" in usage
 
 
+def test_a_row_that_stands_for_several_uses_counts_each_of_them(signed_in, credential):
+    """Verifications are buffered and flushed as one row per credential, kind and channel with their number."""
+    CredentialUsage.objects.create(credential=credential, kind="verification", channel="page", count=41)
+    CredentialUsage.objects.create(credential=credential, kind="verification", channel="page", count=1)
+    signed_in.get(f"/passeport/badges/{credential.public_id}/telecharger/json")
+    data = json.loads(signed_in.get("/passeport/mes-donnees.json").content)
+    assert data["credentials"][0]["usage"] == {"verification/page": 42, "download/json": 1}
+    html = signed_in.get(f"/passeport/badges/{credential.public_id}/").content.decode()
+    usage = html.split('id="usage"')[1].split("</ul>")[0]
+    assert "Vérifié sur sa page : 42" in usage and "Téléchargé en JSON : 1" in usage
+
+
 def test_my_data_reads_as_tables_in_words_and_keeps_the_json_download(signed_in, credential):
     html = signed_in.get("/passeport/mes-donnees/", HTTP_ACCEPT_LANGUAGE="fr").content.decode()
     table = html.split('id="data-badges"')[1].split("</table>")[0]
