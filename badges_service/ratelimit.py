@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import logging
 import re
+import threading
 import time
 from collections.abc import Callable
 from functools import wraps
@@ -64,8 +65,42 @@ def client_ident(request: HttpRequest) -> str:
     return f"addr:{address[:64]}"
 
 
+def lease_size(limit: int) -> int:
+    """How many requests a process takes from a window's shared counter at once (``hit``): one where limits are
+    low, at most ``LEASE_MAX``, so that the limit is never exceeded by more than a few requests per process."""
+    return max(1, min(LEASE_MAX, limit // LEASE_DIVISOR))
+
+
+LEASE_MAX = 64
+LEASE_DIVISOR = 64  # 300/minute: leases of 4; 60/minute and below: 1 (every request asks the shared counter)
+_leases: dict[str, tuple[float, int]] = {}  # window key -> (end of the window, requests left in this process)
+_leases_lock = threading.Lock()
+
+
+def _lease_take(key: str, now: float) -> bool:
+    with _leases_lock:
+        lease = _leases.get(key)
+        if lease is None or lease[1] <= 0 or lease[0] <= now:
+            return False
+        _leases[key] = (lease[0], lease[1] - 1)
+        return True
+
+
+def _lease_keep(key: str, end: float, left: int, now: float) -> None:
+    with _leases_lock:
+        if len(_leases) >= 4096:  # drop the windows that have ended
+            for old in [k for k, (e, _) in _leases.items() if e <= now]:
+                del _leases[old]
+        if left > 0:
+            _leases[key] = (end, left)
+
+
 def hit(scope: str, ident: str) -> int | None:
-    """Count one request; the seconds to wait if it is over the scope's limit, None if it may proceed."""
+    """Count one request; the seconds to wait if it is over the scope's limit, None if it may proceed.
+
+    A process takes ``lease_size(limit)`` requests at once from the window's shared counter (one round trip to
+    Redis) and lets that many through before it asks again: the shared count says what every process has taken,
+    and each lease is cut to what the limit leaves."""
     rate = settings.BADGES_RATE_LIMITS.get(scope)
     if not rate:
         return None
@@ -73,21 +108,26 @@ def hit(scope: str, ident: str) -> int | None:
     now = time.time()
     start = int(now // window) * window
     key = f"badges:rl:{scope}:{window}:{start}:{ident}"
+    if _lease_take(key, now):
+        return None
+    size = lease_size(limit)
     try:
         if hasattr(cache, "incr_in_window"):  # Redis (badges_service.redis_cache): one round trip
-            count = cache.incr_in_window(key, window + 1)
+            count = cache.incr_in_window(key, window + 1, by=size)
         else:
             cache.add(key, 0, timeout=window + 1)
-            count = cache.incr(key)
+            count = cache.incr(key, size)
     except ValueError:  # expired between add and incr: this request opens the window
-        cache.add(key, 1, timeout=window + 1)
-        count = 1
+        cache.add(key, size, timeout=window + 1)
+        count = size
     except Exception:
         logger.warning("Rate limit counter unavailable (scope %s); request let through", scope, exc_info=True)
         return None
-    if count <= limit:
-        return None
-    return max(1, int(start + window - now + 0.999))
+    granted = min(size, max(0, limit - (count - size)))  # the part of this lease within the limit
+    if granted == 0:
+        return max(1, int(start + window - now + 0.999))
+    _lease_keep(key, start + window, granted - 1, now)
+    return None
 
 
 # Path prefix -> the 429 answer in the error shape of the standard served there; apps register theirs at start-up.

@@ -14,6 +14,18 @@ pytest_plugins = ["tests.chromium", "tests.verification.foreign_ob2"]
 
 
 @pytest.fixture(autouse=True)
+def _no_process_counts():
+    """Counts a process keeps between requests (rate-limit leases, uses not yet in Redis) start empty."""
+    from badges_service import ratelimit
+    from indicators import usage_buffer
+
+    ratelimit._leases.clear()
+    usage_buffer._local.clear()
+    yield
+    usage_buffer._local.clear()
+
+
+@pytest.fixture(autouse=True)
 def _no_network(monkeypatch, request):
     """Nothing in the suite may reach the network, except loopback (the live server, the browser)."""
     real_connect = socket.socket.connect

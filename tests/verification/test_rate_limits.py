@@ -135,3 +135,32 @@ def test_client_registration_and_the_oauth_endpoints_are_limited_per_client(clie
     tokens = [client.post("/oauth/token", data={"grant_type": "authorization_code"}).status_code for _ in range(4)]
     assert tokens[3] == 429 and 429 not in tokens[:3]
     assert client.get("/ims/ob/v3p0/discovery").status_code == 200
+
+
+@freeze_time("2025-06-01 12:00:10")
+def test_a_process_takes_requests_in_leases_and_the_limit_holds_across_processes(settings, db):
+    from django.core.cache import cache
+
+    settings.BADGES_RATE_LIMITS = {"pages": "640/minute"}
+    assert ratelimit.lease_size(640) == 10
+    key = "badges:rl:pages:60:1748779200:addr:1"
+
+    def process_a_requests(n):  # a process is its leases: save and restore them around the other's requests
+        return [ratelimit.hit("pages", "addr:1") for _ in range(n)]
+
+    assert process_a_requests(5) == [None] * 5
+    assert cache.get(key) == 10  # one lease taken from the shared counter, 5 left in process A
+    a_leases = dict(ratelimit._leases)
+    ratelimit._leases.clear()  # process B
+    allowed_b = 0
+    while ratelimit.hit("pages", "addr:1") is None:
+        allowed_b += 1
+    assert allowed_b == 630 and cache.get(key) >= 640
+    ratelimit._leases.clear()
+    ratelimit._leases.update(a_leases)  # back to process A: what it took is still its to use
+    assert process_a_requests(5) == [None] * 5
+    assert ratelimit.hit("pages", "addr:1") == 50  # 5 + 630 + 5 = 640: the limit, exactly
+
+
+def test_low_limits_ask_the_shared_counter_for_every_request():
+    assert [ratelimit.lease_size(n) for n in (2, 60, 127, 128, 300, 10**8)] == [1, 1, 1, 2, 4, 64]
