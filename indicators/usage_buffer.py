@@ -1,9 +1,11 @@
 """Usage counts buffered in Redis and written to PostgreSQL in batches: the one module that knows their format.
 
 Every view of a public credential page and every call of the verification API counts one use. A row per use
-costs a commit (0.5 to 1 ms of PostgreSQL) on the busiest page; buffered, a use costs one HINCRBY (or one
-command of the page's own Lua script), and ``usage_flush`` (Celery beat, every 10 s) writes the counts as
-``CredentialUsage`` rows, one per credential, kind and channel with the number of uses in ``count``.
+costs a commit (0.5 to 1 ms of PostgreSQL) on the busiest page, and even a HINCRBY per use costs a Redis round
+trip (about 0.1 ms of the web process's CPU). So a use is counted in the process's memory; a thread per process
+moves the counts to Redis every ``PUSH_SECONDS`` (one pipeline of HINCRBY, ``push``), and at exit; and
+``usage_flush`` (Celery beat, every 10 s) writes them as ``CredentialUsage`` rows, one per credential, kind and
+channel with the number of uses in ``count``.
 
 Redis format (a script that counts in Redis must write the same):
 
@@ -27,20 +29,25 @@ Two flushes at once are serialised in step 2 by a PostgreSQL advisory lock, unde
 is looked for. ``UsageFlush`` rows are deleted a day later once their key is gone from the set.
 
 Redis keeps these counts in memory only: a Redis restart loses the uses counted since the last flush (about
-ten seconds of views), never anything else.
+ten seconds of views), and a web process killed outright (SIGKILL, a crash) the uses of its last second; never
+anything else.
 """
 
 from __future__ import annotations
 
+import atexit
 import datetime
 import logging
+import os
+import threading
+import time
 import uuid
 from collections import defaultdict
 
 from django.conf import settings
 from django.core.cache import caches
 from django.core.cache.backends.redis import RedisCache
-from django.db import DatabaseError, connection, transaction
+from django.db import DatabaseError, connection, connections, transaction
 from django.utils import timezone
 
 from issuers.models import Credential
@@ -111,12 +118,80 @@ def client():
 
 
 def usage_buffer_add(*, credential_id: int, kind: str, channel: str = "", n: int = 1) -> bool:
-    """Count ``n`` uses in Redis; False (nothing counted) if the cache is not Redis. Redis errors propagate."""
-    redis = client()
-    if redis is None:
+    """Count ``n`` uses: in this process's memory, moved to Redis within ``PUSH_SECONDS`` (``push``); False
+    (nothing counted) if the cache is not Redis."""
+    if client() is None:
         return False
-    redis.hincrby(pending_key(), field_of(credential_id=credential_id, kind=kind, channel=channel), n)
+    field = field_of(credential_id=credential_id, kind=kind, channel=channel)
+    with _local_lock:
+        _local[field] = _local.get(field, 0) + n
+    _pusher_start()
     return True
+
+
+PUSH_SECONDS = 1.0
+_local: dict[str, int] = {}  # field -> uses counted in this process and not yet in Redis
+_local_lock = threading.Lock()
+_pusher: tuple[int, threading.Thread] | None = None  # (pid, thread): one per process, started after a fork too
+
+
+def push() -> int:
+    """Move this process's counts to the pending hash in Redis (one round trip); the uses moved. If Redis does
+    not answer, they are written to PostgreSQL as rows at once (a logged warning); if that fails too, they stay
+    in memory for the next push, and the error propagates."""
+    global _local
+    with _local_lock:
+        taken, _local = _local, {}
+    if not taken:
+        return 0
+    try:
+        pipe = client().pipeline(transaction=False)
+        for field, n in taken.items():
+            pipe.hincrby(pending_key(), field, n)
+        pipe.execute()
+    except Exception:
+        logger.warning("Usage counts could not be moved to Redis: written to the database instead", exc_info=True)
+        try:
+            CredentialUsage.objects.bulk_create(_rows("memory", taken))
+        except Exception:
+            with _local_lock:
+                for field, n in taken.items():
+                    _local[field] = _local.get(field, 0) + n
+            raise
+    return sum(taken.values())
+
+
+def _push_forever() -> None:
+    while True:
+        time.sleep(PUSH_SECONDS)
+        try:
+            push()
+        except Exception:
+            logger.warning("Usage counts could be written neither to Redis nor to the database; kept in memory "
+                           "for the next try", exc_info=True)
+        finally:
+            connections.close_all()  # this thread's database connection, if the fallback opened one
+
+
+def _pusher_start() -> None:
+    global _pusher
+    if _pusher is not None and _pusher[0] == os.getpid():
+        return
+    with _local_lock:
+        if _pusher is None or _pusher[0] != os.getpid():
+            thread = threading.Thread(target=_push_forever, name="usage-counts-push", daemon=True)
+            _pusher = (os.getpid(), thread)
+            thread.start()
+
+
+@atexit.register
+def _push_at_exit() -> None:
+    """A process that stops (gunicorn recycling a worker, a deployment) hands its last counts to Redis."""
+    if _local:
+        try:
+            push()
+        except Exception:
+            logger.warning("Usage counts of an exiting process could not be moved to Redis", exc_info=True)
 
 
 # --- flushing ------------------------------------------------------------------------------------------------
@@ -185,6 +260,7 @@ def usage_flush() -> int:
     redis = client()
     if redis is None:
         return 0
+    push()  # this process's own counts first (a test, or a beat task that runs in a web process)
     _take(redis)
     inflight = {k.decode() if isinstance(k, bytes) else k for k in redis.smembers(inflight_set_key())}
     written = 0

@@ -57,6 +57,7 @@ def totals() -> dict[tuple[int, str, str], int]:
 def count(credential, channel: str, times: int) -> None:
     for _ in range(times):
         usage_count(credential_id=credential.id, kind="verification", channel=channel)
+    usage_buffer.push()  # what the process's pusher thread does every second
 
 
 def nothing_left(redis) -> bool:
@@ -250,13 +251,48 @@ def test_a_flush_record_goes_a_day_later_once_its_key_is_no_longer_in_flight(red
 # --- without the buffer, or without Redis -----------------------------------------------------------------------
 
 
-def test_when_redis_does_not_answer_the_use_is_written_at_once(redis, credentials, monkeypatch, caplog):
+def test_when_redis_does_not_answer_the_uses_are_written_to_the_database_by_the_push(
+        redis, credentials, monkeypatch, caplog):
     one, _ = credentials
     monkeypatch.setattr(usage_buffer, "client", lambda: redis_py.Redis(host="127.0.0.1", port=1))  # nothing there
-    with caplog.at_level(logging.WARNING, logger="indicators.services"):
+    with caplog.at_level(logging.WARNING, logger="indicators.usage_buffer"):
         count(one, "page", 2)
     assert totals() == {(one.id, "verification", "page"): 2}
-    assert "could not be counted in Redis" in caplog.text
+    assert CredentialUsage.objects.get().count == 2  # one row for the push, not one per use
+    assert "could not be moved to Redis" in caplog.text
+
+
+def test_when_neither_answers_the_uses_wait_in_memory_for_the_next_push(redis, credentials, monkeypatch):
+    one, _ = credentials
+    for _ in range(3):
+        usage_count(credential_id=one.id, kind="verification", channel="page")
+    monkeypatch.setattr(usage_buffer, "client", lambda: redis_py.Redis(host="127.0.0.1", port=1))
+    monkeypatch.setattr(CredentialUsage.objects, "bulk_create", lambda rows: (_ for _ in ()).throw(DatabaseError()))
+    with pytest.raises(DatabaseError):
+        usage_buffer.push()
+    monkeypatch.undo()
+    assert usage_buffer.push() == 3 and usage_flush() == 3
+    assert totals() == {(one.id, "verification", "page"): 3}
+
+
+def test_the_uses_of_several_threads_all_reach_redis_once(redis, credentials):
+    one, _ = credentials
+
+    def views():
+        for _ in range(500):
+            usage_count(credential_id=one.id, kind="verification", channel="page")
+
+    threads = [threading.Thread(target=views) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    pushed = 0
+    while any(t.is_alive() for t in threads):
+        pushed += usage_buffer.push()
+    for thread in threads:
+        thread.join()
+    pushed += usage_buffer.push()
+    assert pushed == 2000 and int(redis.hget(pending_key(), field_of(credential_id=one.id, kind="verification",
+                                                                      channel="page"))) == 2000
 
 
 def test_without_redis_as_the_cache_the_use_is_written_at_once(settings, credentials):
