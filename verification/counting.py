@@ -6,7 +6,9 @@ from __future__ import annotations
 
 import logging
 
-from badges_service import metrics
+from django.http import HttpRequest, HttpResponse
+
+from badges_service import metrics, ratelimit
 from badges_service.openbadges.report import Report
 from indicators.services import usage_count
 
@@ -32,3 +34,12 @@ def page_view_count(*, outcome: str, credential_id: int | None, channel: str) ->
     except Exception:
         logger.warning("A verification could not be counted in the metrics", exc_info=True)
     usage_count(credential_id=credential_id, kind="verification", channel=channel)
+
+
+def limit_and_count(request: HttpRequest, view: dict | None) -> HttpResponse | None:
+    """The rate limit of ``request`` (the 429 answer, or None) and, when it may proceed, the count of ``view``
+    (``page_view_count``'s arguments for a page served from the cache; None: nothing to count)."""
+    limited = ratelimit.request_limit(request)
+    if limited is None and view is not None:
+        page_view_count(**view)
+    return limited

@@ -28,9 +28,7 @@ from django.http import HttpRequest, HttpResponse
 from django.urls import ResolverMatch, resolve
 from django.utils.module_loading import import_string
 
-from badges_service import ratelimit
-
-from . import page_cache
+from . import counting, page_cache
 
 PATH = re.compile(r"/credentials/([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})")
 LANE = "verification.public_lane.PublicCredentialLane"
@@ -50,7 +48,7 @@ SKIPPED = {
     "django.contrib.sessions.middleware.SessionMiddleware": "no session cookie: there is no session to load",
     "badges_service.middleware.RemoveSlashMiddleware": "the path has no trailing slash",
     "django.contrib.auth.middleware.AuthenticationMiddleware": "no session cookie: the visitor is anonymous",
-    "badges_service.ratelimit.PublicRateLimitMiddleware": "counted by the lane (ratelimit.request_limit)",
+    "badges_service.ratelimit.PublicRateLimitMiddleware": "counted by the lane (counting.limit_and_count)",
     "django.contrib.messages.middleware.MessageMiddleware": "no session cookie: no message is waiting",
     "django_prometheus.middleware.PrometheusAfterMiddleware": "the page's verifications are counted in "
                                                               "badges_verifications_total; per-view latency is not",
@@ -89,20 +87,19 @@ class PublicCredentialLane:
             response = process_request(request)  # a redirect to HTTPS, say
             if response is not None:
                 return self._finish(request, response)
-        response = ratelimit.request_limit(request)
-        if response is None:
-            setattr(request, page_cache.CACHE_ONLY, True)
-            m = self.match
-            request.resolver_match = ResolverMatch(m.func, (), {"public_id": public_id}, m.url_name, m.app_names,
-                                                   m.namespaces, m.route)
-            try:
-                response = self.view(request, public_id=public_id)
-            except page_cache.NotCached:
-                request.resolver_match = None
-                return None
-            finally:
-                setattr(request, page_cache.CACHE_ONLY, False)
-        return self._finish(request, response)
+        setattr(request, page_cache.CACHE_ONLY, True)
+        m = self.match
+        request.resolver_match = ResolverMatch(m.func, (), {"public_id": public_id}, m.url_name, m.app_names,
+                                               m.namespaces, m.route)
+        try:
+            response = self.view(request, public_id=public_id)
+        except page_cache.NotCached:
+            request.resolver_match = None
+            return None  # the full chain counts the request against the rate limit, then answers
+        finally:
+            setattr(request, page_cache.CACHE_ONLY, False)
+        limited = counting.limit_and_count(request, getattr(request, page_cache.VIEW_TO_COUNT, None))
+        return self._finish(request, limited or response)
 
     def _finish(self, request: HttpRequest, response: HttpResponse) -> HttpResponse:
         for process_response in self.after:

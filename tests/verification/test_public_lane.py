@@ -205,3 +205,36 @@ def test_every_middleware_after_the_lane_is_decided_and_the_rate_limit_is_one_of
     assert "badges_service.ratelimit.PublicRateLimitMiddleware" in public_lane.SKIPPED
     assert ratelimit.COUNTED  # the mark the lane leaves for the middleware it skips
     assert settings.MIDDLEWARE.index(LANE) == settings.MIDDLEWARE.index("badges_service.logs.RequestLogMiddleware") + 1
+
+
+def test_with_the_usage_buffer_the_lane_counts_the_views_let_through_and_never_a_refused_one(
+        credential, settings, lane_calls):
+    from indicators import usage_buffer
+
+    settings.BADGES_USAGE_BUFFER = True
+    settings.BADGES_RATE_LIMITS = {**settings.BADGES_RATE_LIMITS, "pages": "3/minute"}
+    redis = usage_buffer.client()
+    if redis is None:
+        pytest.fail("needs Redis as the cache: CELERY_BROKER_URL=redis://... (or REDIS_URL)")
+    redis.delete(usage_buffer.pending_key())
+    field = usage_buffer.field_of(credential_id=credential.pk, kind="verification", channel="page")
+    path = credential_path(credential)
+    client = Client()
+    with freeze_time("2027-06-01T10:15:10Z"):
+        statuses = [client.get(path, HTTP_ACCEPT="text/html").status_code for _ in range(5)]
+    assert statuses == [200, 200, 200, 429, 429]
+    assert len(lane_calls) == 4  # the first, a miss, was rendered by the full chain
+    # The miss (rendered by the full chain) and the two pages from the lane; the refusals not at all.
+    assert usage_buffer.push() == 3
+    assert int(redis.hget(usage_buffer.pending_key(), field) or 0) == 3
+    redis.delete(usage_buffer.pending_key())
+
+
+def test_without_the_buffer_the_lane_counts_the_view_by_the_usual_path(credential, lane_calls):
+    from indicators.models import CredentialUsage
+
+    path = credential_path(credential)
+    Client().get(path, HTTP_ACCEPT="text/html")
+    Client().get(path, HTTP_ACCEPT="text/html")
+    assert lane_calls == [path]
+    assert CredentialUsage.objects.filter(credential=credential, kind="verification", channel="page").count() == 2
