@@ -44,7 +44,9 @@ _feeds_lock = threading.Lock()
 
 
 def enabled(alias: str = "default") -> bool:
-    return bool(getattr(settings, "BADGES_CHANGE_FEED", False)) and connections[alias].vendor == "postgresql"
+    """The setting is on and the database is PostgreSQL (read from the settings: no connection is touched)."""
+    return (bool(getattr(settings, "BADGES_CHANGE_FEED", False))
+            and "postgresql" in settings.DATABASES[alias].get("ENGINE", ""))
 
 
 class ChangeFeed:

@@ -14,9 +14,9 @@
 from __future__ import annotations
 
 import logging
+import os
 import re
 import time
-import uuid
 from contextvars import ContextVar
 from datetime import UTC, datetime
 
@@ -109,7 +109,7 @@ class RequestLogMiddleware:
 
     def __call__(self, request):
         given = request.headers.get("X-Request-ID", "")
-        rid = given if _GIVEN_ID.fullmatch(given) else uuid.uuid4().hex
+        rid = given if given and _GIVEN_ID.fullmatch(given) else os.urandom(16).hex()  # as uuid4().hex, cheaper
         token = _request_id.set(rid)
         request.request_id = rid
         start = time.perf_counter()
