@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from functools import wraps
+from functools import lru_cache, wraps
 
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
@@ -33,17 +33,33 @@ def _explicit_quality(request: HttpRequest, media_types: tuple[str, ...]) -> flo
 def wants_json(request: HttpRequest) -> bool:
     """True when the client names a JSON media type (or ``?format=json``) and does not prefer HTML; a bare
     ``*/*``, no Accept header, or a browser's Accept gets the page."""
-    if request.GET.get("format") == "json":
-        return True
-    if request.GET.get("format") == "html":
-        return False
-    json_quality = _explicit_quality(request, JSON_TYPES)
-    return json_quality > 0 and json_quality >= _explicit_quality(request, HTML_TYPES)
+    if request.META.get("QUERY_STRING"):
+        if request.GET.get("format") == "json":
+            return True
+        if request.GET.get("format") == "html":
+            return False
+    return _answer_for(request.META.get("HTTP_ACCEPT", ""))[0]
 
 
 def json_content_type(request: HttpRequest) -> str:
+    return _answer_for(request.META.get("HTTP_ACCEPT", ""))[1]
+
+
+def _answer_for(accept: str) -> tuple[bool, str]:
+    """(JSON preferred, the JSON content type to answer) for an Accept header. Clients send a few distinct
+    headers, each parsed once (Django's parser); an unusually long header is parsed every time."""
+    return _negotiated(accept) if len(accept) <= 512 else _negotiated.__wrapped__(accept)
+
+
+@lru_cache(maxsize=256)
+def _negotiated(accept: str) -> tuple[bool, str]:
+    request = HttpRequest()
+    if accept:
+        request.META["HTTP_ACCEPT"] = accept
+    json_quality = _explicit_quality(request, JSON_TYPES)
     preferred = request.get_preferred_type(list(JSON_TYPES))
-    return f"{preferred or JSON_TYPES[0]}; charset=utf-8"
+    return (json_quality > 0 and json_quality >= _explicit_quality(request, HTML_TYPES),
+            f"{preferred or JSON_TYPES[0]}; charset=utf-8")
 
 
 def json_response(request: HttpRequest, data: dict | str) -> HttpResponse:

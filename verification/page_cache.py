@@ -108,16 +108,21 @@ def _phase(valid_from: datetime | None, valid_until: datetime | None, now: datet
 def state_get(*, public_id, now: datetime | None = None) -> State | None:
     """What the page of credential ``public_id`` (a ``uuid.UUID``) depends on, or None for no credential."""
     key = str(public_id)
-    row = _states.get(key)
-    if row is None:
+    kept = _states.get(key)  # (row, {phase: State}): the states of each phase, made once
+    if kept is None:
         token = _states.token()
         row = selectors.credential_page_state(public_id=public_id)
         if row is None:
             return None
-        _states.put(key, row, token)
+        kept = (row, {})
+        _states.put(key, kept, token)
+    row, by_phase = kept
     phase = _phase(row[8], row[9], now or timezone.now())
-    digest = hashlib.sha256(repr((row, phase, settings.BADGES_PUBLIC_URL)).encode()).hexdigest()[:32]
-    return State(public_id=str(public_id), credential_id=row[0], is_public=row[1], fingerprint=digest)
+    state = by_phase.get(phase)
+    if state is None:
+        digest = hashlib.sha256(repr((row, phase, settings.BADGES_PUBLIC_URL)).encode()).hexdigest()[:32]
+        state = by_phase[phase] = State(public_id=key, credential_id=row[0], is_public=row[1], fingerprint=digest)
+    return state
 
 
 def cacheable(credential: Credential, document: dict) -> bool:
@@ -292,7 +297,7 @@ def anonymous_canonical(request: HttpRequest, public_id) -> bool:
     """The visitor is not signed in and asks for the page's own address: the only requests served from the
     cache (a signed-in owner sees a menu; another address or a query string would multiply the entries)."""
     user = getattr(request, "user", None)
-    return (not request.GET and request.path == f"/credentials/{public_id}"
+    return (not request.META.get("QUERY_STRING") and request.path == f"/credentials/{public_id}"
             and not (user is not None and user.is_authenticated))
 
 
