@@ -29,6 +29,8 @@ def main() -> None:
     parser.add_argument("--connections", type=int, default=100)
     parser.add_argument("--web-workers", type=int, default=3)
     parser.add_argument("--web-threads", type=int, default=4)
+    parser.add_argument("--returning-visitor", action="store_true",
+                        help="also measure the page for a visitor who sends the CSRF cookie of an earlier visit")
     args = parser.parse_args()
     port, env = stack.django_on_fresh_database("public_page", "page")
     from django.db import connections
@@ -41,6 +43,8 @@ def main() -> None:
     page = f"/credentials/{credential.public_id}"
     targets = [("/healthz", "/healthz", {}), ("page (HTML)", page, {"Accept": "text/html"}),
                ("JSON", page, {"Accept": "application/ld+json"})]
+    if args.returning_visitor:  # a browser that has the CSRF cookie of an earlier visit (not part of the target)
+        targets.append(("page, cookie", page, {"Accept": "text/html", "Cookie": "csrftoken=" + "k" * 32}))
     results = {}
     running = stack.Stack(env, web_workers=args.web_workers, web_threads=args.web_threads, log_name="public-page")
     with running:
