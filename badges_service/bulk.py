@@ -127,8 +127,10 @@ def rows_insert(model: type[models.Model], objects: Sequence[models.Model], *,
     with _cursor(wrapper) as cursor:
         cursor.execute(sql, params)
         rows = cursor.fetchall() if out else []
-    converters = [f.get_db_converters(wrapper) for f in out]
-    return [tuple(_converted(value, f, fs, wrapper) for value, f, fs in zip(r, out, converters, strict=True))
+    # As the ORM reads a column: the backend's converters (SQLite's uuid text...), then the field's.
+    columns = [f.get_col(meta.db_table) for f in out]
+    converters = [wrapper.ops.get_db_converters(c) + c.get_db_converters(wrapper) for c in columns]
+    return [tuple(_converted(value, c, fs, wrapper) for value, c, fs in zip(r, columns, converters, strict=True))
             for r in rows]
 
 
@@ -150,7 +152,7 @@ def objects_create(model: type[models.Model], objects: Sequence[models.Model], *
             obj._state.adding, obj._state.db = False, db
 
 
-def _converted(value, field, converters, wrapper):
+def _converted(value, column, converters, wrapper):
     for converter in converters:
-        value = converter(value, field, wrapper)
+        value = converter(value, column, wrapper)
     return value
