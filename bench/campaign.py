@@ -146,7 +146,7 @@ def run_mode(mode: str, args, base_url: str) -> dict:
                      worker_concurrency=args.concurrency, log_name=f"campaign-{mode}") as running:
         probe = stack.MemoryProbe(running.processes["worker"].pid)
         probe.start()
-        meter = stack.CpuMeter(running, url)
+        meter = stack.CpuMeter(running, url, sample_every=1.0)
         meter.start()
         first_thousand = None
         start = time.monotonic()

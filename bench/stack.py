@@ -241,24 +241,48 @@ def database_backends(url: str) -> list[int]:
 
 class CpuMeter:
     """CPU seconds spent by the web and worker process trees and the database's server processes between
-    ``start`` and ``stop``. Processes that exit in between are not counted (none should)."""
+    ``start`` and ``stop``. With ``sample_every`` (seconds), the processes are also read meanwhile, so that one that
+    exits in between counts up to its last reading: over a campaign gunicorn replaces its workers (``max_requests``),
+    and their database connections end with them. Without it, processes that exit in between are not counted."""
 
-    def __init__(self, running: Stack, database_url: str):
-        self.running, self.database_url = running, database_url
+    def __init__(self, running: Stack, database_url: str, *, sample_every: float | None = None):
+        self.running, self.database_url, self.sample_every = running, database_url, sample_every
         self.before: dict[int, float] = {}
         self.by_role: dict[str, float] = {}
+        self._seen: dict[int, tuple[str, float]] = {}  # pid -> (role, CPU seconds at its last reading)
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
 
     def _pids(self) -> dict[str, list[int]]:
         pids = {name: tree(p.pid) for name, p in self.running.processes.items()}
         pids["postgres"] = database_backends(self.database_url)
         return pids
 
+    def _read(self) -> None:
+        for role, pids in self._pids().items():
+            for pid in pids:
+                seconds = cpu_seconds([pid])
+                if seconds or pid not in self._seen:
+                    self._seen[pid] = (role, seconds)
+
+    def _sample(self) -> None:
+        while not self._stop.wait(self.sample_every):
+            self._read()
+
     def start(self) -> None:
         self.before = {pid: cpu_seconds([pid]) for pids in self._pids().values() for pid in pids}
+        if self.sample_every:
+            self._thread = threading.Thread(target=self._sample, daemon=True)
+            self._thread.start()
 
     def stop(self) -> dict[str, float]:
-        self.by_role = {role: sum(cpu_seconds([pid]) - self.before.get(pid, 0.0) for pid in pids)
-                        for role, pids in self._pids().items()}
+        if self._thread is not None:
+            self._stop.set()
+            self._thread.join()
+        self._read()
+        self.by_role = {name: 0.0 for name in [*self.running.processes, "postgres"]}
+        for pid, (role, seconds) in self._seen.items():
+            self.by_role[role] = self.by_role.get(role, 0.0) + seconds - self.before.get(pid, 0.0)
         return self.by_role
 
 

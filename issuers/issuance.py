@@ -137,10 +137,10 @@ class Issuance:
                 document=json.dumps(signed, ensure_ascii=False, separators=(",", ":")), issued_at=self.now,
                 valid_from=self.now, valid_until=request.valid_until, achieved_level=request.level))
         with transaction.atomic():
-            Credential.objects.bulk_create(credentials)
-            HostedAssertion.objects.bulk_create([  # the OB 2.0 twins, signed on first request
-                ob2.assertion_build(credential=c, document=d, key=self._rsa_key(c.issuer), sign=False)
-                for c, d in zip(credentials, documents, strict=True)])
+            bulk.objects_create(Credential, credentials, match="public_id")
+            twins = [ob2.assertion_build(credential=c, document=d, key=self._rsa_key(c.issuer), sign=False)
+                     for c, d in zip(credentials, documents, strict=True)]  # OB 2.0, signed on first request
+            bulk.objects_create(HostedAssertion, twins, match="credential")
             for entry, credential in zip(entries, credentials, strict=True):
                 entry.credential = credential
             bulk.rows_update(StatusListEntry, entries, ["credential"])

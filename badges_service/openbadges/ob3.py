@@ -30,13 +30,27 @@ ACHIEVEMENT_TYPES = (
 )
 
 
+_CONTAINERS = (dict, list, tuple)
+
+
 def compact(value: Any) -> Any:
-    """Drop None, empty strings, empty lists and empty objects, recursively."""
+    """Drop None, empty strings, empty lists and empty objects, recursively (tuples become lists).
+
+    A credential has about a hundred values: scalars are tested where they stand, without a call each."""
     if isinstance(value, dict):
-        out = {k: compact(v) for k, v in value.items()}
-        return {k: v for k, v in out.items() if v not in (None, "", [], {})}
-    if isinstance(value, list | tuple):
-        return [v for v in (compact(v) for v in value) if v not in (None, "", [], {})]
+        out = {}
+        for key, item in value.items():
+            if isinstance(item, _CONTAINERS):
+                item = compact(item)
+                if not item:
+                    continue
+            elif item is None or item == "":
+                continue
+            out[key] = item
+        return out
+    if isinstance(value, _CONTAINERS):
+        items = (compact(item) if isinstance(item, _CONTAINERS) else item for item in value)
+        return [item for item in items if item or not (item is None or item == "" or isinstance(item, _CONTAINERS))]
     return value
 
 

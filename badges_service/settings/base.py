@@ -172,6 +172,8 @@ BADGES_PIPELINE_REDRIVE_AFTER = env.int("BADGES_PIPELINE_REDRIVE_AFTER_SECONDS",
 BADGES_PIPELINE_QUEUE = env.str("BADGES_PIPELINE_QUEUE", default="celery")  # the Celery queue of event tasks
 CELERY_TASK_DEFAULT_QUEUE = BADGES_PIPELINE_QUEUE  # the Procfile's worker and beat use it too
 BADGES_PIPELINE_BATCH = env.int("BADGES_PIPELINE_BATCH", default=100)  # events processed in one transaction
+# While a backlog lasts (each batch full), a drainer doubles its next claim up to this many events.
+BADGES_PIPELINE_BATCH_MAX = env.int("BADGES_PIPELINE_BATCH_MAX", default=400)
 # A drainer waits this long before a look that may find few events (its first, and after a short batch), so
 # that a trickle of webhooks is processed in batches, not one by one (see pipeline/services/queueing.py).
 BADGES_PIPELINE_DRAIN_PAUSE = env.float("BADGES_PIPELINE_DRAIN_PAUSE_SECONDS", default=0.2)

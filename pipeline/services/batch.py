@@ -166,16 +166,16 @@ def _write(batch: _Batch) -> None:
             grant.award.credential = credential
         # The unique index decides "exactly once": an award made meanwhile by another transaction fails this
         # INSERT (after waiting for that transaction), and the batch is done again one event at a time.
-        Award.objects.bulk_create([g.award for g in new])
+        bulk.objects_create(Award, [g.award for g in new], match="credential")
         for grant in new:
             award_signed.send(sender=Award, award=grant.award, event=grant.event)
-    Completion.objects.bulk_create(batch.completions, ignore_conflicts=True)
+    bulk.objects_create(Completion, batch.completions, skip_conflicts=True)
     one_by_one = set(batch.one_by_one)
     decided = [e for e in batch.events if e.pk not in one_by_one]
     bulk.rows_update(InboundEvent, decided, _EVENT_FIELDS)
     links = {(g.event.pk, g.award.pk) for g in batch.grants}
-    InboundEvent.awards.through.objects.bulk_create(
-        [InboundEvent.awards.through(inboundevent_id=e, award_id=a) for e, a in sorted(links)], ignore_conflicts=True)
+    bulk.objects_create(InboundEvent.awards.through, [InboundEvent.awards.through(inboundevent_id=e, award_id=a)
+                                                      for e, a in sorted(links)], skip_conflicts=True)
     if new:
         # Sent after the commit, outside the signing transaction: a mail server that is down never undoes a badge.
         # The objects just written, with what the message shows: nothing is read again.

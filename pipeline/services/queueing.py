@@ -119,7 +119,8 @@ def events_drain(*, max_batches: int = 500) -> int:
     waits ``BADGES_PIPELINE_DRAIN_PAUSE`` seconds: webhooks that trickle in one by one are then processed in
     batches, whose cost is mostly per batch (the reads of the rules, the statements), instead of one look per
     event. Before the first look the flag is still set, so the events arriving meanwhile wake no other drainer;
-    a backlog (full batches) is drained without pauses. An event waits at most that long more.
+    a backlog (full batches) is drained without pauses, in batches that double (``BADGES_PIPELINE_BATCH_MAX`` at
+    most) while they come back full: most of a batch's cost is per batch. An event waits at most that long more.
 
     After ``max_batches``, or once the process is asked to stop (SIGTERM: ``badges_service.shutdown``) with
     its current batch committed, it wakes another drainer (on this host's successor or on another host) and
@@ -127,7 +128,8 @@ def events_drain(*, max_batches: int = 500) -> int:
     from .batch import events_process
 
     taken = 0
-    claim = settings.BADGES_PIPELINE_BATCH
+    base = claim = settings.BADGES_PIPELINE_BATCH
+    largest = max(base, settings.BADGES_PIPELINE_BATCH_MAX)
     pause = settings.BADGES_PIPELINE_DRAIN_PAUSE if drains() else 0
     short = True  # the first look may find few events
     for _ in range(max_batches):
@@ -140,6 +142,7 @@ def events_drain(*, max_batches: int = 500) -> int:
             return taken
         taken += count
         short = count < claim
+        claim = base if short else min(2 * claim, largest)  # a backlog: larger batches, cheaper per event
         if shutdown.requested():
             logger.info("Stopping: %d event(s) processed, the rest handed to another drainer.", taken)
             break

@@ -10,10 +10,11 @@ import uuid
 from dataclasses import dataclass
 from functools import partial
 
-from django.db import IntegrityError, transaction
+from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
-from badges_service import logs
+from badges_service import bulk, logs
 from badges_service.errors import ApplicationError
 from badges_service.public_urls import public_url
 
@@ -57,35 +58,57 @@ def unsupported_receipt(item: Unsupported) -> dict:
     return {"status": InboundEvent.Status.IGNORED, "reason": item.reason}
 
 
-def event_receive(*, source: LmsSource, item: ParsedEvent) -> tuple[InboundEvent, bool]:
-    """Store one event (a webhook) and queue it on commit. ``(event, created)``."""
-    now = timezone.now()
-    event = _build(source, item, selectors.known_courses(source=source, keys=item.course_keys), now)
-    try:
-        if transaction.get_connection().in_atomic_block:
-            with transaction.atomic():  # a savepoint: a duplicate does not spoil the caller's transaction
-                event.save(force_insert=True)
-                if event.status == InboundEvent.Status.RECEIVED:
-                    transaction.on_commit(partial(enqueue, [event.pk]))
+def _store(events: list[InboundEvent]) -> list[tuple[InboundEvent, bool]]:
+    """Insert the events in one statement, those already stored (same source and event id) skipped. ``(event,
+    created)`` for each, in order: an event already stored is the stored row. The caller queues the new ones
+    (``_queue``) once they are committed."""
+    # One order of the keys for every statement: two concurrent INSERTs of the same keys wait for each other in the
+    # same order instead of dead-locking.
+    ordered = sorted(events, key=lambda e: (e.source_id, e.event_id))
+    inserted = dict(bulk.rows_insert(InboundEvent, ordered, skip_conflicts=("source", "event_id"),
+                                     returning=("public_id", "pk")))
+    # Not inserted: stored before, or by a concurrent request (the unique index made this INSERT wait for its
+    # commit), or by an earlier item of this very statement.
+    skipped = [e for e in events if e.public_id not in inserted]
+    stored = {}
+    if skipped:
+        keys = Q()
+        for event in skipped:
+            keys |= Q(source_id=event.source_id, event_id=event.event_id)
+        stored = {(e.source_id, e.event_id): e for e in InboundEvent.objects.filter(keys)}
+    results = []
+    for event in events:
+        if event.public_id in inserted:
+            event.pk, event._state.adding, event._state.db = inserted[event.public_id], False, InboundEvent.objects.db
+            results.append((event, True))
         else:
-            # Autocommit: the INSERT is its own transaction (no BEGIN/COMMIT round trips); committed once
-            # it returns, so the event is queued right after.
-            event.save(force_insert=True)
-            if event.status == InboundEvent.Status.RECEIVED:
-                enqueue([event.pk])
-    except IntegrityError:
-        # A redelivery, possibly concurrent: the unique (source, event_id) index made it wait for the first.
-        return InboundEvent.objects.get(source=source, event_id=item.event_id), False
-    return event, True
+            results.append((stored[event.source_id, event.event_id], False))
+    return results
+
+
+def _queue(results: list[tuple[InboundEvent, bool]]) -> None:
+    """Queue the events just stored, on commit (at once in autocommit mode)."""
+    queued = [e.pk for e, created in results if created and e.status == InboundEvent.Status.RECEIVED]
+    if queued:
+        transaction.on_commit(partial(enqueue, queued))
+
+
+def event_receive(*, source: LmsSource, item: ParsedEvent) -> tuple[InboundEvent, bool]:
+    """Store one event (a webhook) and queue it on commit. ``(event, created)``; a redelivery, possibly concurrent,
+    gets the stored event. In autocommit mode (a request) the INSERT is its own transaction: the event is committed
+    when this returns."""
+    event = _build(source, item, selectors.known_courses(source=source, keys=item.course_keys), timezone.now())
+    stored = _store([event])
+    _queue(stored)
+    return stored[0]
 
 
 def events_receive(*, source: LmsSource, items: list[ParsedEvent],
                    csv_import: CsvImport | None = None) -> dict[str, tuple[InboundEvent, bool]]:
     """Store many events at once (xAPI lists, CSV files): ``{event_id: (event, created)}``.
 
-    Three statements per thousand events whatever the size: read the ids already there, insert the
-    others with ON CONFLICT DO NOTHING (a concurrent upload may insert the same ids), read them back. An
-    event is ours if the row carries the public id generated here."""
+    One INSERT per thousand events (those already stored skipped, a concurrent upload may insert the same ids),
+    and a read of the ones skipped. An event is ours if the row carries the public id generated here."""
     now = timezone.now()
     unique: dict[str, ParsedEvent] = {}
     for item in items:
@@ -95,17 +118,11 @@ def events_receive(*, source: LmsSource, items: list[ParsedEvent],
     result: dict[str, tuple[InboundEvent, bool]] = {}
     with transaction.atomic():
         for start in range(0, len(ids), CHUNK):
-            chunk = ids[start:start + CHUNK]
-            existing = set(InboundEvent.objects.filter(source=source, event_id__in=chunk)
-                           .values_list("event_id", flat=True))
-            mine = {i: _build(source, unique[i], known, now, csv_import) for i in chunk if i not in existing}
-            InboundEvent.objects.bulk_create(list(mine.values()), ignore_conflicts=True)
-            for event in InboundEvent.objects.filter(source=source, event_id__in=chunk):
-                created = event.event_id in mine and event.public_id == mine[event.event_id].public_id
+            events = [_build(source, unique[i], known, now, csv_import) for i in ids[start:start + CHUNK]]
+            stored = _store(events)
+            _queue(stored)
+            for event, created in stored:
                 result[event.event_id] = (event, created)
-        queued = [e.pk for e, created in result.values() if created and e.status == InboundEvent.Status.RECEIVED]
-        if queued:
-            transaction.on_commit(partial(enqueue, queued))
     return result
 
 

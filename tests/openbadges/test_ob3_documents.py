@@ -52,3 +52,17 @@ def test_the_issuer_is_an_embedded_profile_and_the_subject_an_achievement_subjec
 
 def test_the_built_credential_passes_the_data_model_schema():
     assert schema_errors(sample_credential()) == []
+
+
+def test_compact_drops_nulls_and_empties_at_every_depth_and_keeps_zeros_and_false():
+    """OB 3.0 §B.1: optional properties are omitted rather than null or empty; 0 and false are values."""
+    document = {
+        "id": "urn:x", "name": "", "zero": 0, "no": False, "none": None, "empty_list": [], "empty_object": {},
+        "tuple": ("a", None, "", 0, False, [], {}, ("b",)),
+        "nested": {"only_empties": {"a": None, "b": [None, "", {}]}, "kept": [{"c": None, "d": "x"}, [[]], 1.5]},
+    }
+    assert ob3.compact(document) == {
+        "id": "urn:x", "zero": 0, "no": False, "tuple": ["a", 0, False, ["b"]],
+        "nested": {"kept": [{"d": "x"}, 1.5]},
+    }
+    assert ob3.compact([None, {"a": ""}]) == [] and ob3.compact("") == "" and ob3.compact(None) is None

@@ -21,7 +21,7 @@ def source(db):
 
 
 def test_intake_answers_503_with_retry_after_when_the_insert_fails(source, monkeypatch):
-    monkeypatch.setattr("pipeline.models.InboundEvent.save", _down)
+    monkeypatch.setattr("badges_service.bulk.rows_insert", _down)  # the event's INSERT (pipeline.services.receipt)
     body = dumps(fixture_json("moodle/course_completed.json") | {"token": source.secret})
     response = Client().post("/api/v1/events/moodle", data=body, content_type="application/json")
     assert response.status_code == 503 and response["Retry-After"] == "30"

@@ -143,6 +143,20 @@ def test_draining_processes_every_pending_event(agents, settings):
     assert Credential.objects.count() == 10
 
 
+def test_a_backlog_is_drained_in_batches_that_double_while_they_come_back_full(agents, settings, monkeypatch):
+    settings.BADGES_PIPELINE_BATCH, settings.BADGES_PIPELINE_BATCH_MAX = 2, 8
+    _events(agents.source, range(1, 21))
+    claims = []
+    real = batch.events_process
+    monkeypatch.setattr(batch, "events_process", lambda *, claim: claims.append(claim) or real(claim=claim))
+    assert services.events_drain() == 20
+    assert claims == [2, 4, 8, 8, 2]  # 2 + 4 + 8 + 6 (short), then a look of the first size that finds none
+    _events(agents.source, range(21, 24), start=2000)
+    claims.clear()
+    assert services.events_drain() == 3
+    assert claims == [2, 4, 2]  # 2 (full), 1 of 4 (short), then back to the first size: none
+
+
 def test_a_batch_mails_each_new_award_what_the_awards_read_back_would_say(agents, django_capture_on_commit_callbacks):
     """The batch passes the objects it wrote to the emails; they say what ``awards_notify`` says from the rows."""
     from django.core import mail
