@@ -108,7 +108,8 @@ def hit(scope: str, ident: str) -> int | None:
     now = time.time()
     start = int(now // window) * window
     key = f"badges:rl:{scope}:{window}:{start}:{ident}"
-    if _lease_take(key, now):
+    lease = f"{key}:{limit}"  # a limit changed within a window does not inherit the old limit's leases
+    if _lease_take(lease, now):
         return None
     size = lease_size(limit)
     try:
@@ -126,7 +127,7 @@ def hit(scope: str, ident: str) -> int | None:
     granted = min(size, max(0, limit - (count - size)))  # the part of this lease within the limit
     if granted == 0:
         return max(1, int(start + window - now + 0.999))
-    _lease_keep(key, start + window, granted - 1, now)
+    _lease_keep(lease, start + window, granted - 1, now)
     return None
 
 
@@ -172,9 +173,6 @@ def rate_limit(scope: str):
     return decorator
 
 
-COUNTED = "_badges_rate_limit_counted"  # set on a request already counted (verification.public_lane)
-
-
 _compiled_paths: tuple = (None, [])  # (the setting's list, its compiled patterns): compiled again if it changes
 
 
@@ -194,11 +192,8 @@ def scope_of(path: str) -> str | None:
 
 
 def request_limit(request: HttpRequest) -> HttpResponse | None:
-    """Count ``request`` under its path's scope: the 429 answer when it is over the limit, else None. A request
-    is counted once, whoever asks first (the public lane, then this middleware)."""
-    if getattr(request, COUNTED, False):
-        return None
-    setattr(request, COUNTED, True)
+    """Count ``request`` under its path's scope: the 429 answer when it is over the limit, else None (this
+    middleware, and the public lane for the requests it answers itself)."""
     scope = scope_of(request.path_info)
     retry_after = hit(scope, client_ident(request)) if scope else None
     return rate_limited_response(request, retry_after) if retry_after is not None else None
