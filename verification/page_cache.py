@@ -235,10 +235,10 @@ def _keep(key: str, value: Shell) -> None:
 
 
 def page_put(state: State, *, status: str, page: str) -> Shell:
-    shell = shell_of(status, page)
-    _keep(_key(state), shell)
+    shell, key = shell_of(status, page), _key(state)
+    _keep(key, shell)
     try:
-        django_cache.set(_key(state), (status, page), TIMEOUT)
+        django_cache.set(key, (status, page), TIMEOUT)
     except Exception:
         logger.warning("The credential page cache cannot be written", exc_info=True)
     return shell
