@@ -9,7 +9,8 @@ Every GET answer also gets an ``ETag`` (a hash of its body; Django's ``Condition
 * DID document, OB 2.0 revocation list: ``public, max-age=300``. A revoked key or assertion stops verifying soon.
 * achievement, issuer profile (OB 3.0 and OB 2.0), OB 2.0 key: ``public, max-age=3600``. Edited rarely, cited
   by every credential.
-* pages (HTML): ``private, no-cache``. They show the visitor's session and live status: never shared.
+* pages (HTML): ``private, no-cache`` and ``Vary: Cookie``. They show the visitor's session, language and live
+  status: never shared.
 
 Answers that already say ``Cache-Control`` (a private credential seen by its owner: ``private, no-store``) and
 answers other than 200 are left alone.
@@ -21,6 +22,7 @@ from collections.abc import Callable
 from functools import wraps
 
 from django.http import HttpRequest, HttpResponse
+from django.utils.cache import patch_vary_headers
 
 CREDENTIAL = 86400
 STATUS = 300
@@ -35,6 +37,8 @@ def public_cache(max_age: int) -> Callable:
             if response.status_code == 200 and not response.has_header("Cache-Control"):
                 html = response.get("Content-Type", "").startswith("text/html")
                 response["Cache-Control"] = "private, no-cache" if html else f"public, max-age={max_age}"
+                if html:
+                    patch_vary_headers(response, ("Cookie",))
             return response
         return wrapper
     return decorator

@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.generic import RedirectView, TemplateView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
-from badges_service import metrics
+from badges_service import language, metrics
 from verification import views as verification_views
 
 # The axe-core release whose runs the accessibility statement reports (interop/package.json pins it; a test
@@ -21,7 +21,7 @@ admin.site.index_title = _("Émetteurs, badges, référentiels et agents")
 urlpatterns = [
     path("", verification_views.home, name="home"),
     path("verifier", verification_views.verifier, name="verifier"),
-    path("i18n/", include("django.conf.urls.i18n")),
+    path("langue/<str:code>", language.switch, name="language-switch"),  # the header's links
     # Browsers and robots ask the root for these whatever the page says.
     path("favicon.ico", RedirectView.as_view(url=lazy(static, str)("favicon.ico"), permanent=True)),
     path("apple-touch-icon.png", RedirectView.as_view(url=lazy(static, str)("icons/apple-touch-icon.png"),

@@ -10,12 +10,12 @@ stored document, and where "now" stands in its validity window. Their digest (``
 language and a digest of the code, templates, translations and static manifest this process serves
 (``release``), is the cache key of the rendered page, so a revocation, a suspension, a reinstatement, a key
 revocation, a list re-signed, an expiry or a deployment shows on the very next request, with no invalidation
-to forget. The ``ETag`` is the same digest (with the visitor's CSRF cookie and the minute shown as "checked
-on"), so a conditional request is answered 304 after that query and the cache's read, without
-rendering (the view is still counted).
+to forget. The ``ETag`` is the same digest (with the minute shown as "checked on"), so a conditional request is answered
+304 after that query and the cache's read, without rendering (the view is still counted).
 
-The cached page holds stand-ins for what differs between visitors and requests: the CSRF token of the
-language form, and the date and time of the check. They are filled in for each answer (``page_body``).
+The cached page holds stand-ins for what differs between requests: the date and time of the check. They are
+filled in for each answer (``page_body``). Nothing differs between visitors: the page sets no cookie (its
+language switch is a link, ``badges_service.language``).
 
 A page is cached only when its stored document is the one these columns describe (``cacheable``): the proof's
 verification method is the credential's signing key under its issuer, its status entries point at the
@@ -46,7 +46,6 @@ from django.utils import timezone, translation
 from django.utils.cache import quote_etag
 from django.utils.http import parse_etags
 
-from badges_service import csrf_tokens
 from badges_service.change_feed import MemoryCache
 from badges_service.openbadges import bitstring_status_list as bsl
 from badges_service.openbadges.eddsa_rdfc_2022 import proofs_of
@@ -69,7 +68,9 @@ PREFIX = "credential-page"
 _states = MemoryCache(selectors.CREDENTIAL_STATE_CHANNEL, max_entries=20_000)
 _documents = MemoryCache(selectors.CREDENTIAL_STATE_CHANNEL, max_entries=2_000)
 # Rendered pages: their keys change with the state, so they need no notification; a bounded map in front of Redis.
-_pages: dict[str, tuple[str, str]] = {}
+_pages: dict[str, Shell] = {}
+# The pages as answered, filled in for a minute: (key, minute) -> (body, ETag).
+_answers: dict[tuple[str, datetime], tuple[bytes, str]] = {}
 PAGES_IN_MEMORY = 256
 
 
@@ -162,12 +163,10 @@ def _key(state: State) -> str:
     return f"{PREFIX}:{state.public_id}:{state.fingerprint}:{translation.get_language()}:{release()}"
 
 
-def etag(request: HttpRequest, state: State, now: datetime | None = None) -> str:
-    """The page's ETag: what it shows (the state, the language, the release), the visitor's CSRF cookie (its
-    form's token) and the minute of the check."""
-    minute = timezone.localtime(now).strftime("%Y-%m-%dT%H:%M")
-    csrf = request.META.get("CSRF_COOKIE", "")  # the secret of the CSRF cookie sent, or of the one being set
-    raw = f"{_key(state)}|{csrf}|{minute}".encode()
+def _etag(key: str, minute: datetime) -> str:
+    """The page's ETag: what it shows (the state, the language, the release: ``key``) and the minute of the
+    check."""
+    raw = f"{key}|{minute.strftime('%Y-%m-%dT%H:%M')}".encode()
     return quote_etag(hashlib.sha256(raw).hexdigest()[:32])
 
 
@@ -182,7 +181,7 @@ def _stand_in(name: str) -> str:
 
 @lru_cache(maxsize=4)
 def _stand_ins(secret_key: str) -> dict[str, str]:
-    return {"csrf_token": _stand_in("csrf"), "checked_date": _stand_in("date"), "checked_time": _stand_in("time")}
+    return {"checked_date": _stand_in("date"), "checked_time": _stand_in("time")}
 
 
 def stand_ins() -> dict[str, str]:
@@ -208,10 +207,9 @@ def shell_of(status: str, page: str) -> Shell:
                  slots=tuple(by_marker[m] for m in pieces[1::2]))
 
 
-def page_get(state: State) -> Shell | None:
-    """The kept page from this process's memory or the cache; None when there is none, or the cache cannot be
-    read (the page is then verified and rendered: Redis is not needed to answer)."""
-    key = _key(state)
+def page_get(key: str) -> Shell | None:
+    """The kept page under ``key`` (``_key``) from this process's memory or the cache; None when there is none,
+    or the cache cannot be read (the page is then verified and rendered: Redis is not needed to answer)."""
     kept = _pages.get(key)
     if kept is not None:
         return kept
@@ -223,20 +221,20 @@ def page_get(state: State) -> Shell | None:
     if stored is None:
         return None
     kept = shell_of(*stored)
-    _keep(key, kept)
+    _keep(_pages, key, kept)
     return kept
 
 
-def _keep(key: str, value: Shell) -> None:
-    if len(_pages) >= PAGES_IN_MEMORY:
+def _keep(kept: dict, key, value) -> None:
+    if len(kept) >= PAGES_IN_MEMORY:
         with contextlib.suppress(RuntimeError, StopIteration):  # another thread changed the map meanwhile
-            _pages.pop(next(iter(_pages)), None)  # the oldest
-    _pages[key] = value
+            kept.pop(next(iter(kept)), None)  # the oldest
+    kept[key] = value
 
 
-def page_put(state: State, *, status: str, page: str) -> Shell:
-    shell, key = shell_of(status, page), _key(state)
-    _keep(key, shell)
+def page_put(key: str, *, status: str, page: str) -> Shell:
+    shell = shell_of(status, page)
+    _keep(_pages, key, shell)
     try:
         django_cache.set(key, (status, page), TIMEOUT)
     except Exception:
@@ -250,22 +248,31 @@ def _checked(language: str, minute: datetime) -> tuple[bytes, bytes]:
     return date_filter(minute, "DATE_FORMAT").encode(), date_filter(minute, "TIME_FORMAT").encode()
 
 
-def page_body(request: HttpRequest, shell: Shell, now: datetime | None = None) -> bytes:
-    """The kept page with this request's CSRF token and the time of the check."""
-    now = timezone.localtime(now)
-    checked_date, checked_time = _checked(translation.get_language(), now.replace(second=0, microsecond=0))
+def _fill(shell: Shell, minute: datetime) -> bytes:
+    """The kept page with the time of the check."""
+    checked_date, checked_time = _checked(translation.get_language(), minute)
     values = {"checked_date": checked_date, "checked_time": checked_time}
-    if "csrf_token" in shell.slots:
-        values["csrf_token"] = csrf_tokens.get_token(request).encode()
     out = [shell.parts[0]]
     for slot, part in zip(shell.slots, shell.parts[1:], strict=True):
         out += (values[slot], part)
     return b"".join(out)
 
 
+def _answer(key: str, shell: Shell, now: datetime | None = None) -> tuple[bytes, str]:
+    """The body and ETag of the page under ``key`` at ``now``: the same for every visitor within a minute, so
+    made once a minute (``_answers``)."""
+    minute = timezone.localtime(now).replace(second=0, microsecond=0)
+    kept = _answers.get((key, minute))
+    if kept is None:
+        kept = (_fill(shell, minute), _etag(key, minute))
+        _keep(_answers, (key, minute), kept)
+    return kept
+
+
 def cached_response(request: HttpRequest, state: State) -> HttpResponse | None:
     """The page from the cache (a 304 when the visitor's copy is current), counted as a view; None on a miss."""
-    shell = page_get(state)
+    key = _key(state)
+    shell = page_get(key)
     if shell is None:
         return None
     view = {"outcome": shell.status, "credential_id": state.credential_id, "channel": "page"}
@@ -273,23 +280,24 @@ def cached_response(request: HttpRequest, state: State) -> HttpResponse | None:
         setattr(request, VIEW_TO_COUNT, view)  # the lane counts it after the rate limit (counting.limit_and_count)
     else:
         page_view_count(**view)
-    if "HTTP_IF_NONE_MATCH" in request.META:
-        tag = etag(request, state)
-        if not_modified(request, tag):
-            response = HttpResponseNotModified()
-            response["ETag"], response["Cache-Control"] = tag, "private, no-cache"
-            return response
-    response = HttpResponse(page_body(request, shell))
-    response["ETag"] = etag(request, state)  # with the CSRF cookie the body's token is for (perhaps new)
+    body, tag = _answer(key, shell)
+    if "HTTP_IF_NONE_MATCH" in request.META and not_modified(request, tag):
+        response = HttpResponseNotModified()
+        response["ETag"], response["Cache-Control"] = tag, "private, no-cache"
+        return response
+    response = HttpResponse(body)
+    response["ETag"] = tag
     return response
 
 
 def rendered_response(request: HttpRequest, state: State, *, template: str, context: dict,
                       status: str) -> HttpResponse:
     """Render the page with its stand-ins, keep it, and answer it filled in (the caller has counted the view)."""
+    key = _key(state)
     page = render_to_string(template, {**context, **stand_ins()}, request)
-    response = HttpResponse(page_body(request, page_put(state, status=status, page=page)))
-    response["ETag"] = etag(request, state)
+    body, tag = _answer(key, page_put(key, status=status, page=page))
+    response = HttpResponse(body)
+    response["ETag"] = tag
     return response
 
 

@@ -116,7 +116,7 @@ def test_the_page_works_without_javascript(open_page, site):
     page.locator("details.checks summary").click()
     assert page.get_by_text("Signature électronique", exact=True).is_visible()
 
-    page.get_by_role("button", name="English").click()  # the language switcher is a plain form
+    page.get_by_role("link", name="English").click()  # the language switcher is plain links
     page.wait_for_load_state("load")
     assert page.get_by_role("heading", name="Valid", exact=True).is_visible()
     assert page.evaluate("document.documentElement.lang") == "en"

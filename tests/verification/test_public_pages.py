@@ -348,20 +348,34 @@ def test_an_unsupported_language_falls_back_to_french(client, credential):
     assert page.all("html")[0]["lang"] == "fr"
 
 
-def test_the_language_switcher_posts_to_set_language_and_switches_the_page(client, credential):
-    page = page_of(get_html(client, credential_path(credential)))
-    form = page.all("form", action="/i18n/setlang/")[0]
-    assert form["method"] == "post"
-    assert {b["value"] for b in page.all("button", name="language")} == {"fr", "en"}
-    assert page.all("button", value="fr")[0]["aria-current"] == "true"
+def test_the_language_switcher_links_switch_the_page_and_come_back(client, credential):
+    path = credential_path(credential)
+    page = page_of(get_html(client, path))
+    links = {a["hreflang"]: a for a in page.all("a") if "hreflang" in a}
+    assert set(links) == {"fr", "en"}
+    assert links["fr"]["aria-current"] == "true" and "aria-current" not in links["en"]
+    assert links["en"]["href"] == f"/langue/en?next={path}" and links["en"]["rel"] == "nofollow"
 
-    response = client.post("/i18n/setlang/", {"language": "en", "next": credential_path(credential)})
+    response = client.get(links["en"]["href"])
 
-    assert response.status_code == 302
-    assert response["Location"] == credential_path(credential)
-    switched = page_of(get_html(client, credential_path(credential)))
+    assert response.status_code == 302 and response["Location"] == path
+    assert "no-store" in response["Cache-Control"]
+    switched = page_of(get_html(client, path))
     assert switched.all("html")[0]["lang"] == "en"
-    assert switched.all("button", value="en")[0]["aria-current"] == "true"
+    assert {a["hreflang"]: a for a in switched.all("a") if "hreflang" in a}["en"]["aria-current"] == "true"
+
+
+@pytest.mark.parametrize("next_path", ["https://elsewhere.example/phish", "//elsewhere.example/", ""])
+def test_the_language_switch_goes_home_rather_than_to_another_site(client, db, next_path):
+    response = client.get("/langue/en", {"next": next_path})
+    assert response.status_code == 302 and response["Location"] == "/"
+    assert response.cookies["django_language"].value == "en"
+
+
+def test_the_language_switch_refuses_an_unknown_language_and_a_post(client, db):
+    assert client.get("/langue/de?next=/").status_code == 404
+    assert client.post("/langue/en?next=/").status_code == 405
+    assert "django_language" not in client.cookies
 
 
 # --- not found ------------------------------------------------------------------------------------
