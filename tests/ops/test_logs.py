@@ -87,3 +87,21 @@ def test_a_request_line_and_the_event_line_share_one_request_id_and_leak_nothing
     for secret in (CAMILLE, "karim.benali", new.secret, "mot-de-passe-secret", "proofValue",
                    json.loads(credential.document)["proof"]["proofValue"]):
         assert secret not in everything, secret
+
+
+def test_request_ids_are_distinct_and_a_forked_process_draws_others():
+    import os
+    import random
+
+    drawn = [logs.new_request_id() for _ in range(2000)]
+    assert len(set(drawn)) == 2000 and all(len(rid) == 32 and int(rid, 16) >= 0 for rid in drawn)
+    state = random.getstate()
+    logs.new_request_id()
+    assert random.getstate() == state  # a generator of its own: the ids say nothing of any other use of random
+    read, write = os.pipe()
+    child = os.fork()
+    if child == 0:  # the child writes the id it draws, as a forked web process would
+        os.write(write, logs.new_request_id().encode())
+        os._exit(0)
+    os.waitpid(child, 0)
+    assert os.read(read, 32).decode() != logs.new_request_id()  # reseeded in the child, else both would draw the same
