@@ -12,18 +12,18 @@ from badges_service import metrics, ratelimit
 from badges_service.openbadges.report import Report
 from indicators.services import usage_count
 
-from .services import own_credential_of
+from .services import own_credential_id
 
 logger = logging.getLogger(__name__)
 
 
 def verification_count(*, report: Report, channel: str) -> None:
     try:
-        credential = own_credential_of(report=report)
+        credential_id = own_credential_id(report=report)
     except Exception:
         logger.warning("A verification could not be counted", exc_info=True)
-        credential = None
-    page_view_count(outcome=report.status, credential_id=credential.pk if credential else None, channel=channel)
+        credential_id = None
+    page_view_count(outcome=report.status, credential_id=credential_id, channel=channel)
 
 
 def page_view_count(*, outcome: str, credential_id: int | None, channel: str) -> None:

@@ -21,7 +21,7 @@ from badges_service.openbadges.multibase import ed25519_public_key_from_multibas
 from badges_service.openbadges.report import KeyResolutionError, ResolvedKey
 from issuers import identifiers, selectors
 
-from . import remote
+from . import own_records, remote
 
 
 def resolve_key(verification_method: str) -> ResolvedKey:
@@ -38,7 +38,8 @@ def resolve_key(verification_method: str) -> ResolvedKey:
     if did.startswith(did_web.PREFIX):
         if not _is_own_did_web(did):
             return _resolve_foreign_did_web(did, verification_method)
-        return _resolve_own_did_web(did, fragment, verification_method)
+        return own_records.own_key(verification_method=verification_method,
+                                   resolve=lambda: _resolve_own_did_web(did, fragment, verification_method))
     raise KeyResolutionError(
         f"The key {verification_method!r} cannot be resolved here: only did:key and did:web keys are resolved.")
 

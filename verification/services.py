@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 
 from django.conf import settings
 
-from badges_service.errors import ApplicationError, NotFound, PayloadTooLarge
+from badges_service.errors import ApplicationError, PayloadTooLarge
 from badges_service.fetch import FetchError
 from badges_service.openbadges import baking, jws, presentations, vc_jwt
 from badges_service.openbadges import bitstring_status_list as bsl
@@ -36,7 +36,7 @@ from badges_service.openbadges.verify_ob2 import verify_assertion
 from badges_service.openbadges.verify_ob3 import verify_credential
 from issuers import selectors
 
-from . import foreign_status, ob2_documents, remote
+from . import foreign_status, ob2_documents, own_records, remote
 from .key_resolution import resolve_jwt_key, resolve_key
 
 if TYPE_CHECKING:
@@ -52,25 +52,25 @@ def _proof_values(document: dict) -> list:
     return [p.get("proofValue") if isinstance(p, dict) else None for p in proofs]
 
 
-def _own_list(url) -> StatusList | None:
+def _own_list(url) -> tuple[StatusList, dict | None] | None:
+    """The status list of ours published at ``url`` and its signed document (None: not signed yet), or None."""
     prefix = settings.BADGES_PUBLIC_URL + "/issuers/"
     if not isinstance(url, str) or not url.startswith(prefix):
         return None
     slug, _, rest = url[len(prefix):].partition("/status/")
-    try:
-        return selectors.status_list_get(issuer_slug=slug, public_id=rest)
-    except NotFound:
-        return None
+    return own_records.status_list(url=url, issuer_slug=slug, public_id=rest)
 
 
 def _listed_status(document: dict, credential: Credential) -> Check | None:
     """Read the credential's entries in the status lists this service publishes (the signed list itself)."""
     for entry in bsl.entries_of(document):
-        status_list = _own_list(entry.get("statusListCredential"))
-        if status_list is None:
+        own = _own_list(entry.get("statusListCredential"))
+        if own is None:
             return Check("status", FAILED, "unknown_status_list",
                          "The credential points at a status list this service does not publish.")
-        published = json.loads(selectors.status_list_document(status_list=status_list))
+        status_list, published = own
+        if published is None:
+            selectors.status_list_document(status_list=status_list)  # raises StatusListUnsigned
         try:
             is_set = bsl.entry_status(entry, published, credential_issuer=status_list.controller)
         except OpenBadgesError as exc:
@@ -120,7 +120,7 @@ def _status_check(document: dict) -> Check | None:
             return Check("status", FAILED, "unknown_credential", "This service has no record of this credential.")
     if not isinstance(credential_id, str) or not credential_id.startswith(prefix):
         return foreign_status.status_check(document)
-    credential = selectors.credential_record_find(public_id=credential_id[len(prefix):])
+    credential = own_records.credential_record(public_id=credential_id[len(prefix):])
     if credential is None:
         return Check("status", FAILED, "unknown_credential", "This service has no record of this credential.")
     # A valid signature with one of our keys is not enough: a stolen key could sign an altered copy
@@ -319,6 +319,17 @@ def form_input_read(*, upload=None, url: str | None = None, text: str | None = N
                            code="missing_input")
 
 
+def own_credential_id(report: Report) -> int | None:
+    """The primary key of ``own_credential_of(report)``: what a verification is counted under (from memory for an
+    OB 3.0 id, ``own_records``)."""
+    credential_id = report.summary.get("id")
+    prefix = settings.BADGES_PUBLIC_URL + "/credentials/"
+    if isinstance(credential_id, str) and credential_id.startswith(prefix):
+        return own_records.credential_pk(public_id=credential_id[len(prefix):].removesuffix("/ob2"))
+    credential = own_credential_of(report)
+    return credential.pk if credential is not None else None
+
+
 def own_credential_of(report: Report) -> Credential | None:
     """The credential of ours a report is about (OB 3.0 id, or OB 2.0 assertion id), if any."""
     credential_id = report.summary.get("id")
@@ -331,4 +342,4 @@ def own_credential_of(report: Report) -> Credential | None:
 
 
 __all__ = ["PASSED", "assertion_verify", "credential_jwt_verify", "credential_verify", "credential_verify_raw",
-           "form_input_read", "max_input_bytes", "own_credential_of"]
+           "form_input_read", "max_input_bytes", "own_credential_id", "own_credential_of"]

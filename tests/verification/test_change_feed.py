@@ -24,7 +24,7 @@ from issuers.permissions import SYSTEM
 from issuers.selectors import CREDENTIAL_STATE_CHANNEL
 from issuers.status_models import StatusList, StatusListEntry
 from tests.issuers.factories import PublicCredentialFactory
-from verification import page_cache
+from verification import own_records, page_cache
 
 from .test_public_pages import page_of
 
@@ -222,3 +222,38 @@ def test_without_the_setting_or_postgresql_nothing_listens(settings, db):
     assert not change_feed.enabled()
     cache = change_feed.MemoryCache(f"test-{uuid.uuid4().hex[:8]}", max_entries=2)
     assert not cache.usable() and cache.feed._thread is None
+
+
+def _verify(client, credential) -> dict:
+    response = client.post("/api/v1/verify", data=credential.document, content_type="application/json")
+    assert response.status_code == 200
+    return response.json()
+
+
+def _checks(report: dict) -> dict[str, str]:
+    return {c["name"]: c["code"] for c in report["checks"]}
+
+
+def test_the_verification_api_reads_our_records_once_then_sees_a_revocation_at_once(feed_on, credential, client):
+    settled(feed_on)
+    assert _verify(client, credential)["valid"]
+    with CaptureQueriesContext(connection) as again:
+        assert _verify(client, credential)["valid"]
+    reads = [q["sql"] for q in again.captured_queries if q["sql"].lstrip().upper().startswith("SELECT")]
+    assert reads == []  # record, status list, key and the count's id: from memory (verification.own_records)
+    services.credential_revoke(credential=credential, reason="Erreur de saisie", actor=SYSTEM)
+    _until(lambda: page_cache._states.feed.connected and not own_records._lists._data, "the revocation is heard")
+    report = _verify(client, credential)
+    assert not report["valid"] and _checks(report)["status"] == "revoked"
+
+
+def test_a_key_revoked_after_a_verification_is_seen_by_the_next(feed_on, credential, client):
+    settled(feed_on)
+    assert _verify(client, credential)["valid"]
+    assert own_records._keys._data  # the issuer's did:web key, kept
+    services.key_revoke(key=credential.signing_key, compromised_since=credential.issued_at - timedelta(days=1),
+                        actor=SYSTEM)
+    _until(lambda: not own_records._keys._data, "the key's revocation drops it")
+    report = _verify(client, credential)
+    assert not report["valid"] and _checks(report)["proof"] != "ok"
+
