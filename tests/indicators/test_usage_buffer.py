@@ -291,8 +291,10 @@ def test_the_uses_of_several_threads_all_reach_redis_once(redis, credentials):
     for thread in threads:
         thread.join()
     pushed += usage_buffer.push()
-    assert pushed == 2000 and int(redis.hget(pending_key(), field_of(credential_id=one.id, kind="verification",
-                                                                      channel="page"))) == 2000
+    # The process's own pusher thread (started by an earlier test's count) may have moved some of them: what
+    # matters is that Redis holds each use once, and nothing is left behind.
+    assert 0 < pushed <= 2000 and not usage_buffer._local
+    assert int(redis.hget(pending_key(), field_of(credential_id=one.id, kind="verification", channel="page"))) == 2000
 
 
 def test_without_redis_as_the_cache_the_use_is_written_at_once(settings, credentials):
