@@ -10,12 +10,12 @@ stored document, and where "now" stands in its validity window. Their digest (``
 language and a digest of the code, templates, translations and static manifest this process serves
 (``release``), is the cache key of the rendered page, so a revocation, a suspension, a reinstatement, a key
 revocation, a list re-signed, an expiry or a deployment shows on the very next request, with no invalidation
-to forget. The ``ETag`` is the same digest (with the minute shown as "checked on"), so a conditional request is answered
-304 after that query and the cache's read, without rendering (the view is still counted).
+to forget. The ``ETag`` is the same digest (with the minute shown as "checked on"), so a conditional request is
+answered 304 after that query and the cache's read, without rendering (the view is still counted).
 
-The cached page holds stand-ins for what differs between requests: the date and time of the check. They are
-filled in for each answer (``page_body``). Nothing differs between visitors: the page sets no cookie (its
-language switch is a link, ``badges_service.language``).
+The cached page holds stand-ins for what differs between requests: the date and time of the check, filled in
+once a minute (``_answer``). Nothing differs between visitors: the page sets no cookie (its language switch is a
+link, ``badges_service.language``).
 
 A page is cached only when its stored document is the one these columns describe (``cacheable``): the proof's
 verification method is the credential's signing key under its issuer, its status entries point at the
