@@ -190,6 +190,17 @@ class MemoryCache:
                 del self._data[next(iter(self._data))]  # the oldest entry
             self._data[key] = (time.monotonic(), value)
 
+    def get_or_read(self, key: str, read):
+        """The value kept for ``key``, or else ``read()``'s, kept when it is not None (with the token taken before
+        the read, so that a notification meanwhile leaves it out)."""
+        value = self.get(key)
+        if value is None:
+            token = self.token()
+            value = read()
+            if value is not None:
+                self.put(key, value, token)
+        return value
+
     def _changed(self, payload: str) -> None:
         with self._lock:
             self._epoch += 1

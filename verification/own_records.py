@@ -21,12 +21,12 @@ from typing import TYPE_CHECKING
 
 from badges_service.change_feed import MemoryCache
 from badges_service.errors import NotFound
-from badges_service.openbadges.report import ResolvedKey
 from issuers import selectors
 
 if TYPE_CHECKING:
     from collections.abc import Callable
 
+    from badges_service.openbadges.report import ResolvedKey
     from issuers.models import Credential, StatusList
 
 _records = MemoryCache(selectors.CREDENTIAL_STATE_CHANNEL, max_entries=20_000)  # public id -> record
@@ -35,23 +35,13 @@ _keys = MemoryCache(selectors.CREDENTIAL_STATE_CHANNEL, max_entries=1_000)  # ve
 _ids = MemoryCache(selectors.CREDENTIAL_STATE_CHANNEL, max_entries=20_000)  # public id -> primary key
 
 
-def _kept(cache: MemoryCache, key: str, read: Callable[[], object | None]):
-    value = cache.get(key)
-    if value is None:
-        token = cache.token()
-        value = read()
-        if value is not None:
-            cache.put(key, value, token)
-    return value
-
-
 def credential_record(*, public_id: str) -> Credential | None:
     """``selectors.credential_record_find``: the document as signed, revocation and suspension."""
     try:
         key = str(uuid.UUID(public_id))  # as the triggers name it
     except (ValueError, AttributeError, TypeError):
         return selectors.credential_record_find(public_id=public_id)
-    return _kept(_records, key, lambda: selectors.credential_record_find(public_id=key))
+    return _records.get_or_read(key, lambda: selectors.credential_record_find(public_id=key))
 
 
 def credential_pk(*, public_id: str) -> int | None:
@@ -63,7 +53,7 @@ def credential_pk(*, public_id: str) -> int | None:
         key = str(uuid.UUID(public_id))
     except (ValueError, AttributeError, TypeError):
         return None  # not a credential of ours (credential_find finds none either)
-    return _kept(_ids, key, read)
+    return _ids.get_or_read(key, read)
 
 
 def status_list(*, url: str, issuer_slug: str, public_id: str) -> tuple[StatusList, dict | None] | None:
@@ -78,9 +68,9 @@ def status_list(*, url: str, issuer_slug: str, public_id: str) -> tuple[StatusLi
             return row, json.loads(selectors.status_list_document(status_list=row))
         except selectors.StatusListUnsigned:
             return row, None
-    return _kept(_lists, url, read)
+    return _lists.get_or_read(url, read)
 
 
 def own_key(*, verification_method: str, resolve: Callable[[], ResolvedKey]) -> ResolvedKey:
     """A did:web key of one of our issuers, as ``resolve`` finds it (it raises when there is none)."""
-    return _kept(_keys, verification_method, resolve)
+    return _keys.get_or_read(verification_method, resolve)

@@ -108,15 +108,13 @@ def _phase(valid_from: datetime | None, valid_until: datetime | None, now: datet
 
 def state_get(*, public_id, now: datetime | None = None) -> State | None:
     """What the page of credential ``public_id`` (a ``uuid.UUID``) depends on, or None for no credential."""
-    key = str(public_id)
-    kept = _states.get(key)  # (row, {phase: State}): the states of each phase, made once
-    if kept is None:
-        token = _states.token()
+    def read():
         row = selectors.credential_page_state(public_id=public_id)
-        if row is None:
-            return None
-        kept = (row, {})
-        _states.put(key, kept, token)
+        return (row, {}) if row is not None else None
+    key = str(public_id)
+    kept = _states.get_or_read(key, read)  # (row, {phase: State}): the states of each phase, made once
+    if kept is None:
+        return None
     row, by_phase = kept
     phase = _phase(row[8], row[9], now or timezone.now())
     state = by_phase.get(phase)
@@ -312,11 +310,4 @@ def anonymous_canonical(request: HttpRequest, public_id) -> bool:
 def public_document(*, public_id) -> str | None:
     """The stored bytes of public credential ``public_id`` (a ``uuid.UUID``), or None when it is private or
     unknown; from memory while the change feed listens (a change of the row drops it)."""
-    key = str(public_id)
-    document = _documents.get(key)
-    if document is None:
-        token = _documents.token()
-        document = selectors.public_credential_document(public_id=public_id)
-        if document is not None:
-            _documents.put(key, document, token)
-    return document
+    return _documents.get_or_read(str(public_id), lambda: selectors.public_credential_document(public_id=public_id))
