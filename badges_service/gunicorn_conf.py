@@ -2,6 +2,8 @@
 
 import os
 
+from badges_service import recycling, web
+
 # Request lines are written by the application (badges_service.logs), in JSON, with the request id.
 accesslog = None
 errorlog = "-"
@@ -10,10 +12,13 @@ loglevel = os.environ.get("LOG_LEVEL", "info").lower()
 keepalive = 5
 # A worker silent this long (a request stuck on a dead database connection, say) is replaced.
 timeout = int(os.environ.get("BADGES_WEB_TIMEOUT_SECONDS", "30"))
-# Recycle workers now and then (jittered so they do not all restart at once): bounds any slow leak. A worker
-# costs about a second of CPU to start (Django set-up): at 20,000 requests, a process serving 2,000 requests/s
-# restarted every 10 s. BADGES_WEB_MAX_REQUESTS=0 turns recycling off.
-max_requests = int(os.environ.get("BADGES_WEB_MAX_REQUESTS", "200000"))
+# Recycle a worker once its resident memory passes BADGES_WEB_MAX_RSS_MB (checked every
+# BADGES_WEB_RSS_CHECK_EVERY requests: badges_service.recycling), the slow leak recycling bounds. A count of
+# requests (gunicorn's max_requests, BADGES_WEB_MAX_REQUESTS, off by default) restarted healthy workers of a busy
+# process every minute on a fast machine, each restart a second of CPU and cold in-memory caches.
+max_rss_mb = web.max_rss_mb()
+rss_check_every = int(os.environ.get("BADGES_WEB_RSS_CHECK_EVERY", "1000"))
+max_requests = int(os.environ.get("BADGES_WEB_MAX_REQUESTS", "0"))
 max_requests_jitter = max_requests // 10
 # The application is imported in each worker, not in the master: a restarted worker reads fresh code.
 preload_app = False
@@ -26,3 +31,11 @@ def child_exit(server, worker):
         from prometheus_client import multiprocess
 
         multiprocess.mark_process_dead(worker.pid)
+
+
+def post_request(worker, req, environ, resp):
+    """Past the memory bound, finish the requests in hand and give way to a fresh worker (as max_requests does)."""
+    memory = recycling.due(worker.nr, every=rss_check_every, limit_mib=max_rss_mb)
+    if memory is not None and worker.alive:
+        worker.log.info("Recycling: %.0f MiB resident, over BADGES_WEB_MAX_RSS_MB=%d.", memory, max_rss_mb)
+        worker.alive = False

@@ -41,6 +41,16 @@ def threads() -> int:
     return int(value) if value else 4
 
 
+def max_rss_mb() -> int:
+    """The memory past which a web worker is replaced (``BADGES_WEB_MAX_RSS_MB``, 0: never); see
+    ``badges_service.recycling``."""
+    return int(os.environ.get("BADGES_WEB_MAX_RSS_MB", "512"))
+
+
+def _granian_rss_bound() -> list[str]:
+    return ["--workers-max-rss", str(max_rss_mb())] if max_rss_mb() > 0 else []
+
+
 def command(server: str, *, host: str, port: str) -> list[str]:
     """The server's command line for ``server`` (one of ``SERVERS``)."""
     grace = os.environ.get("BADGES_WEB_GRACE_SECONDS", "20")
@@ -55,7 +65,7 @@ def command(server: str, *, host: str, port: str) -> list[str]:
     if server == "granian":
         return [sys.executable, "-m", "granian", "--interface", "wsgi", "--host", host, "--port", port,
                 "--workers", str(workers()), "--blocking-threads", str(threads()),
-                "--workers-kill-timeout", grace, "--no-ws", "badges_service.wsgi:application"]
+                "--workers-kill-timeout", grace, *_granian_rss_bound(), "--no-ws", "badges_service.wsgi:application"]
     raise SystemExit(f"BADGES_WEB_SERVER must be one of {', '.join(SERVERS)} (not {server!r}).")
 
 
