@@ -2,7 +2,7 @@
 
 import os
 
-from badges_service import recycling, web
+from badges_service import balanced_worker, recycling, web
 
 # Request lines are written by the application (badges_service.logs), in JSON, with the request id.
 accesslog = None
@@ -25,8 +25,23 @@ preload_app = False
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
 
 
+def on_starting(server):
+    """The table in which the workers share out the connections (badges_service.balanced_worker)."""
+    balanced_worker.table = balanced_worker.Table(slots=server.num_workers * 2 + 8)
+
+
+def pre_fork(server, worker):
+    """Give a new worker a slot of the table that no live worker uses."""
+    if balanced_worker.table is not None:
+        taken = {getattr(w, "slot", None) for w in server.WORKERS.values()}
+        worker.slot = balanced_worker.table.free_slot(taken)
+        balanced_worker.table.reset(worker.slot)
+
+
 def child_exit(server, worker):
-    """A worker's gauges leave the multiprocess metrics with it (prometheus_client multiprocess mode)."""
+    """A worker's slot and its gauges (prometheus_client multiprocess mode) leave with it."""
+    if balanced_worker.table is not None and getattr(worker, "slot", None) is not None:
+        balanced_worker.table.reset(worker.slot)
     if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
         from prometheus_client import multiprocess
 

@@ -3,7 +3,8 @@
     python -m badges_service.web
 
 Binds ``HOST:PORT`` (127.0.0.1:8000 by default, as ``make run``). ``BADGES_WEB_SERVER`` picks the server
-(``gunicorn``, the measured default, with ``gthread`` workers; ``gunicorn-sync``; ``granian``);
+(``gunicorn``, the measured default, with ``gthread`` workers that share out the connections,
+``badges_service.balanced_worker``; ``gunicorn-sync``; ``granian``);
 ``WEB_CONCURRENCY`` the number of worker processes (default: one per CPU core plus one) and ``WEB_THREADS``
 the threads per process. It replaces itself with the server (``exec``), so the supervisor's signals reach the
 server directly: SIGTERM lets each worker finish the requests it holds, up to ``BADGES_WEB_GRACE_SECONDS``.
@@ -22,6 +23,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 SERVERS = ("gunicorn", "gunicorn-sync", "granian")
 DEFAULT_SERVER = "gunicorn"
+THREADED_WORKER = "badges_service.balanced_worker.BalancedThreadWorker"  # gthread, taking its share of connections
 
 
 def cpu_count() -> int:
@@ -58,7 +60,7 @@ def command(server: str, *, host: str, port: str) -> list[str]:
         line = [sys.executable, "-m", "gunicorn", "--config", "python:badges_service.gunicorn_conf",
                 "--bind", f"{host}:{port}", "--workers", str(workers()), "--graceful-timeout", grace]
         if server == "gunicorn":
-            line += ["--worker-class", "gthread", "--threads", str(threads())]
+            line += ["--worker-class", THREADED_WORKER, "--threads", str(threads())]
         else:
             line += ["--worker-class", "sync"]
         return [*line, "badges_service.wsgi:application"]
