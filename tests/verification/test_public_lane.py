@@ -37,14 +37,30 @@ def credential(achievement):
 def lane_calls(monkeypatch):
     """The answers the lane gave itself (not handed to the full chain)."""
     answered = []
+    answer = public_lane.PublicCredentialLane._answer
+
+    def spy(self, request, public_id):
+        response = answer(self, request, public_id)
+        if response is not None:
+            answered.append(request.path)
+        return response
+
+    monkeypatch.setattr(public_lane.PublicCredentialLane, "_answer", spy)
+    return answered
+
+
+@pytest.fixture
+def middleware_runs(monkeypatch):
+    """The lane's answers that went through the applied middlewares (an answer the lane kept does not)."""
+    runs = []
     finish = public_lane.PublicCredentialLane._finish
 
     def spy(self, request, response):
-        answered.append(request.path)
+        runs.append(request.path)
         return finish(self, request, response)
 
     monkeypatch.setattr(public_lane.PublicCredentialLane, "_finish", spy)
-    return answered
+    return runs
 
 
 def _without_lane(settings):
@@ -83,17 +99,98 @@ CASES = {
 
 @pytest.mark.parametrize("case", CASES)
 @freeze_time("2027-06-01T10:15:00Z")
-def test_the_lane_answers_exactly_what_the_full_chain_answers(case, credential, settings, lane_calls):
+def test_the_lane_answers_exactly_what_the_full_chain_answers(case, credential, settings, lane_calls,
+                                                              middleware_runs):
     path = credential_path(credential)
     assert _get(path, **CASES[case]).status_code == 200  # a page is rendered and kept
     lane_calls.clear()
-    lane = _get(path, **CASES[case])
-    assert lane_calls == [path]
+    middleware_runs.clear()
+    client = _client(CASES[case])  # one client: one lane, which keeps what its middlewares did
+    lane = client.get(path, **_headers_of(CASES[case]))
+    again = client.get(path, **_headers_of(CASES[case]))
+    assert lane_calls == [path, path]
+    # Without a cookie, the second answer is the first's headers, kept: the middlewares ran once.
+    assert middleware_runs == [path] if "cookies" not in CASES[case] else [path, path]
     _without_lane(settings)
     full = _get(path, **CASES[case])
-    assert lane.status_code == full.status_code == 200
-    assert _headers(lane) == _headers(full)
-    assert _body(lane) == _body(full)
+    assert lane.status_code == again.status_code == full.status_code == 200
+    assert _headers(lane) == _headers(again) == _headers(full)
+    assert _body(lane) == _body(again) == _body(full)
+
+
+def _client(case: dict) -> Client:
+    client = Client()
+    for name, value in case.get("cookies", {}).items():
+        client.cookies[name] = value
+    return client
+
+
+def _headers_of(case: dict) -> dict:
+    return {k: v for k, v in case.items() if k != "cookies"}
+
+
+def test_a_kept_answer_is_not_reused_once_the_view_answers_otherwise(credential, middleware_runs):
+    path = credential_path(credential)
+    client = Client()
+    with freeze_time("2027-06-01T10:15:00Z"):
+        client.get(path, HTTP_ACCEPT="text/html")  # rendered by the full chain
+        first = client.get(path, HTTP_ACCEPT="text/html")
+        assert client.get(path, HTTP_ACCEPT="text/html")["ETag"] == first["ETag"]
+        assert middleware_runs == [path]  # the second from the lane's kept headers
+    with freeze_time("2027-06-01T10:16:00Z"):  # the next minute: another check time, another ETag
+        later = client.get(path, HTTP_ACCEPT="text/html")
+    assert later["ETag"] != first["ETag"] and middleware_runs == [path, path]
+    assert later["Content-Length"] == str(len(later.content))
+    credential.revoked_at, credential.revocation_reason = credential.issued_at, "Erreur de saisie"
+    credential.save(update_fields=["revoked_at", "revocation_reason"])
+    with freeze_time("2027-06-01T10:16:00Z"):
+        client.get(path, HTTP_ACCEPT="text/html")  # the revoked page: rendered by the full chain
+        revoked = client.get(path, HTTP_ACCEPT="text/html")
+    assert revoked["ETag"] not in (first["ETag"], later["ETag"]) and "Erreur de saisie" in _body(revoked)
+    assert revoked["Content-Length"] == str(len(revoked.content))
+
+
+@pytest.mark.parametrize("header", ["HTTP_IF_NONE_MATCH", "HTTP_COOKIE"])
+def test_the_answers_of_requests_with_a_cookie_or_a_condition_are_not_kept(header, credential, middleware_runs):
+    path = credential_path(credential)
+    client = Client()
+    client.get(path, HTTP_ACCEPT="application/ld+json")
+    for _ in range(2):
+        client.get(path, HTTP_ACCEPT="application/ld+json", **{header: '"x"' if "MATCH" in header else "a=b"})
+    assert middleware_runs == [path, path, path]
+
+
+def test_the_kept_answers_are_bounded(credential, middleware_runs, monkeypatch):
+    monkeypatch.setattr(public_lane, "MEMO_ENTRIES", 2)
+    path = credential_path(credential)
+    client = Client()
+    for language in ("fr", "en", "de", "fr"):  # three keys, room for two: the first is dropped
+        client.get(path, HTTP_ACCEPT="application/ld+json", HTTP_ACCEPT_LANGUAGE=language)
+    assert middleware_runs == [path] * 4
+    lane = _lane_of(client)
+    assert len(lane.memo) == 2
+    assert {key[3] for key in lane.memo} == {"de", "fr"}
+
+
+def _lane_of(client: Client) -> public_lane.PublicCredentialLane:
+    """The lane instance in the client's middleware chain."""
+    handler = client.handler
+    chain = handler._middleware_chain
+    seen = set()
+    todo = [chain]
+    while todo:
+        item = todo.pop()
+        if isinstance(item, public_lane.PublicCredentialLane):
+            return item
+        if id(item) in seen:
+            continue
+        seen.add(id(item))
+        for attr in ("get_response", "__wrapped__"):
+            if hasattr(item, attr):
+                todo.append(getattr(item, attr))
+        for cell in getattr(item, "__closure__", None) or ():
+            todo.append(cell.cell_contents)
+    raise AssertionError("no lane in the chain")
 
 
 @freeze_time("2027-06-01T10:15:00Z")
