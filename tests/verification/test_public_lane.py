@@ -68,10 +68,7 @@ def _without_lane(settings):
 
 
 def _get(path, *, cookies=None, **headers):
-    client = Client()  # a new client loads the middleware of the current settings
-    for name, value in (cookies or {}).items():
-        client.cookies[name] = value
-    return client.get(path, **headers)
+    return _client({"cookies": cookies or {}}).get(path, **headers)  # a new client: the current settings' middleware
 
 
 def _headers(response) -> dict[str, str]:
