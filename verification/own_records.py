@@ -35,11 +35,18 @@ _keys = MemoryCache(selectors.CREDENTIAL_STATE_CHANNEL, max_entries=1_000)  # ve
 _ids = MemoryCache(selectors.CREDENTIAL_STATE_CHANNEL, max_entries=20_000)  # public id -> primary key
 
 
+def _canonical(public_id: str) -> str | None:
+    """``public_id`` as the triggers name it, or None when it is not a UUID."""
+    try:
+        return str(uuid.UUID(public_id))
+    except (ValueError, AttributeError, TypeError):
+        return None
+
+
 def credential_record(*, public_id: str) -> Credential | None:
     """``selectors.credential_record_find``: the document as signed, revocation and suspension."""
-    try:
-        key = str(uuid.UUID(public_id))  # as the triggers name it
-    except (ValueError, AttributeError, TypeError):
+    key = _canonical(public_id)
+    if key is None:
         return selectors.credential_record_find(public_id=public_id)
     return _records.get_or_read(key, lambda: selectors.credential_record_find(public_id=key))
 
@@ -49,9 +56,8 @@ def credential_pk(*, public_id: str) -> int | None:
     def read():
         credential = selectors.credential_find(public_id=public_id)
         return credential.pk if credential is not None else None
-    try:
-        key = str(uuid.UUID(public_id))
-    except (ValueError, AttributeError, TypeError):
+    key = _canonical(public_id)
+    if key is None:
         return None  # not a credential of ours (credential_find finds none either)
     return _ids.get_or_read(key, read)
 
