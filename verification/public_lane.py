@@ -136,7 +136,7 @@ class PublicCredentialLane:
             if (response.status_code == done.status and response.headers._store == done.view_headers
                     and response.content == done.body):
                 response.headers._store = done.headers.copy()  # what the middlewares would set, set
-                limited = counting.limit_and_count(request, getattr(request, page_cache.VIEW_TO_COUNT, None))
+                limited = self._limited(request)
                 return self._finish(request, limited) if limited is not None else response
             # Another answer (the state changed, the minute turned): through the middlewares, as at first.
         for process_request in self.before:
@@ -147,7 +147,7 @@ class PublicCredentialLane:
         if response is None:
             return None
         seen = (response.status_code, response.headers._store.copy(), response.content)
-        limited = counting.limit_and_count(request, getattr(request, page_cache.VIEW_TO_COUNT, None))
+        limited = self._limited(request)
         if limited is not None:
             return self._finish(request, limited)
         response = self._finish(request, response)
@@ -168,6 +168,11 @@ class PublicCredentialLane:
             return None  # the full chain counts the request against the rate limit, then answers
         finally:
             setattr(request, page_cache.CACHE_ONLY, False)
+
+    @staticmethod
+    def _limited(request: HttpRequest) -> HttpResponse | None:
+        """The rate limit's refusal, or None once the view's use is counted."""
+        return counting.limit_and_count(request, getattr(request, page_cache.VIEW_TO_COUNT, None))
 
     def _keep(self, key: tuple, done: Done) -> None:
         if len(self.memo) >= MEMO_ENTRIES:
